@@ -1,0 +1,115 @@
+/*!
+ * raptor-secondary loader: one classic <script> for legacy pages.
+ *
+ *   <script src="/pkg/raptor-secondary.js"></script>
+ *   <button data-action="book-appointment" onclick="route(getActionLabel(event))">Book</button>
+ *
+ * Defines the globals `getActionLabel(event, attribute)` (the legacy helper's drop-in),
+ * `resolveAction(event, options)` and `RaptorSecondary` ({ ready, isReady, version, ... }).
+ * The WebAssembly module loads in the background; clicks on `[data-action]` elements made
+ * before it is ready are held in the capture phase and replayed, in order, once it is ready,
+ * so no click is lost. Script attributes (all optional):
+ *   data-wasm-url      where the .wasm is (default: beside this script)
+ *   data-queue-attribute  which clicks to hold while loading (default: data-action)
+ */
+(function (global) {
+  'use strict';
+
+  var GLUE = 'raptor_secondary.js';
+  var WASM = 'raptor_secondary_bg.wasm';
+
+  /**
+   * Wraps the generated glue into the public API. Also used by the Node tests, which load the
+   * glue themselves.
+   */
+  function fromGlue(glue) {
+    var fast = glue.__getActionLabelFast;
+    var failed = glue.__failedSentinel();
+    var takeFailure = glue.__takeFailure;
+    return {
+      getActionLabel: function getActionLabel(event, attribute) {
+        var label = fast(event, attribute);
+        if (label === failed) throw takeFailure();
+        return label;
+      },
+      resolveAction: glue.resolveAction,
+    };
+  }
+
+  function notReady(name) {
+    return function () {
+      var error = new Error('raptor-secondary: ' + name + ' was called before the module is ready; ' +
+        'wait for RaptorSecondary.ready (clicks on [data-action] elements are queued for you)');
+      error.code = 'not_ready';
+      throw error;
+    };
+  }
+
+  var api = {
+    ready: null,
+    isReady: false,
+    fromGlue: fromGlue,
+    /** Clicks held while loading, replayed once ready (for tests and diagnostics). */
+    queuedClicks: 0,
+    replayedClicks: 0,
+  };
+  global.RaptorSecondary = api;
+  if (typeof global.getActionLabel !== 'function') global.getActionLabel = notReady('getActionLabel');
+  if (typeof global.resolveAction !== 'function') global.resolveAction = notReady('resolveAction');
+
+  var doc = global.document;
+  var script = doc && doc.currentScript;
+  if (!script) return; // Not a page (Node tests): the caller uses RaptorSecondary.fromGlue.
+
+  var base = new URL('.', script.src).href;
+  var wasmUrl = script.getAttribute('data-wasm-url') || base + WASM;
+  var queueAttribute = script.getAttribute('data-queue-attribute') || 'data-action';
+
+  // Early capture, as jsaction does: hold clicks on action elements until the module is ready.
+  var queue = [];
+  function hold(event) {
+    var path = event.composedPath ? event.composedPath() : [];
+    var node = path[0] || event.target;
+    var element = node && node.nodeType === 3 ? node.parentElement : node;
+    if (!element || !element.closest || !element.closest('[' + queueAttribute + ']')) return;
+    event.stopImmediatePropagation();
+    event.preventDefault();
+    queue.push({ node: node, event: event });
+    api.queuedClicks += 1;
+  }
+  global.addEventListener('click', hold, true);
+
+  function replay() {
+    global.removeEventListener('click', hold, true);
+    var held = queue.splice(0);
+    for (var i = 0; i < held.length; i++) {
+      var e = held[i].event;
+      held[i].node.dispatchEvent(new MouseEvent('click', {
+        bubbles: true, cancelable: true, composed: true, view: global, detail: e.detail,
+        screenX: e.screenX, screenY: e.screenY, clientX: e.clientX, clientY: e.clientY,
+        ctrlKey: e.ctrlKey, shiftKey: e.shiftKey, altKey: e.altKey, metaKey: e.metaKey,
+        button: e.button, buttons: e.buttons,
+      }));
+      api.replayedClicks += 1;
+    }
+  }
+
+  api.ready = import(base + GLUE)
+    .then(function (glue) {
+      return glue.default({ module_or_path: wasmUrl }).then(function () { return glue; });
+    })
+    .then(function (glue) {
+      var bound = fromGlue(glue);
+      global.getActionLabel = bound.getActionLabel;
+      global.resolveAction = bound.resolveAction;
+      api.isReady = true;
+      replay();
+      doc.dispatchEvent(new CustomEvent('raptor-secondary:ready'));
+      return api;
+    }, function (error) {
+      // Let held clicks through rather than swallow them; the page sees not_ready errors.
+      replay();
+      if (global.console) global.console.error('raptor-secondary: the module failed to load', error);
+      throw error;
+    });
+})(typeof window !== 'undefined' ? window : globalThis);

@@ -1,0 +1,262 @@
+//! `resolveAction(event, options)`: the detailed resolver for new code.
+//!
+//! Where `getActionLabel` keeps the legacy contract to the letter, this goes where the peers
+//! go (see `ANCHORS.md`): it starts from the event's first composed-path entry, walks up to
+//! the nearest element carrying the attribute (text nodes, nested children, SVG, open shadow
+//! roots), stops at the listening element, and says why a label is empty. It never throws for
+//! a bad event; only invalid options throw (`invalid_options`).
+
+use super::drop_in::js_dataset_key;
+use super::event_like as read;
+use super::js_error::to_js_error;
+use crate::action::walk::{walk, Attribute, NodeKind, NodeView, Unreadable, Walked};
+use crate::action::{Reason, ResolveOptions, Source};
+use crate::error::{Error, ErrorCode};
+use js_sys::{Array, JsString, Object, Reflect};
+use wasm_bindgen::prelude::*;
+
+/// What the walk looks for: the attribute name and, for `data-*` names, its `dataset` key.
+struct Query {
+    attribute: JsValue,
+    dataset_key: Option<JsValue>,
+}
+
+/// A JavaScript node seen through [`NodeView`].
+#[derive(Clone)]
+struct JsNode<'q> {
+    node: JsValue,
+    query: &'q Query,
+}
+
+const ELEMENT_NODE: f64 = 1.0;
+const TEXT_NODE: f64 = 3.0;
+const DOCUMENT_FRAGMENT_NODE: f64 = 11.0;
+
+/// `value`, unless one of the reads that produced it threw.
+fn checked<T>(value: T) -> Result<T, Unreadable> {
+    if read::failed() {
+        Err(Unreadable)
+    } else {
+        Ok(value)
+    }
+}
+
+impl NodeView for JsNode<'_> {
+    type Label = JsValue;
+
+    fn kind(&self) -> Result<NodeKind, Unreadable> {
+        if !self.node.is_object() {
+            return Ok(NodeKind::Other);
+        }
+        let kind = match read::node_type(&self.node).as_f64() {
+            Some(ELEMENT_NODE) => NodeKind::Element,
+            Some(TEXT_NODE) => NodeKind::Text,
+            Some(DOCUMENT_FRAGMENT_NODE) if read::host(&self.node).is_truthy() => NodeKind::ShadowRoot,
+            Some(_) => NodeKind::Other,
+            // No nodeType: a duck-typed element if it can answer for the attribute at all.
+            None if read::get_attribute_member(&self.node).is_function()
+                || read::dataset(&self.node).is_truthy()
+                || read::has(&self.node, &self.query.attribute) =>
+            {
+                NodeKind::Element
+            }
+            None => NodeKind::Other,
+        };
+        checked(kind)
+    }
+
+    fn parent(&self) -> Result<Option<Self>, Unreadable> {
+        let next = match read::node_type(&self.node).as_f64() {
+            Some(DOCUMENT_FRAGMENT_NODE) => read::host(&self.node),
+            _ => read::parent_node(&self.node),
+        };
+        checked(next.is_truthy().then(|| JsNode { node: next, query: self.query }))
+    }
+
+    fn attribute(&self) -> Result<Attribute<JsValue>, Unreadable> {
+        let (node, query) = (&self.node, self.query);
+        let get_attribute = read::get_attribute_member(node);
+        let value = if get_attribute.is_function() {
+            read::call1(&get_attribute, node, &query.attribute)
+        } else {
+            let dataset = read::dataset(node);
+            match &query.dataset_key {
+                Some(key) if dataset.is_truthy() => read::get(&dataset, key),
+                _ if read::has(node, &query.attribute) => read::get(node, &query.attribute),
+                _ => JsValue::UNDEFINED,
+            }
+        };
+        checked(match value.dyn_ref::<JsString>() {
+            None => Attribute::Missing,
+            Some(text) if text.length() == 0 => Attribute::Empty,
+            Some(_) => Attribute::Value(value),
+        })
+    }
+
+    fn is_disabled(&self) -> Result<bool, Unreadable> {
+        checked(read::is_disabled(&self.node))
+    }
+
+    fn is(&self, other: &Self) -> bool {
+        Object::is(&self.node, &other.node)
+    }
+}
+
+/// Where the walk starts: the clicked node and the event field it came from.
+fn start_of(event: &JsValue) -> Option<(JsValue, Source)> {
+    let target = read::target(event);
+    let path = read::composed_path(event);
+    if Array::is_array(&path) {
+        let first = path.unchecked_ref::<Array>().get(0);
+        if first.is_truthy() && !Object::is(&first, &target) {
+            return Some((first, Source::ComposedPath));
+        }
+    }
+    if target.is_truthy() {
+        return Some((target, Source::Target));
+    }
+    let src_element = read::src_element(event);
+    if src_element.is_truthy() {
+        return Some((src_element, Source::SrcElement));
+    }
+    let current_target = read::current_target(event);
+    current_target.is_truthy().then_some((current_target, Source::CurrentTarget))
+}
+
+/// Reads `options` (`undefined`, `null` or an object) into validated options and a root.
+fn parse_options(options: &JsValue) -> Result<(ResolveOptions, JsValue), Error> {
+    if options.is_undefined() || options.is_null() {
+        return Ok((ResolveOptions::default(), JsValue::UNDEFINED));
+    }
+    if !options.is_object() {
+        return Err(Error::new(ErrorCode::InvalidOptions, "options must be an object"));
+    }
+    let field = |name: &str| {
+        let value = read::get(options, &name.into());
+        if read::failed() {
+            read::take_failure();
+            return Err(Error::new(ErrorCode::InvalidOptions, "an option could not be read (its getter threw)"));
+        }
+        Ok(value)
+    };
+    let attribute = field("attribute")?;
+    let attribute = match attribute.as_string() {
+        _ if attribute.is_undefined() => None,
+        Some(name) => Some(name),
+        None => return Err(Error::new(ErrorCode::InvalidOptions, "attribute must be a string")),
+    };
+    let max_depth = field("maxDepth")?;
+    let max_depth = match max_depth.as_f64() {
+        _ if max_depth.is_undefined() => None,
+        Some(depth) => Some(depth),
+        None => return Err(Error::new(ErrorCode::InvalidOptions, "maxDepth must be a number")),
+    };
+    let root = field("root")?;
+    if !(root.is_undefined() || root.is_null() || root.is_object()) {
+        return Err(Error::new(ErrorCode::InvalidOptions, "root must be an element or null"));
+    }
+    Ok((ResolveOptions::new(attribute, max_depth)?, root))
+}
+
+/// The detailed resolution, as the plain object described by `ActionResolution`.
+pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+    let (options, root) = parse_options(options)?;
+    let attribute = JsString::from(options.attribute.as_str());
+    let query = Query { dataset_key: js_dataset_key(&attribute), attribute: attribute.into() };
+
+    let (source, walked) = if !event.is_truthy() {
+        (None, failed(Reason::NoEvent))
+    } else {
+        match start_of(event) {
+            _ if read::failed() => (None, failed(Reason::ReadFailed)),
+            None => (None, failed(Reason::NoElement)),
+            Some((start, source)) => {
+                let bound = if root.is_truthy() { root } else { read::current_target(event) };
+                let bound = bound.is_truthy().then(|| JsNode { node: bound, query: &query });
+                let walked = walk(JsNode { node: start, query: &query }, bound.as_ref(), options.max_depth);
+                let element = walked.element.map(|e| e.node);
+                (Some(source), Walked { element, depth: walked.depth, label: walked.label })
+            }
+        }
+    };
+    // The resolver reports a throwing read as `read_failed`; clear it for the next call.
+    if read::failed() {
+        read::take_failure();
+    }
+    Ok(to_object(source, walked))
+}
+
+fn failed(reason: Reason) -> Walked<JsValue, JsValue> {
+    Walked { element: None, depth: 0, label: Err(reason) }
+}
+
+fn to_object(source: Option<Source>, walked: Walked<JsValue, JsValue>) -> JsValue {
+    let (label, reason) = match walked.label {
+        Ok(label) => (label, JsValue::NULL),
+        Err(reason) => (JsValue::from_str(""), reason.as_str().into()),
+    };
+    let object = Object::new();
+    let fields: [(&str, JsValue); 5] = [
+        ("label", label),
+        ("source", source.map_or(JsValue::NULL, |s| s.as_str().into())),
+        ("reason", reason),
+        ("element", walked.element.unwrap_or(JsValue::NULL)),
+        ("depth", walked.depth.into()),
+    ];
+    for (name, value) in fields {
+        // Defining a property on a fresh plain object cannot fail.
+        let _ = Reflect::set(&object, &name.into(), &value);
+    }
+    object.into()
+}
+
+/// `resolveAction(event, options)`: the label of a UI event with where it came from and, when
+/// empty, why. Walks from the clicked node up to the nearest element carrying the attribute,
+/// bounded by `options.root` or the listening element and by `options.maxDepth`.
+///
+/// @throws {Error} with `code: 'invalid_options'` when an option has the wrong type or range.
+#[wasm_bindgen(js_name = resolveAction, skip_typescript)]
+pub fn resolve_action_js(event: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    resolve_action(&event, &options).map_err(|e| to_js_error(&e))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const RESOLVE_ACTION_TS: &str = r#"
+/** Where a label came from: the event field the walk started at. */
+export type ActionSource = 'target' | 'srcElement' | 'currentTarget' | 'composedPath';
+
+/** Why a label is empty. */
+export type ActionReason =
+  | 'no_event' | 'no_element' | 'not_an_element' | 'attribute_missing'
+  | 'attribute_empty' | 'disabled' | 'depth_limit' | 'read_failed';
+
+/** Options of `resolveAction`; every field is optional. */
+export interface ResolveActionOptions {
+  /** The attribute to read. Default `'data-action'`. */
+  attribute?: string;
+  /** Where the walk stops (inclusive). Default: `event.currentTarget`, the listening element. */
+  root?: Element | null;
+  /** Steps up from the clicked element before giving up with `depth_limit`. 0..1024, default 32. */
+  maxDepth?: number;
+}
+
+/** The detailed answer of `resolveAction`. */
+export interface ActionResolution {
+  /** The label, `''` when there is none. */
+  label: string;
+  /** The event field the walk started from; `null` when the event had no element. */
+  source: ActionSource | null;
+  /** Why `label` is empty; `null` when there is a label. */
+  reason: ActionReason | null;
+  /** The element that answered: the one carrying the attribute, or the disabled control. */
+  element: Element | null;
+  /** Steps up from the clicked element to `element`. */
+  depth: number;
+}
+
+/**
+ * The label of a UI event with where it came from and, when empty, why. Never throws for a
+ * bad event; throws an `Error` with `code: 'invalid_options'` for invalid options.
+ */
+export function resolveAction(event: Event | object | null | undefined, options?: ResolveActionOptions): ActionResolution;
+"#;
