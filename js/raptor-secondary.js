@@ -96,7 +96,11 @@
 
   api.ready = import(base + GLUE)
     .then(function (glue) {
-      return glue.default({ module_or_path: wasmUrl }).then(function () { return glue; });
+      return glue.default({ module_or_path: wasmUrl }).then(function (exports) {
+        /** Bytes of Wasm linear memory, for leak checks. */
+        api.memoryBytes = function () { return exports.memory.buffer.byteLength; };
+        return glue;
+      });
     })
     .then(function (glue) {
       var bound = fromGlue(glue);

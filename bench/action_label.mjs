@@ -1,0 +1,74 @@
+// Benchmark: the Wasm getActionLabel (the loader's global, as pages call it) against the
+// fixed JavaScript helper (the legacy helper with srcElement added), side by side in the same
+// Chromium page, on real DOM click events and on IE11-style event-like objects. Prints
+// ns/call and the ratio per round and the median ratio. Prints figures; asserts nothing.
+//
+//   node bench/action_label.mjs [--calls N] [--rounds N]      (needs npm run build first)
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStaticServer } from '../scripts/serve.mjs';
+import { launchChromium } from '../scripts/browser.mjs';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const calls = arg('--calls', 1_000_000);
+const rounds = arg('--rounds', 5);
+
+// The fixed helper is the legacy source with exactly the one-line fix applied.
+const legacySource = readFileSync(join(ROOT, 'legacy', 'src', 'compatActionLabel.js'), 'utf8');
+const BUG = 'event.target || event.currentTarget';
+if (!legacySource.includes(BUG)) throw new Error('bench: the legacy element line changed; update the fix');
+const fixedSource = legacySource.replace(BUG, 'event.target || event.srcElement || event.currentTarget');
+
+const { server, url } = await startStaticServer({ port: 0 });
+const browser = await launchChromium();
+try {
+  const page = await browser.newPage();
+  await page.goto(url);
+  const results = await page.evaluate(async ({ fixedSource, calls, rounds }) => {
+    await RaptorSecondary.ready;
+    const module = { exports: {} };
+    new Function('module', 'exports', fixedSource)(module, module.exports);
+    const fixed = module.exports.getActionLabel;
+    const dom = [];
+    for (let i = 0; i < 64; i++) {
+      const button = document.createElement('button');
+      button.setAttribute('data-action', 'book-' + i);
+      button.addEventListener('click', (e) => dom.push(e), { once: true });
+      button.dispatchEvent(new MouseEvent('click'));
+    }
+    const objects = dom.map((e) => ({ srcElement: e.target }));
+    const time = (fn, events) => {
+      let sink = 0;
+      const t0 = performance.now();
+      for (let i = 0; i < calls; i++) sink += fn(events[i & 63]).length;
+      const ns = ((performance.now() - t0) * 1e6) / calls;
+      if (sink === 0) throw new Error('no labels');
+      return ns;
+    };
+    const out = { dom: [], objects: [] };
+    for (let r = 0; r < rounds; r++) {
+      for (const [name, events] of [['dom', dom], ['objects', objects]]) {
+        const js = time(fixed, events);
+        const wasm = time(getActionLabel, events);
+        out[name].push({ js, wasm, ratio: wasm / js });
+      }
+    }
+    return out;
+  }, { fixedSource, calls, rounds });
+  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  for (const [name, label] of [['dom', 'real DOM click events'], ['objects', 'IE11-style {srcElement} objects']]) {
+    for (const [i, r] of results[name].entries()) {
+      console.log(`bench: ${label.padEnd(31)} round ${i + 1}: js ${r.js.toFixed(1)} ns, wasm ${r.wasm.toFixed(1)} ns, ${r.ratio.toFixed(2)}x`);
+    }
+    const m = median(results[name].map((r) => r.ratio));
+    console.log(`bench: ${label}: median ${m.toFixed(2)}x the fixed JS helper (${calls} calls x ${rounds} rounds)`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
