@@ -55,7 +55,7 @@ have_apt_pkgs() { for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/nul
 apt_install() {
   local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q &&
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
 
 # Browsers come from Debian; they install in the background while cargo builds the tools.
