@@ -15,6 +15,9 @@ use wasm_bindgen::prelude::*;
 thread_local! {
     static EMPTY: JsValue = JsValue::from_str("");
     static DEFAULT_ATTR: JsValue = JsValue::from_str(DEFAULT_ATTRIBUTE);
+    /// `dataset` key of the default attribute (`action`), so dataset-only IE11-style objects do
+    /// not convert the name unit by unit on every click.
+    static DEFAULT_KEY: Option<JsValue> = js_dataset_key(&JsString::from(DEFAULT_ATTRIBUTE));
     static FAILED: JsValue = Object::new().into();
     static FAILURE: Cell<Option<JsValue>> = const { Cell::new(None) };
 }
@@ -30,9 +33,9 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
         return Err(js_sys::TypeError::new(NO_EVENT_MESSAGE).into());
     }
     let label = if attribute.is_undefined() {
-        DEFAULT_ATTR.with(|default| label_of(event, default))
+        DEFAULT_ATTR.with(|name| DEFAULT_KEY.with(|key| label_of(event, name, || key.clone())))
     } else {
-        label_of(event, attribute)
+        label_of(event, attribute, || attribute.dyn_ref::<JsString>().and_then(js_dataset_key))
     };
     // A read that threw made the rest of the reads see `undefined`; the first exception wins.
     check()?;
@@ -40,7 +43,8 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
 }
 
 /// The legacy steps 2 to 7 (see `LEGACY.md`), straight-line: this runs on every click.
-fn label_of(event: &JsValue, attribute: &JsValue) -> JsValue {
+/// `dataset_key` yields the `dataset` key of `attribute`, computed only on the dataset path.
+fn label_of(event: &JsValue, attribute: &JsValue, dataset_key: impl FnOnce() -> Option<JsValue>) -> JsValue {
     let Some(element) = event_element(event) else {
         return empty();
     };
@@ -51,7 +55,7 @@ fn label_of(event: &JsValue, attribute: &JsValue) -> JsValue {
     }
     let dataset = read::dataset(&element);
     if dataset.is_truthy() {
-        if let Some(key) = attribute.dyn_ref::<JsString>().and_then(js_dataset_key) {
+        if let Some(key) = dataset_key() {
             let value = read::get(&dataset, &key);
             return if value.is_truthy() { value } else { empty() };
         }
