@@ -33,7 +33,10 @@ pub struct Error {
 impl Error {
     /// An error with the given code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error { code, message: message.into() }
+        Error {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -52,6 +55,9 @@ mod tests {
     #[test]
     fn display_leads_with_the_stable_code() {
         let e = Error::new(ErrorCode::InvalidOptions, "maxDepth must be an integer");
-        assert_eq!(e.to_string(), "invalid_options: maxDepth must be an integer");
+        assert_eq!(
+            e.to_string(),
+            "invalid_options: maxDepth must be an integer"
+        );
     }
 }

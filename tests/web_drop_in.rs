@@ -34,9 +34,9 @@ fn obj(fields: &[(&str, JsValue)]) -> JsValue {
 
 /// The Rust `get_action_label` as a JS function, so JS test helpers can call it.
 fn wasm_candidate() -> JsValue {
-    Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(|event: JsValue, attribute: JsValue| {
-        get_action_label(&event, &attribute)
-    })
+    Closure::<dyn Fn(JsValue, JsValue) -> Result<JsValue, JsValue>>::new(
+        |event: JsValue, attribute: JsValue| get_action_label(&event, &attribute),
+    )
     .into_js_value()
 }
 
@@ -51,7 +51,10 @@ fn label(event: &JsValue) -> JsValue {
 // The legacy project's two failing tests, now passing.
 #[wasm_bindgen_test]
 fn ie11_style_events_expose_attributes_only_via_src_element() {
-    let get_attribute = Function::new_with_args("name", "return name === 'data-action' ? 'legacy-submit' : null");
+    let get_attribute = Function::new_with_args(
+        "name",
+        "return name === 'data-action' ? 'legacy-submit' : null",
+    );
     let element = obj(&[
         ("getAttribute", get_attribute.into()),
         ("dataset", obj(&[("action", "legacy-dataset".into())])),
@@ -62,34 +65,58 @@ fn ie11_style_events_expose_attributes_only_via_src_element() {
 #[wasm_bindgen_test]
 fn dataset_fallback_should_read_from_src_element() {
     let element = obj(&[("dataset", obj(&[("action", "legacy-dataset-only".into())]))]);
-    assert_eq!(label(&obj(&[("srcElement", element)])), "legacy-dataset-only");
+    assert_eq!(
+        label(&obj(&[("srcElement", element)])),
+        "legacy-dataset-only"
+    );
 }
 
 #[wasm_bindgen_test]
 fn agrees_with_the_legacy_helper_wherever_it_was_right_and_fixes_every_src_element_case() {
     let corpus = js_sys::JSON::parse(CORPUS).unwrap();
     let cases = Array::from(&get(&corpus, "cases")).length();
-    assert!(cases >= 40, "the corpus must hold at least 40 event shapes, has {cases}");
+    assert!(
+        cases >= 40,
+        "the corpus must hold at least 40 event shapes, has {cases}"
+    );
     let report = differential(&corpus, &legacy_helper(), &wasm_candidate());
-    let problems: Vec<String> =
-        Array::from(&get(&report, "problems")).iter().map(|p| p.as_string().unwrap()).collect();
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    let problems: Vec<String> = Array::from(&get(&report, "problems"))
+        .iter()
+        .map(|p| p.as_string().unwrap())
+        .collect();
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
     assert!(get(&report, "fixed").as_f64().unwrap() >= 7.0);
 }
 
 #[wasm_bindgen_test]
 fn a_falsy_event_is_a_type_error_with_the_legacy_message() {
-    for event in [JsValue::NULL, JsValue::UNDEFINED, 0.into(), "".into(), JsValue::FALSE] {
+    for event in [
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        0.into(),
+        "".into(),
+        JsValue::FALSE,
+    ] {
         let error = get_action_label(&event, &JsValue::UNDEFINED).unwrap_err();
         assert!(error.is_instance_of::<js_sys::TypeError>());
-        assert_eq!(get(&error, "message"), "getActionLabel: an event-like object is required");
+        assert_eq!(
+            get(&error, "message"),
+            "getActionLabel: an event-like object is required"
+        );
     }
 }
 
 #[wasm_bindgen_test]
 fn the_label_comes_back_as_the_same_string_unit_for_unit() {
     // A lone surrogate cannot survive a Rust String round trip; the drop-in never makes one.
-    let value = JsValue::from(js_sys::JsString::from_char_code(&[0x62, 0xD800, 0x6B, 0xDC00]));
+    let value = JsValue::from(js_sys::JsString::from_char_code(&[
+        0x62, 0xD800, 0x6B, 0xDC00,
+    ]));
     let get_attribute = Function::new_with_args("", "return this.v");
     let element = obj(&[("getAttribute", get_attribute.into()), ("v", value.clone())]);
     let got = label(&obj(&[("target", element)]));
@@ -99,7 +126,9 @@ fn the_label_comes_back_as_the_same_string_unit_for_unit() {
 #[wasm_bindgen_test]
 fn hostile_input_never_leaves_the_module_unusable_or_leaking() {
     let hostile = ["throwing-target-getter", "proxy", "revoked-proxy"];
-    let good = build_event(&js_sys::JSON::parse(r#"{"srcElement":{"attrs":{"data-action":"ok"}}}"#).unwrap());
+    let good = build_event(
+        &js_sys::JSON::parse(r#"{"srcElement":{"attrs":{"data-action":"ok"}}}"#).unwrap(),
+    );
     let live_before = wasm_bindgen::externref_heap_live_count();
     let memory_before = memory_bytes();
     for round in 0..20_000 {
@@ -109,7 +138,11 @@ fn hostile_input_never_leaves_the_module_unusable_or_leaking() {
         assert!(outcome.is_err() || outcome.unwrap() == "", "{kind}");
         assert_eq!(label(&good), "ok", "the next call works after {kind}");
     }
-    assert_eq!(wasm_bindgen::externref_heap_live_count(), live_before, "no JS references leaked");
+    assert_eq!(
+        wasm_bindgen::externref_heap_live_count(),
+        live_before,
+        "no JS references leaked"
+    );
     assert_eq!(memory_bytes(), memory_before, "Wasm memory did not grow");
 }
 

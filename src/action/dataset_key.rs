@@ -7,7 +7,13 @@
 /// DOM's rule: a `-` followed by an ASCII lowercase letter becomes that letter in upper case;
 /// every other code unit, lone surrogates included, is kept as it is.
 pub fn dataset_key(name: &[u16]) -> Option<Vec<u16>> {
-    const PREFIX: [u16; 5] = [b'd' as u16, b'a' as u16, b't' as u16, b'a' as u16, b'-' as u16];
+    const PREFIX: [u16; 5] = [
+        b'd' as u16,
+        b'a' as u16,
+        b't' as u16,
+        b'a' as u16,
+        b'-' as u16,
+    ];
     let rest = name.strip_prefix(&PREFIX[..])?;
     let mut key = Vec::with_capacity(rest.len());
     let mut units = rest.iter().copied().peekable();
@@ -47,7 +53,11 @@ mod tests {
     fn names_without_the_prefix_have_no_key() {
         assert_eq!(key("action"), None);
         assert_eq!(key("aria-label"), None);
-        assert_eq!(key("DATA-action"), None, "the prefix is case-sensitive, as in the legacy helper");
+        assert_eq!(
+            key("DATA-action"),
+            None,
+            "the prefix is case-sensitive, as in the legacy helper"
+        );
         assert_eq!(key("data"), None);
     }
 

@@ -21,7 +21,10 @@ pub struct ResolveOptions {
 
 impl Default for ResolveOptions {
     fn default() -> Self {
-        ResolveOptions { attribute: DEFAULT_ATTRIBUTE.to_owned(), max_depth: DEFAULT_MAX_DEPTH }
+        ResolveOptions {
+            attribute: DEFAULT_ATTRIBUTE.to_owned(),
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
     }
 }
 
@@ -34,7 +37,9 @@ impl ResolveOptions {
         let mut options = ResolveOptions::default();
         if let Some(attribute) = attribute {
             if attribute.is_empty() || attribute.chars().any(char::is_whitespace) {
-                return Err(invalid("attribute must be a non-empty attribute name without spaces"));
+                return Err(invalid(
+                    "attribute must be a non-empty attribute name without spaces",
+                ));
             }
             options.attribute = attribute;
         }
@@ -67,7 +72,10 @@ mod tests {
     fn accepts_valid_values() {
         let o = ResolveOptions::new(Some("data-user-id".into()), Some(0.0)).unwrap();
         assert_eq!((o.attribute.as_str(), o.max_depth), ("data-user-id", 0));
-        assert_eq!(ResolveOptions::new(None, Some(1024.0)).unwrap().max_depth, 1024);
+        assert_eq!(
+            ResolveOptions::new(None, Some(1024.0)).unwrap().max_depth,
+            1024
+        );
     }
 
     #[test]
@@ -82,7 +90,11 @@ mod tests {
             (None, Some(f64::INFINITY)),
         ] {
             let err = ResolveOptions::new(attribute.clone(), depth).unwrap_err();
-            assert_eq!(err.code, ErrorCode::InvalidOptions, "{attribute:?} {depth:?}");
+            assert_eq!(
+                err.code,
+                ErrorCode::InvalidOptions,
+                "{attribute:?} {depth:?}"
+            );
         }
     }
 }

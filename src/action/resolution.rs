@@ -86,7 +86,10 @@ mod tests {
     fn reason_codes_are_distinct_snake_case() {
         let codes: Vec<&str> = Reason::ALL.iter().map(|r| r.as_str()).collect();
         for code in &codes {
-            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'), "{code}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{code}"
+            );
         }
         let mut unique = codes.clone();
         unique.sort_unstable();

@@ -109,16 +109,36 @@ fn try_walk<N: NodeView>(
                 match answer {
                     Attribute::Value(label) => {
                         return Ok(match disabled {
-                            Some((d, at)) => Walked { element: Some(d), depth: at, label: Err(Reason::Disabled) },
-                            None => Walked { element: Some(node), depth, label: Ok(label) },
+                            Some((d, at)) => Walked {
+                                element: Some(d),
+                                depth: at,
+                                label: Err(Reason::Disabled),
+                            },
+                            None => Walked {
+                                element: Some(node),
+                                depth,
+                                label: Ok(label),
+                            },
                         })
                     }
                     Attribute::Empty => {
-                        let reason = if disabled.is_some() { Reason::Disabled } else { Reason::AttributeEmpty };
-                        return Ok(Walked { element: Some(node), depth, label: Err(reason) });
+                        let reason = if disabled.is_some() {
+                            Reason::Disabled
+                        } else {
+                            Reason::AttributeEmpty
+                        };
+                        return Ok(Walked {
+                            element: Some(node),
+                            depth,
+                            label: Err(reason),
+                        });
                     }
-                    Attribute::Missing if at_bound => return Ok(fail(Reason::AttributeMissing, depth)),
-                    Attribute::Missing if depth >= max_depth => return Ok(fail(Reason::DepthLimit, depth)),
+                    Attribute::Missing if at_bound => {
+                        return Ok(fail(Reason::AttributeMissing, depth))
+                    }
+                    Attribute::Missing if depth >= max_depth => {
+                        return Ok(fail(Reason::DepthLimit, depth))
+                    }
                     Attribute::Missing => {
                         depth += 1;
                         node.parent()?
@@ -135,7 +155,11 @@ fn try_walk<N: NodeView>(
 }
 
 fn fail<N, L>(reason: Reason, depth: u32) -> Walked<N, L> {
-    Walked { element: None, depth, label: Err(reason) }
+    Walked {
+        element: None,
+        depth,
+        label: Err(reason),
+    }
 }
 
 #[cfg(test)]
@@ -159,7 +183,11 @@ mod tests {
     impl Fake {
         fn spec(&self) -> Result<&Spec, Unreadable> {
             let spec = &self.0[self.1];
-            if spec.throws { Err(Unreadable) } else { Ok(spec) }
+            if spec.throws {
+                Err(Unreadable)
+            } else {
+                Ok(spec)
+            }
         }
     }
 
@@ -187,22 +215,41 @@ mod tests {
     }
 
     fn el(parent: Option<usize>, attr: Option<&'static str>) -> Spec {
-        Spec { parent, attr, ..Spec::default() }
+        Spec {
+            parent,
+            attr,
+            ..Spec::default()
+        }
     }
 
     /// 0 document, 1 body (root), 2 button[data-action=book] (disabled when asked), 3 <i>,
     /// 4 a text node inside <i>.
     fn page(button_disabled: bool) -> Rc<Vec<Spec>> {
         Rc::new(vec![
-            Spec { kind: Some(NodeKind::Other), ..Spec::default() },
+            Spec {
+                kind: Some(NodeKind::Other),
+                ..Spec::default()
+            },
             el(Some(0), None),
-            Spec { disabled: button_disabled, ..el(Some(1), Some("book")) },
+            Spec {
+                disabled: button_disabled,
+                ..el(Some(1), Some("book"))
+            },
             el(Some(2), None),
-            Spec { kind: Some(NodeKind::Text), parent: Some(3), ..Spec::default() },
+            Spec {
+                kind: Some(NodeKind::Text),
+                parent: Some(3),
+                ..Spec::default()
+            },
         ])
     }
 
-    fn run(tree: &Rc<Vec<Spec>>, start: usize, bound: Option<usize>, max_depth: u32) -> (Option<usize>, u32, Result<&'static str, Reason>) {
+    fn run(
+        tree: &Rc<Vec<Spec>>,
+        start: usize,
+        bound: Option<usize>,
+        max_depth: u32,
+    ) -> (Option<usize>, u32, Result<&'static str, Reason>) {
         let bound = bound.map(|b| Fake(tree.clone(), b));
         let w = walk(Fake(tree.clone(), start), bound.as_ref(), max_depth);
         (w.element.map(|e| e.1), w.depth, w.label)
@@ -216,44 +263,82 @@ mod tests {
     #[test]
     fn a_child_and_a_text_node_resolve_to_the_nearest_labelled_ancestor() {
         assert_eq!(run(&page(false), 3, Some(1), 32), (Some(2), 1, Ok("book")));
-        assert_eq!(run(&page(false), 4, Some(1), 32), (Some(2), 1, Ok("book")), "text hop is no step");
+        assert_eq!(
+            run(&page(false), 4, Some(1), 32),
+            (Some(2), 1, Ok("book")),
+            "text hop is no step"
+        );
     }
 
     #[test]
     fn the_boundary_stops_the_walk() {
         // The listening element is the <i> itself: its button is outside the delegation root.
-        assert_eq!(run(&page(false), 4, Some(3), 32), (None, 0, Err(Reason::AttributeMissing)));
+        assert_eq!(
+            run(&page(false), 4, Some(3), 32),
+            (None, 0, Err(Reason::AttributeMissing))
+        );
     }
 
     #[test]
     fn the_depth_cap_stops_the_walk() {
-        assert_eq!(run(&page(false), 3, Some(1), 0), (None, 0, Err(Reason::DepthLimit)));
+        assert_eq!(
+            run(&page(false), 3, Some(1), 0),
+            (None, 0, Err(Reason::DepthLimit))
+        );
         assert_eq!(run(&page(false), 3, Some(1), 1), (Some(2), 1, Ok("book")));
     }
 
     #[test]
     fn walking_off_the_top_is_a_missing_attribute() {
-        assert_eq!(run(&page(false), 1, None, 32), (None, 1, Err(Reason::AttributeMissing)));
+        assert_eq!(
+            run(&page(false), 1, None, 32),
+            (None, 1, Err(Reason::AttributeMissing))
+        );
     }
 
     #[test]
     fn a_document_or_detached_text_is_not_an_element() {
-        assert_eq!(run(&page(false), 0, None, 32), (None, 0, Err(Reason::NotAnElement)));
-        let detached = Rc::new(vec![Spec { kind: Some(NodeKind::Text), ..Spec::default() }]);
-        assert_eq!(run(&detached, 0, None, 32), (None, 0, Err(Reason::NotAnElement)));
+        assert_eq!(
+            run(&page(false), 0, None, 32),
+            (None, 0, Err(Reason::NotAnElement))
+        );
+        let detached = Rc::new(vec![Spec {
+            kind: Some(NodeKind::Text),
+            ..Spec::default()
+        }]);
+        assert_eq!(
+            run(&detached, 0, None, 32),
+            (None, 0, Err(Reason::NotAnElement))
+        );
     }
 
     #[test]
     fn an_empty_value_is_the_nearest_answer() {
-        let tree = Rc::new(vec![el(None, Some("outer")), el(Some(0), Some("")), el(Some(1), None)]);
-        assert_eq!(run(&tree, 2, None, 32), (Some(1), 1, Err(Reason::AttributeEmpty)));
+        let tree = Rc::new(vec![
+            el(None, Some("outer")),
+            el(Some(0), Some("")),
+            el(Some(1), None),
+        ]);
+        assert_eq!(
+            run(&tree, 2, None, 32),
+            (Some(1), 1, Err(Reason::AttributeEmpty))
+        );
     }
 
     #[test]
     fn a_click_inside_a_disabled_control_is_reported_as_disabled() {
-        assert_eq!(run(&page(true), 4, Some(1), 32), (Some(2), 1, Err(Reason::Disabled)));
+        assert_eq!(
+            run(&page(true), 4, Some(1), 32),
+            (Some(2), 1, Err(Reason::Disabled))
+        );
         // A disabled child below the labelled element disables the action too.
-        let tree = Rc::new(vec![el(None, Some("book")), Spec { disabled: true, ..el(Some(0), None) }]);
+        let tree = Rc::new(vec![
+            el(None, Some("book")),
+            Spec {
+                disabled: true,
+                ..el(Some(0), None)
+            },
+        ]);
         assert_eq!(run(&tree, 1, None, 32), (Some(1), 0, Err(Reason::Disabled)));
     }
 
@@ -262,7 +347,11 @@ mod tests {
         // 0 host[data-action=open] <- 1 shadow root <- 2 <span> inside the shadow tree
         let tree = Rc::new(vec![
             el(None, Some("open")),
-            Spec { kind: Some(NodeKind::ShadowRoot), parent: Some(0), ..Spec::default() },
+            Spec {
+                kind: Some(NodeKind::ShadowRoot),
+                parent: Some(0),
+                ..Spec::default()
+            },
             el(Some(1), None),
         ]);
         assert_eq!(run(&tree, 2, None, 32), (Some(0), 1, Ok("open")));
@@ -270,15 +359,28 @@ mod tests {
 
     #[test]
     fn a_throwing_node_ends_the_walk_with_read_failed() {
-        let tree = Rc::new(vec![Spec { throws: true, ..el(None, Some("x")) }, el(Some(0), None)]);
+        let tree = Rc::new(vec![
+            Spec {
+                throws: true,
+                ..el(None, Some("x"))
+            },
+            el(Some(0), None),
+        ]);
         assert_eq!(run(&tree, 1, None, 32), (None, 0, Err(Reason::ReadFailed)));
     }
 
     #[test]
     fn a_cycle_of_text_nodes_ends() {
-        let tree = Rc::new(vec![Spec { kind: Some(NodeKind::Text), parent: Some(0), ..Spec::default() }]);
+        let tree = Rc::new(vec![Spec {
+            kind: Some(NodeKind::Text),
+            parent: Some(0),
+            ..Spec::default()
+        }]);
         assert_eq!(run(&tree, 0, None, 3).2, Err(Reason::DepthLimit));
         let elements = Rc::new(vec![el(Some(0), None)]);
-        assert_eq!(run(&elements, 0, None, 5), (None, 5, Err(Reason::DepthLimit)));
+        assert_eq!(
+            run(&elements, 0, None, 5),
+            (None, 5, Err(Reason::DepthLimit))
+        );
     }
 }

@@ -35,7 +35,9 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
     let label = if attribute.is_undefined() {
         DEFAULT_ATTR.with(|name| DEFAULT_KEY.with(|key| label_of(event, name, || key.clone())))
     } else {
-        label_of(event, attribute, || attribute.dyn_ref::<JsString>().and_then(js_dataset_key))
+        label_of(event, attribute, || {
+            attribute.dyn_ref::<JsString>().and_then(js_dataset_key)
+        })
     };
     // A read that threw made the rest of the reads see `undefined`; the first exception wins.
     check()?;
@@ -44,7 +46,11 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
 
 /// The legacy steps 2 to 7 (see `LEGACY.md`), straight-line: this runs on every click.
 /// `dataset_key` yields the `dataset` key of `attribute`, computed only on the dataset path.
-fn label_of(event: &JsValue, attribute: &JsValue, dataset_key: impl FnOnce() -> Option<JsValue>) -> JsValue {
+fn label_of(
+    event: &JsValue,
+    attribute: &JsValue,
+    dataset_key: impl FnOnce() -> Option<JsValue>,
+) -> JsValue {
     let Some(element) = event_element(event) else {
         return empty();
     };

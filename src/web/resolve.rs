@@ -51,7 +51,9 @@ impl NodeView for JsNode<'_> {
         let kind = match read::node_type(&self.node).as_f64() {
             Some(ELEMENT_NODE) => NodeKind::Element,
             Some(TEXT_NODE) => NodeKind::Text,
-            Some(DOCUMENT_FRAGMENT_NODE) if read::host(&self.node).is_truthy() => NodeKind::ShadowRoot,
+            Some(DOCUMENT_FRAGMENT_NODE) if read::host(&self.node).is_truthy() => {
+                NodeKind::ShadowRoot
+            }
             Some(_) => NodeKind::Other,
             // No nodeType: a duck-typed element if it can answer for the attribute at all.
             None if read::get_attribute_member(&self.node).is_function()
@@ -70,7 +72,10 @@ impl NodeView for JsNode<'_> {
             Some(DOCUMENT_FRAGMENT_NODE) => read::host(&self.node),
             _ => read::parent_node(&self.node),
         };
-        checked(next.is_truthy().then(|| JsNode { node: next, query: self.query }))
+        checked(next.is_truthy().then(|| JsNode {
+            node: next,
+            query: self.query,
+        }))
     }
 
     fn attribute(&self) -> Result<Attribute<JsValue>, Unreadable> {
@@ -120,7 +125,9 @@ fn start_of(event: &JsValue) -> Option<(JsValue, Source)> {
         return Some((src_element, Source::SrcElement));
     }
     let current_target = read::current_target(event);
-    current_target.is_truthy().then_some((current_target, Source::CurrentTarget))
+    current_target
+        .is_truthy()
+        .then_some((current_target, Source::CurrentTarget))
 }
 
 /// Reads `options` (`undefined`, `null` or an object) into validated options and a root.
@@ -129,13 +136,19 @@ fn parse_options(options: &JsValue) -> Result<(ResolveOptions, JsValue), Error> 
         return Ok((ResolveOptions::default(), JsValue::UNDEFINED));
     }
     if !options.is_object() {
-        return Err(Error::new(ErrorCode::InvalidOptions, "options must be an object"));
+        return Err(Error::new(
+            ErrorCode::InvalidOptions,
+            "options must be an object",
+        ));
     }
     let field = |name: &str| {
         let value = read::get(options, &name.into());
         if read::failed() {
             read::take_failure();
-            return Err(Error::new(ErrorCode::InvalidOptions, "an option could not be read (its getter threw)"));
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                "an option could not be read (its getter threw)",
+            ));
         }
         Ok(value)
     };
@@ -143,17 +156,30 @@ fn parse_options(options: &JsValue) -> Result<(ResolveOptions, JsValue), Error> 
     let attribute = match attribute.as_string() {
         _ if attribute.is_undefined() => None,
         Some(name) => Some(name),
-        None => return Err(Error::new(ErrorCode::InvalidOptions, "attribute must be a string")),
+        None => {
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                "attribute must be a string",
+            ))
+        }
     };
     let max_depth = field("maxDepth")?;
     let max_depth = match max_depth.as_f64() {
         _ if max_depth.is_undefined() => None,
         Some(depth) => Some(depth),
-        None => return Err(Error::new(ErrorCode::InvalidOptions, "maxDepth must be a number")),
+        None => {
+            return Err(Error::new(
+                ErrorCode::InvalidOptions,
+                "maxDepth must be a number",
+            ))
+        }
     };
     let root = field("root")?;
     if !(root.is_undefined() || root.is_null() || root.is_object()) {
-        return Err(Error::new(ErrorCode::InvalidOptions, "root must be an element or null"));
+        return Err(Error::new(
+            ErrorCode::InvalidOptions,
+            "root must be an element or null",
+        ));
     }
     Ok((ResolveOptions::new(attribute, max_depth)?, root))
 }
@@ -162,7 +188,10 @@ fn parse_options(options: &JsValue) -> Result<(ResolveOptions, JsValue), Error> 
 pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
     let (options, root) = parse_options(options)?;
     let attribute = JsString::from(options.attribute.as_str());
-    let query = Query { dataset_key: js_dataset_key(&attribute), attribute: attribute.into() };
+    let query = Query {
+        dataset_key: js_dataset_key(&attribute),
+        attribute: attribute.into(),
+    };
 
     let (source, walked) = if !event.is_truthy() {
         (None, failed(Reason::NoEvent))
@@ -171,11 +200,32 @@ pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Err
             _ if read::failed() => (None, failed(Reason::ReadFailed)),
             None => (None, failed(Reason::NoElement)),
             Some((start, source)) => {
-                let bound = if root.is_truthy() { root } else { read::current_target(event) };
-                let bound = bound.is_truthy().then(|| JsNode { node: bound, query: &query });
-                let walked = walk(JsNode { node: start, query: &query }, bound.as_ref(), options.max_depth);
+                let bound = if root.is_truthy() {
+                    root
+                } else {
+                    read::current_target(event)
+                };
+                let bound = bound.is_truthy().then(|| JsNode {
+                    node: bound,
+                    query: &query,
+                });
+                let walked = walk(
+                    JsNode {
+                        node: start,
+                        query: &query,
+                    },
+                    bound.as_ref(),
+                    options.max_depth,
+                );
                 let element = walked.element.map(|e| e.node);
-                (Some(source), Walked { element, depth: walked.depth, label: walked.label })
+                (
+                    Some(source),
+                    Walked {
+                        element,
+                        depth: walked.depth,
+                        label: walked.label,
+                    },
+                )
             }
         }
     };
@@ -187,7 +237,11 @@ pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Err
 }
 
 fn failed(reason: Reason) -> Walked<JsValue, JsValue> {
-    Walked { element: None, depth: 0, label: Err(reason) }
+    Walked {
+        element: None,
+        depth: 0,
+        label: Err(reason),
+    }
 }
 
 fn to_object(source: Option<Source>, walked: Walked<JsValue, JsValue>) -> JsValue {
@@ -198,7 +252,10 @@ fn to_object(source: Option<Source>, walked: Walked<JsValue, JsValue>) -> JsValu
     let object = Object::new();
     let fields: [(&str, JsValue); 5] = [
         ("label", label),
-        ("source", source.map_or(JsValue::NULL, |s| s.as_str().into())),
+        (
+            "source",
+            source.map_or(JsValue::NULL, |s| s.as_str().into()),
+        ),
         ("reason", reason),
         ("element", walked.element.unwrap_or(JsValue::NULL)),
         ("depth", walked.depth.into()),
