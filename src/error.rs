@@ -4,30 +4,103 @@
 //! is never renamed. The message is for people and may change.
 
 use core::fmt;
+use serde::Serialize;
 
-/// A stable error code, exposed to JavaScript as the `code` property of a thrown `Error`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A stable error code, exposed to JavaScript as the `code` property of an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
-    /// An options object had a field of the wrong type or out of range.
+    /// An options or configuration object had a field of the wrong type or out of range.
     InvalidOptions,
+    /// A booking or cancel request failed validation; `field` names the field.
+    InvalidRequest,
+    /// An idempotency key was used again with a different payload.
+    IdempotencyKeyReused,
+    /// Every attempt failed with a retryable cause; `cause` holds the last one.
+    RetryExhausted,
+    /// The circuit breaker is open: no call was made.
+    CircuitOpen,
+    /// An attempt ran past its timeout, or the booking ran past its overall deadline.
+    Timeout,
+    /// The provider could not be reached (the fetch itself failed).
+    NetworkError,
+    /// The provider answered 5xx (or 408): it may work if asked again.
+    ProviderUnavailable,
+    /// The provider answered 429: too many requests.
+    RateLimited,
+    /// The provider answered 409: a request with this key is still being processed.
+    RequestInProgress,
+    /// The provider refused the request (a 4xx other than 408, 409 and 429); not retried.
+    ProviderRejected,
+    /// The provider answered with a body that does not follow the `/api/v2` contract.
+    BadResponse,
+    /// The follow-up event could not be published; the appointment was cancelled (or needs
+    /// reconciliation, see `compensated`).
+    OutboxPublishFailed,
+    /// A click carried an action label that no route handles.
+    UnknownAction,
+    /// A state machine transition that the lifecycle does not allow.
+    InvalidTransition,
 }
 
 impl ErrorCode {
+    /// Every code, for tests and documentation.
+    pub const ALL: [ErrorCode; 15] = [
+        ErrorCode::InvalidOptions,
+        ErrorCode::InvalidRequest,
+        ErrorCode::IdempotencyKeyReused,
+        ErrorCode::RetryExhausted,
+        ErrorCode::CircuitOpen,
+        ErrorCode::Timeout,
+        ErrorCode::NetworkError,
+        ErrorCode::ProviderUnavailable,
+        ErrorCode::RateLimited,
+        ErrorCode::RequestInProgress,
+        ErrorCode::ProviderRejected,
+        ErrorCode::BadResponse,
+        ErrorCode::OutboxPublishFailed,
+        ErrorCode::UnknownAction,
+        ErrorCode::InvalidTransition,
+    ];
+
     /// The code as JavaScript sees it (`snake_case`).
     pub const fn as_str(self) -> &'static str {
         match self {
             ErrorCode::InvalidOptions => "invalid_options",
+            ErrorCode::InvalidRequest => "invalid_request",
+            ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
+            ErrorCode::RetryExhausted => "retry_exhausted",
+            ErrorCode::CircuitOpen => "circuit_open",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::NetworkError => "network_error",
+            ErrorCode::ProviderUnavailable => "provider_unavailable",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::RequestInProgress => "request_in_progress",
+            ErrorCode::ProviderRejected => "provider_rejected",
+            ErrorCode::BadResponse => "bad_response",
+            ErrorCode::OutboxPublishFailed => "outbox_publish_failed",
+            ErrorCode::UnknownAction => "unknown_action",
+            ErrorCode::InvalidTransition => "invalid_transition",
         }
     }
 }
 
 /// An error with a stable [`ErrorCode`] and a human-readable message.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Error {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
     /// What went wrong, for people; names the offending field where there is one.
     pub message: String,
+    /// The request field at fault (`invalid_request` only), in its JavaScript spelling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+    /// The HTTP status the provider answered, where one caused this error.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The failure behind this one: the last attempt's for `retry_exhausted`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cause: Option<Box<Error>>,
 }
 
 impl Error {
@@ -36,13 +109,40 @@ impl Error {
         Error {
             code,
             message: message.into(),
+            field: None,
+            status: None,
+            cause: None,
         }
+    }
+
+    /// An `invalid_request` error about `field`.
+    pub fn invalid_field(field: &'static str, message: impl Into<String>) -> Self {
+        Error {
+            field: Some(field),
+            ..Error::new(ErrorCode::InvalidRequest, message)
+        }
+    }
+
+    /// This error, caused by `cause`.
+    pub fn caused_by(mut self, cause: Error) -> Self {
+        self.cause = Some(Box::new(cause));
+        self
+    }
+
+    /// This error, with the HTTP status that caused it.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = Some(status);
+        self
     }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.code.as_str(), self.message)
+        write!(f, "{}: {}", self.code.as_str(), self.message)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " (caused by {cause})")?;
+        }
+        Ok(())
     }
 }
 
@@ -55,9 +155,24 @@ mod tests {
     #[test]
     fn display_leads_with_the_stable_code() {
         let e = Error::new(ErrorCode::InvalidOptions, "maxDepth must be an integer");
+        assert_eq!(e.to_string(), "invalid_options: maxDepth must be an integer");
+    }
+
+    #[test]
+    fn display_includes_the_cause_chain() {
+        let e = Error::new(ErrorCode::RetryExhausted, "3 attempts failed")
+            .caused_by(Error::new(ErrorCode::Timeout, "attempt 3 timed out"));
         assert_eq!(
             e.to_string(),
-            "invalid_options: maxDepth must be an integer"
+            "retry_exhausted: 3 attempts failed (caused by timeout: attempt 3 timed out)"
         );
+    }
+
+    #[test]
+    fn serde_spelling_matches_as_str() {
+        for code in ErrorCode::ALL {
+            let json = serde_json::to_string(&code).unwrap();
+            assert_eq!(json, format!("\"{}\"", code.as_str()));
+        }
     }
 }
