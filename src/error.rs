@@ -155,7 +155,10 @@ mod tests {
     #[test]
     fn display_leads_with_the_stable_code() {
         let e = Error::new(ErrorCode::InvalidOptions, "maxDepth must be an integer");
-        assert_eq!(e.to_string(), "invalid_options: maxDepth must be an integer");
+        assert_eq!(
+            e.to_string(),
+            "invalid_options: maxDepth must be an integer"
+        );
     }
 
     #[test]

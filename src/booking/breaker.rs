@@ -71,7 +71,11 @@ pub enum CallOutcome {
 }
 
 /// A call asks to go through at `now_ms`.
-pub fn admit(state: BreakerState, now_ms: i64, config: &BreakerConfig) -> (BreakerState, Admission) {
+pub fn admit(
+    state: BreakerState,
+    now_ms: i64,
+    config: &BreakerConfig,
+) -> (BreakerState, Admission) {
     let lease = || BreakerState::HalfOpen {
         probe_until_ms: now_ms.saturating_add(config.probe_lease_ms as i64),
     };
@@ -117,7 +121,9 @@ pub fn record(
                 BreakerState::Closed { failures }
             }
         }
-        (BreakerState::HalfOpen { .. }, CallOutcome::Healthy) if probe => BreakerState::Closed { failures: 0 },
+        (BreakerState::HalfOpen { .. }, CallOutcome::Healthy) if probe => {
+            BreakerState::Closed { failures: 0 }
+        }
         (BreakerState::HalfOpen { .. }, CallOutcome::Unhealthy) if probe => open,
         // A call admitted before the breaker opened, answering late: the probe decides.
         (BreakerState::HalfOpen { .. } | BreakerState::Open { .. }, _) => state,
@@ -173,7 +179,12 @@ impl Breaker {
     }
 
     /// [`record`], keeping the new state; returns the transition, if any.
-    pub fn record(&mut self, outcome: CallOutcome, probe: bool, now_ms: i64) -> Option<BreakerTransition> {
+    pub fn record(
+        &mut self,
+        outcome: CallOutcome,
+        probe: bool,
+        now_ms: i64,
+    ) -> Option<BreakerTransition> {
         let next = record(self.state, outcome, probe, now_ms, &self.config);
         self.set(next)
     }
@@ -182,13 +193,19 @@ impl Breaker {
         let from = self.state.name();
         let reopened = matches!(
             (self.state, next),
-            (BreakerState::Closed { .. } | BreakerState::HalfOpen { .. }, BreakerState::Open { .. })
+            (
+                BreakerState::Closed { .. } | BreakerState::HalfOpen { .. },
+                BreakerState::Open { .. }
+            )
         );
         self.state = next;
         if reopened {
             self.opens += 1;
         }
-        (from != next.name()).then_some(BreakerTransition { from, to: next.name() })
+        (from != next.name()).then_some(BreakerTransition {
+            from,
+            to: next.name(),
+        })
     }
 }
 
@@ -206,7 +223,11 @@ mod tests {
     fn opens_after_threshold_consecutive_failures() {
         let mut b = Breaker::new(CONFIG);
         assert_eq!(b.record(CallOutcome::Unhealthy, false, 0), None);
-        assert_eq!(b.record(CallOutcome::Healthy, false, 1), None, "a success resets the count");
+        assert_eq!(
+            b.record(CallOutcome::Healthy, false, 1),
+            None,
+            "a success resets the count"
+        );
         assert_eq!(b.record(CallOutcome::Unhealthy, false, 2), None);
         assert_eq!(b.record(CallOutcome::Unhealthy, false, 3), None);
         let t = b.record(CallOutcome::Unhealthy, false, 4).unwrap();
@@ -217,30 +238,49 @@ mod tests {
 
     #[test]
     fn rejects_while_open_then_lets_exactly_one_probe_through() {
-        let mut b = Breaker::new(BreakerConfig { threshold: 1, ..CONFIG });
+        let mut b = Breaker::new(BreakerConfig {
+            threshold: 1,
+            ..CONFIG
+        });
         b.record(CallOutcome::Unhealthy, false, 0);
         assert_eq!(b.admit(4999).0, Admission::Reject { retry_in_ms: 1 });
         let (admission, t) = b.admit(5000);
         assert_eq!(admission, Admission::Probe);
         assert_eq!(t.map(|t| t.to), Some("half_open"));
-        assert_eq!(b.admit(5001).0, Admission::Reject { retry_in_ms: 999 }, "one probe at a time");
-        assert_eq!(b.record(CallOutcome::Healthy, true, 5002).map(|t| t.to), Some("closed"));
+        assert_eq!(
+            b.admit(5001).0,
+            Admission::Reject { retry_in_ms: 999 },
+            "one probe at a time"
+        );
+        assert_eq!(
+            b.record(CallOutcome::Healthy, true, 5002).map(|t| t.to),
+            Some("closed")
+        );
         assert_eq!(b.admit(5003).0, Admission::Call);
     }
 
     #[test]
     fn a_failed_probe_reopens_for_a_full_cooldown() {
-        let mut b = Breaker::new(BreakerConfig { threshold: 1, ..CONFIG });
+        let mut b = Breaker::new(BreakerConfig {
+            threshold: 1,
+            ..CONFIG
+        });
         b.record(CallOutcome::Unhealthy, false, 0);
         b.admit(6000);
-        assert_eq!(b.record(CallOutcome::Unhealthy, true, 6100).map(|t| t.to), Some("open"));
+        assert_eq!(
+            b.record(CallOutcome::Unhealthy, true, 6100).map(|t| t.to),
+            Some("open")
+        );
         assert_eq!(b.state(), BreakerState::Open { until_ms: 11_100 });
         assert_eq!(b.opens(), 2);
     }
 
     #[test]
     fn a_late_answer_from_before_the_opening_does_not_decide() {
-        let mut b = Breaker::new(BreakerConfig { threshold: 1, ..CONFIG });
+        let mut b = Breaker::new(BreakerConfig {
+            threshold: 1,
+            ..CONFIG
+        });
         b.record(CallOutcome::Unhealthy, false, 0);
         b.admit(5000); // probe out
         assert_eq!(b.record(CallOutcome::Healthy, false, 5001), None);
@@ -251,7 +291,10 @@ mod tests {
 
     #[test]
     fn an_abandoned_probe_is_replaced_after_its_lease() {
-        let mut b = Breaker::new(BreakerConfig { threshold: 1, ..CONFIG });
+        let mut b = Breaker::new(BreakerConfig {
+            threshold: 1,
+            ..CONFIG
+        });
         b.record(CallOutcome::Unhealthy, false, 0);
         assert_eq!(b.admit(5000).0, Admission::Probe);
         assert_eq!(b.admit(5999).0, Admission::Reject { retry_in_ms: 1 });
@@ -262,7 +305,10 @@ mod tests {
     fn half_open_comes_from_the_clock_not_a_timer() {
         // Nothing happens between 0 and 60 s (a throttled background tab): the first call
         // after the cool-down is the probe.
-        let mut b = Breaker::new(BreakerConfig { threshold: 1, ..CONFIG });
+        let mut b = Breaker::new(BreakerConfig {
+            threshold: 1,
+            ..CONFIG
+        });
         b.record(CallOutcome::Unhealthy, false, 0);
         assert_eq!(b.state().name(), "open");
         assert_eq!(b.admit(60_000).0, Admission::Probe);

@@ -76,7 +76,10 @@ impl<E: Env, P: Provider> Client<E, P> {
     pub fn new(env: E, provider: P, config: ClientConfig) -> Self {
         let inner = Inner {
             breaker: Breaker::new(config.breaker()),
-            store: IdempotencyStore::new(config.idempotency_ttl_ms, config.idempotency_max_entries as usize),
+            store: IdempotencyStore::new(
+                config.idempotency_ttl_ms,
+                config.idempotency_max_entries as usize,
+            ),
             outbox: Outbox::new(config.idempotency_max_entries as usize),
             metrics: Metrics::default(),
         };
@@ -151,17 +154,24 @@ impl<E: Env, P: Provider> Client<E, P> {
                 self.log(&ctx, Level::Info, "booking.requested", |r| {
                     r.patient = Some(MaskedPatient::of(&request));
                 });
-                self.run(ctx, Operation::Book, fingerprint, Work::Book(&request)).await
+                self.run(ctx, Operation::Book, fingerprint, Work::Book(&request))
+                    .await
             }
         }
     }
 
     /// Cancels an appointment by id. Its idempotency key is `cancel:<id>`, so a double click
     /// cancels once.
-    pub async fn cancel(&self, appointment_id: &Option<Scalar>, label: Option<&str>) -> BookingResult {
+    pub async fn cancel(
+        &self,
+        appointment_id: &Option<Scalar>,
+        label: Option<&str>,
+    ) -> BookingResult {
         let now = self.env.now_ms();
         let id = text(appointment_id, "appointmentId").and_then(|id| {
-            let id = id.ok_or_else(|| Error::invalid_field("appointmentId", "appointmentId is required"))?;
+            let id = id.ok_or_else(|| {
+                Error::invalid_field("appointmentId", "appointmentId is required")
+            })?;
             check_id(id, "appointmentId").map(|()| id)
         });
         match id {
@@ -173,7 +183,13 @@ impl<E: Env, P: Provider> Client<E, P> {
                 let ctx = self.ctx(format!("cancel:{id}"), label, now);
                 *ctx.appointment_id.borrow_mut() = Some(id.to_owned());
                 self.log(&ctx, Level::Info, "cancel.requested", |_| {});
-                self.run(ctx, Operation::Cancel, cancel_fingerprint(id), Work::Cancel(id)).await
+                self.run(
+                    ctx,
+                    Operation::Cancel,
+                    cancel_fingerprint(id),
+                    Work::Cancel(id),
+                )
+                .await
             }
         }
     }
@@ -207,13 +223,25 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     /// A call refused before anything was sent or stored.
     fn reject(&self, ctx: Ctx, operation: Option<Operation>, error: Error) -> BookingResult {
-        self.log(&ctx, Level::Warn, "booking.rejected", |r| r.error_code = Some(error.code));
+        self.log(&ctx, Level::Warn, "booking.rejected", |r| {
+            r.error_code = Some(error.code)
+        });
         self.finish(&ctx, operation, Err(error.into()), false)
     }
 
     /// Takes the key, then runs, joins or replays.
-    async fn run(&self, ctx: Ctx, operation: Operation, fingerprint: u64, work: Work<'_>) -> BookingResult {
-        let begin = self.inner.borrow_mut().store.begin(&ctx.key, fingerprint, ctx.started_ms);
+    async fn run(
+        &self,
+        ctx: Ctx,
+        operation: Operation,
+        fingerprint: u64,
+        work: Work<'_>,
+    ) -> BookingResult {
+        let begin = self
+            .inner
+            .borrow_mut()
+            .store
+            .begin(&ctx.key, fingerprint, ctx.started_ms);
         match begin {
             Begin::Conflict => {
                 let error = Error::new(
@@ -233,17 +261,29 @@ impl<E: Env, P: Provider> Client<E, P> {
             Begin::Join => {
                 self.inner.borrow_mut().metrics.idempotent_hits += 1;
                 self.log(&ctx, Level::Info, "idempotency.joined", |_| {});
-                let joined = Join { inner: &self.inner, key: &ctx.key }.await;
+                let joined = Join {
+                    inner: &self.inner,
+                    key: &ctx.key,
+                }
+                .await;
                 match joined {
                     Some(stored) => self.replayed(&ctx, stored),
                     None => {
-                        let error = Error::new(ErrorCode::RequestInProgress, "the booking this call joined was abandoned");
+                        let error = Error::new(
+                            ErrorCode::RequestInProgress,
+                            "the booking this call joined was abandoned",
+                        );
                         self.finish(&ctx, Some(operation), Err(error.into()), false)
                     }
                 }
             }
             Begin::Start => {
-                let mut guard = InFlight { client: self, ctx: &ctx, operation, done: false };
+                let mut guard = InFlight {
+                    client: self,
+                    ctx: &ctx,
+                    operation,
+                    done: false,
+                };
                 self.advance(&ctx, State::InProgress);
                 let outcome = match work {
                     Work::Book(request) => self.book_steps(&ctx, request).await,
@@ -251,7 +291,10 @@ impl<E: Env, P: Provider> Client<E, P> {
                 };
                 guard.done = true;
                 let result = self.finish(&ctx, Some(operation), outcome, true);
-                self.inner.borrow_mut().store.finish(&ctx.key, result.clone(), self.env.now_ms());
+                self.inner
+                    .borrow_mut()
+                    .store
+                    .finish(&ctx.key, result.clone(), self.env.now_ms());
                 result
             }
         }
@@ -278,7 +321,13 @@ impl<E: Env, P: Provider> Client<E, P> {
     }
 
     /// Ends the call: final state, log record, metrics, result.
-    fn finish(&self, ctx: &Ctx, operation: Option<Operation>, outcome: Result<(), Failed>, ran: bool) -> BookingResult {
+    fn finish(
+        &self,
+        ctx: &Ctx,
+        operation: Option<Operation>,
+        outcome: Result<(), Failed>,
+        ran: bool,
+    ) -> BookingResult {
         let (state, error, compensated) = match outcome {
             Ok(()) => (State::Completed, None, false),
             Err(Failed { error, compensated }) => (State::Failed, Some(error), compensated),
@@ -298,7 +347,9 @@ impl<E: Env, P: Provider> Client<E, P> {
                 State::Completed => (Level::Info, "booking.completed"),
                 _ => (Level::Error, "booking.failed"),
             };
-            self.log(ctx, level, event, |r| r.error_code = error.as_ref().map(|e| e.code));
+            self.log(ctx, level, event, |r| {
+                r.error_code = error.as_ref().map(|e| e.code)
+            });
         }
         BookingResult {
             operation,
@@ -322,9 +373,13 @@ impl<E: Env, P: Provider> Client<E, P> {
         match from.transition(to) {
             Ok(next) => {
                 ctx.state.set(next);
-                self.log(ctx, Level::Info, "state.changed", |r| r.from = Some(from.name()));
+                self.log(ctx, Level::Info, "state.changed", |r| {
+                    r.from = Some(from.name())
+                });
             }
-            Err(e) => self.log(ctx, Level::Error, "state.invalid_transition", |r| r.error_code = Some(e.code)),
+            Err(e) => self.log(ctx, Level::Error, "state.invalid_transition", |r| {
+                r.error_code = Some(e.code)
+            }),
         }
     }
 
@@ -333,7 +388,13 @@ impl<E: Env, P: Provider> Client<E, P> {
     }
 
     /// Emits one record carrying the call's context; `fill` sets the event's own fields.
-    pub(super) fn log(&self, ctx: &Ctx, level: Level, event: &'static str, fill: impl FnOnce(&mut LogRecord)) {
+    pub(super) fn log(
+        &self,
+        ctx: &Ctx,
+        level: Level,
+        event: &'static str,
+        fill: impl FnOnce(&mut LogRecord),
+    ) {
         let now = self.env.now_ms();
         let mut record = LogRecord {
             ts: format_rfc3339(now),
@@ -370,7 +431,10 @@ impl Future for Join<'_> {
     type Output = Option<BookingResult>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.inner.borrow_mut().store.poll_join(self.key, cx.waker())
+        self.inner
+            .borrow_mut()
+            .store
+            .poll_join(self.key, cx.waker())
     }
 }
 
@@ -388,10 +452,17 @@ impl<E: Env, P: Provider> Drop for InFlight<'_, E, P> {
         if self.done {
             return;
         }
-        let error = Error::new(ErrorCode::Timeout, "the call was abandoned before it finished");
-        let result = self.client.finish(self.ctx, Some(self.operation), Err(error.into()), true);
+        let error = Error::new(
+            ErrorCode::Timeout,
+            "the call was abandoned before it finished",
+        );
+        let result = self
+            .client
+            .finish(self.ctx, Some(self.operation), Err(error.into()), true);
         if let Ok(mut inner) = self.client.inner.try_borrow_mut() {
-            inner.store.finish(&self.ctx.key, result, self.client.env.now_ms());
+            inner
+                .store
+                .finish(&self.ctx.key, result, self.client.env.now_ms());
         }
     }
 }

@@ -88,7 +88,12 @@ pub struct RawClientConfig {
     pub log_capacity: Option<Scalar>,
 }
 
-fn number(value: &Option<Scalar>, field: &'static str, range: core::ops::RangeInclusive<u64>, default: u64) -> Result<u64, Error> {
+fn number(
+    value: &Option<Scalar>,
+    field: &'static str,
+    range: core::ops::RangeInclusive<u64>,
+    default: u64,
+) -> Result<u64, Error> {
     Ok(whole_number(value, field, range, ErrorCode::InvalidOptions)?.unwrap_or(default))
 }
 
@@ -96,7 +101,9 @@ impl RawClientConfig {
     /// The validated settings, defaults filled in.
     pub fn validate(&self) -> Result<ClientConfig, Error> {
         let d = ClientConfig::default();
-        let base_url = match text(&self.base_url, "baseUrl").map_err(|e| Error::new(ErrorCode::InvalidOptions, e.message))? {
+        let base_url = match text(&self.base_url, "baseUrl")
+            .map_err(|e| Error::new(ErrorCode::InvalidOptions, e.message))?
+        {
             None => d.base_url,
             Some(url) => {
                 let url = url.trim_end_matches('/');
@@ -112,17 +119,67 @@ impl RawClientConfig {
         let config = ClientConfig {
             base_url,
             attempts: number(&self.attempts, "attempts", 1..=10, d.attempts.into())? as u32,
-            base_delay_ms: number(&self.base_delay_ms, "baseDelayMs", 1..=60_000, d.base_delay_ms)?,
-            max_delay_ms: number(&self.max_delay_ms, "maxDelayMs", 1..=300_000, d.max_delay_ms)?,
-            max_retry_after_ms: number(&self.max_retry_after_ms, "maxRetryAfterMs", 0..=3_600_000, d.max_retry_after_ms)?,
-            attempt_timeout_ms: number(&self.attempt_timeout_ms, "attemptTimeoutMs", 1..=120_000, d.attempt_timeout_ms)?,
+            base_delay_ms: number(
+                &self.base_delay_ms,
+                "baseDelayMs",
+                1..=60_000,
+                d.base_delay_ms,
+            )?,
+            max_delay_ms: number(
+                &self.max_delay_ms,
+                "maxDelayMs",
+                1..=300_000,
+                d.max_delay_ms,
+            )?,
+            max_retry_after_ms: number(
+                &self.max_retry_after_ms,
+                "maxRetryAfterMs",
+                0..=3_600_000,
+                d.max_retry_after_ms,
+            )?,
+            attempt_timeout_ms: number(
+                &self.attempt_timeout_ms,
+                "attemptTimeoutMs",
+                1..=120_000,
+                d.attempt_timeout_ms,
+            )?,
             deadline_ms: number(&self.deadline_ms, "deadlineMs", 1..=600_000, d.deadline_ms)?,
-            poll_interval_ms: number(&self.poll_interval_ms, "pollIntervalMs", 1..=60_000, d.poll_interval_ms)?,
-            breaker_threshold: number(&self.breaker_threshold, "breakerThreshold", 1..=100, d.breaker_threshold.into())? as u32,
-            breaker_cooldown_ms: number(&self.breaker_cooldown_ms, "breakerCooldownMs", 1..=3_600_000, d.breaker_cooldown_ms)?,
-            idempotency_ttl_ms: number(&self.idempotency_ttl_ms, "idempotencyTtlMs", 1..=604_800_000, d.idempotency_ttl_ms)?,
-            idempotency_max_entries: number(&self.idempotency_max_entries, "idempotencyMaxEntries", 1..=100_000, d.idempotency_max_entries.into())? as u32,
-            log_capacity: number(&self.log_capacity, "logCapacity", 0..=100_000, d.log_capacity.into())? as u32,
+            poll_interval_ms: number(
+                &self.poll_interval_ms,
+                "pollIntervalMs",
+                1..=60_000,
+                d.poll_interval_ms,
+            )?,
+            breaker_threshold: number(
+                &self.breaker_threshold,
+                "breakerThreshold",
+                1..=100,
+                d.breaker_threshold.into(),
+            )? as u32,
+            breaker_cooldown_ms: number(
+                &self.breaker_cooldown_ms,
+                "breakerCooldownMs",
+                1..=3_600_000,
+                d.breaker_cooldown_ms,
+            )?,
+            idempotency_ttl_ms: number(
+                &self.idempotency_ttl_ms,
+                "idempotencyTtlMs",
+                1..=604_800_000,
+                d.idempotency_ttl_ms,
+            )?,
+            idempotency_max_entries: number(
+                &self.idempotency_max_entries,
+                "idempotencyMaxEntries",
+                1..=100_000,
+                d.idempotency_max_entries.into(),
+            )? as u32,
+            log_capacity: number(
+                &self.log_capacity,
+                "logCapacity",
+                0..=100_000,
+                d.log_capacity.into(),
+            )? as u32,
         };
         if config.max_delay_ms < config.base_delay_ms {
             return Err(Error::new(
@@ -140,19 +197,65 @@ mod tests {
 
     #[test]
     fn empty_config_gives_the_documented_defaults() {
-        assert_eq!(RawClientConfig::default().validate(), Ok(ClientConfig::default()));
+        assert_eq!(
+            RawClientConfig::default().validate(),
+            Ok(ClientConfig::default())
+        );
     }
 
     #[test]
     fn bad_values_name_the_option() {
         let cases: Vec<(&str, RawClientConfig)> = vec![
-            ("attempts", RawClientConfig { attempts: Some(Scalar::Number(0.0)), ..Default::default() }),
-            ("attempts", RawClientConfig { attempts: Some(Scalar::Text("3".into())), ..Default::default() }),
-            ("baseDelayMs", RawClientConfig { base_delay_ms: Some(Scalar::Number(-5.0)), ..Default::default() }),
-            ("breakerThreshold", RawClientConfig { breaker_threshold: Some(Scalar::Number(1.5)), ..Default::default() }),
-            ("baseUrl", RawClientConfig { base_url: Some(Scalar::Number(1.0)), ..Default::default() }),
-            ("baseUrl", RawClientConfig { base_url: Some(Scalar::Text("/api v2".into())), ..Default::default() }),
-            ("maxDelayMs", RawClientConfig { base_delay_ms: Some(Scalar::Number(500.0)), max_delay_ms: Some(Scalar::Number(100.0)), ..Default::default() }),
+            (
+                "attempts",
+                RawClientConfig {
+                    attempts: Some(Scalar::Number(0.0)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "attempts",
+                RawClientConfig {
+                    attempts: Some(Scalar::Text("3".into())),
+                    ..Default::default()
+                },
+            ),
+            (
+                "baseDelayMs",
+                RawClientConfig {
+                    base_delay_ms: Some(Scalar::Number(-5.0)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "breakerThreshold",
+                RawClientConfig {
+                    breaker_threshold: Some(Scalar::Number(1.5)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "baseUrl",
+                RawClientConfig {
+                    base_url: Some(Scalar::Number(1.0)),
+                    ..Default::default()
+                },
+            ),
+            (
+                "baseUrl",
+                RawClientConfig {
+                    base_url: Some(Scalar::Text("/api v2".into())),
+                    ..Default::default()
+                },
+            ),
+            (
+                "maxDelayMs",
+                RawClientConfig {
+                    base_delay_ms: Some(Scalar::Number(500.0)),
+                    max_delay_ms: Some(Scalar::Number(100.0)),
+                    ..Default::default()
+                },
+            ),
         ];
         for (field, raw) in cases {
             let e = raw.validate().unwrap_err();
@@ -169,7 +272,13 @@ mod tests {
 
     #[test]
     fn trailing_slashes_are_dropped() {
-        let raw = RawClientConfig { base_url: Some(Scalar::Text("http://127.0.0.1:8081/api/v2/".into())), ..Default::default() };
-        assert_eq!(raw.validate().unwrap().base_url, "http://127.0.0.1:8081/api/v2");
+        let raw = RawClientConfig {
+            base_url: Some(Scalar::Text("http://127.0.0.1:8081/api/v2/".into())),
+            ..Default::default()
+        };
+        assert_eq!(
+            raw.validate().unwrap().base_url,
+            "http://127.0.0.1:8081/api/v2"
+        );
     }
 }

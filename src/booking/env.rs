@@ -15,8 +15,12 @@ pub trait Env {
     fn now_ms(&self) -> i64;
     /// Resolves after `ms` milliseconds.
     fn sleep(&self, ms: u64) -> impl Future<Output = ()>;
-    /// A uniformly random `u32` (keys and ids use it, so it should be a crypto RNG).
+    /// A uniformly random `u32` for idempotency keys and correlation ids: a crypto RNG.
     fn random_u32(&self) -> u32;
+    /// A uniformly random `u32` for backoff jitter, which only needs to be uniform.
+    fn jitter_u32(&self) -> u32 {
+        self.random_u32()
+    }
     /// Receives every log record, already masked.
     fn emit(&self, record: LogRecord);
 }
@@ -36,11 +40,23 @@ pub struct Call {
 /// throw: every failure is a [`Failure`].
 pub trait Provider {
     /// `POST /appointments`.
-    fn create(&self, call: Call, request: &BookingRequest) -> impl Future<Output = Result<Appointment, Failure>>;
+    fn create(
+        &self,
+        call: Call,
+        request: &BookingRequest,
+    ) -> impl Future<Output = Result<Appointment, Failure>>;
     /// `GET` of a status URL (absolute, or relative to the provider's origin).
     fn get(&self, call: Call, url: &str) -> impl Future<Output = Result<Appointment, Failure>>;
     /// `POST /appointments/{id}/cancel`.
-    fn cancel(&self, call: Call, appointment_id: &str) -> impl Future<Output = Result<Appointment, Failure>>;
+    fn cancel(
+        &self,
+        call: Call,
+        appointment_id: &str,
+    ) -> impl Future<Output = Result<Appointment, Failure>>;
     /// `POST /events`.
-    fn publish(&self, call: Call, event: &AppointmentEvent) -> impl Future<Output = Result<(), Failure>>;
+    fn publish(
+        &self,
+        call: Call,
+        event: &AppointmentEvent,
+    ) -> impl Future<Output = Result<(), Failure>>;
 }

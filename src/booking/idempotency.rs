@@ -207,20 +207,43 @@ mod tests {
         assert_eq!(s.begin("k1", 8, 3), Begin::Conflict);
 
         assert_eq!(s.begin("k2", 9, 0), Begin::Start);
-        s.finish("k2", result(State::Failed, Some(ErrorCode::RetryExhausted)), 1);
-        assert_eq!(s.begin("k2", 9, 2), Begin::Start, "a retryable failure runs again");
-        s.finish("k2", result(State::Failed, Some(ErrorCode::ProviderRejected)), 3);
-        assert!(matches!(s.begin("k2", 9, 4), Begin::Replay(_)), "a refusal is replayed");
+        s.finish(
+            "k2",
+            result(State::Failed, Some(ErrorCode::RetryExhausted)),
+            1,
+        );
+        assert_eq!(
+            s.begin("k2", 9, 2),
+            Begin::Start,
+            "a retryable failure runs again"
+        );
+        s.finish(
+            "k2",
+            result(State::Failed, Some(ErrorCode::ProviderRejected)),
+            3,
+        );
+        assert!(
+            matches!(s.begin("k2", 9, 4), Begin::Replay(_)),
+            "a refusal is replayed"
+        );
     }
 
     #[test]
     fn records_expire_after_the_ttl_but_not_while_in_flight() {
         let mut s = IdempotencyStore::new(1000, 10);
         s.begin("k", 1, 0);
-        assert_eq!(s.begin("k", 1, 10_000), Begin::Join, "in flight never expires");
+        assert_eq!(
+            s.begin("k", 1, 10_000),
+            Begin::Join,
+            "in flight never expires"
+        );
         s.finish("k", result(State::Completed, None), 10_000);
         assert!(matches!(s.begin("k", 1, 10_999), Begin::Replay(_)));
-        assert_eq!(s.begin("k", 2, 11_000), Begin::Start, "expired: the key is free again");
+        assert_eq!(
+            s.begin("k", 2, 11_000),
+            Begin::Start,
+            "expired: the key is free again"
+        );
     }
 
     #[test]
@@ -234,7 +257,11 @@ mod tests {
         s.begin("d", 3, 2);
         assert_eq!(s.len(), 3);
         assert_eq!(s.begin("a", 0, 3), Begin::Join, "in flight is kept");
-        assert_eq!(s.begin("b", 99, 3), Begin::Start, "b, the oldest finished, was evicted");
+        assert_eq!(
+            s.begin("b", 99, 3),
+            Begin::Start,
+            "b, the oldest finished, was evicted"
+        );
         for i in 0..100 {
             s.begin(&format!("x{i}"), 1000 + i, 4);
             s.finish(&format!("x{i}"), result(State::Completed, None), 4);
@@ -255,7 +282,10 @@ mod tests {
         s.finish("k2", result(State::Completed, None), 0);
         s.forget_appointment("apt_1");
         assert_eq!(s.key_for(6, 1), None);
-        assert!(matches!(s.begin("k2", 6, 1), Begin::Replay(_)), "keyed replay still works");
+        assert!(
+            matches!(s.begin("k2", 6, 1), Begin::Replay(_)),
+            "keyed replay still works"
+        );
     }
 
     #[test]

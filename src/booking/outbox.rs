@@ -63,8 +63,18 @@ impl Outbox {
         if let Some(entry) = self.entries.iter_mut().find(|e| e.event.id == event_id) {
             entry.status = status;
         }
-        let settled = |e: &OutboxEntry| matches!(e.status, OutboxStatus::Published | OutboxStatus::Compensated);
-        let mut excess = self.entries.iter().filter(|e| settled(e)).count().saturating_sub(self.settled_cap);
+        let settled = |e: &OutboxEntry| {
+            matches!(
+                e.status,
+                OutboxStatus::Published | OutboxStatus::Compensated
+            )
+        };
+        let mut excess = self
+            .entries
+            .iter()
+            .filter(|e| settled(e))
+            .count()
+            .saturating_sub(self.settled_cap);
         self.entries.retain(|e| {
             let drop = excess > 0 && settled(e);
             excess -= usize::from(drop);

@@ -53,7 +53,13 @@ impl BookingResult {
             && self.error.as_ref().is_some_and(|e| {
                 matches!(
                     e.code,
-                    RetryExhausted | Timeout | CircuitOpen | NetworkError | ProviderUnavailable | RateLimited | RequestInProgress
+                    RetryExhausted
+                        | Timeout
+                        | CircuitOpen
+                        | NetworkError
+                        | ProviderUnavailable
+                        | RateLimited
+                        | RequestInProgress
                 )
             })
     }

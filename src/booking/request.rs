@@ -167,7 +167,12 @@ fn check_email(value: &str) -> Result<(), Error> {
     let labels_ok = domain
         .split('.')
         .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-    if local.is_empty() || local.len() > 64 || local.contains('@') || !domain.contains('.') || !labels_ok {
+    if local.is_empty()
+        || local.len() > 64
+        || local.contains('@')
+        || !domain.contains('.')
+        || !labels_ok
+    {
         return Err(fail());
     }
     Ok(())
@@ -175,10 +180,9 @@ fn check_email(value: &str) -> Result<(), Error> {
 
 fn check_phone(value: &str) -> Result<(), Error> {
     let digits = value.bytes().filter(u8::is_ascii_digit).count();
-    let allowed = value
-        .bytes()
-        .enumerate()
-        .all(|(i, b)| b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')') || (b == b'+' && i == 0));
+    let allowed = value.bytes().enumerate().all(|(i, b)| {
+        b.is_ascii_digit() || matches!(b, b' ' | b'-' | b'.' | b'(' | b')') || (b == b'+' && i == 0)
+    });
     if allowed && (7..=15).contains(&digits) {
         Ok(())
     } else {
@@ -204,7 +208,10 @@ impl RawBookingRequest {
             )
         })?;
         if start <= now_ms {
-            return Err(Error::invalid_field("slotStart", "slotStart must be in the future"));
+            return Err(Error::invalid_field(
+                "slotStart",
+                "slotStart must be in the future",
+            ));
         }
         if start - now_ms > MAX_SLOT_AHEAD_MS {
             return Err(Error::invalid_field(
@@ -213,8 +220,13 @@ impl RawBookingRequest {
             ));
         }
 
-        let duration = whole_number(&self.duration_minutes, "durationMinutes", 5..=240, ErrorCode::InvalidRequest)?
-            .ok_or_else(|| Error::invalid_field("durationMinutes", "durationMinutes is required"))?;
+        let duration = whole_number(
+            &self.duration_minutes,
+            "durationMinutes",
+            5..=240,
+            ErrorCode::InvalidRequest,
+        )?
+        .ok_or_else(|| Error::invalid_field("durationMinutes", "durationMinutes is required"))?;
 
         let name = required(text(&self.patient_name, "patientName")?, "patientName")?.trim();
         if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
@@ -234,7 +246,10 @@ impl RawBookingRequest {
 
         let notes = text(&self.notes, "notes")?;
         if notes.is_some_and(|n| n.chars().count() > 500) {
-            return Err(Error::invalid_field("notes", "notes must be at most 500 characters"));
+            return Err(Error::invalid_field(
+                "notes",
+                "notes must be at most 500 characters",
+            ));
         }
 
         if let Some(key) = self.explicit_key()? {
@@ -303,9 +318,15 @@ mod tests {
             ("slotStart", |r| r.slot_start = t("next tuesday")),
             ("slotStart", |r| r.slot_start = t("2026-11-01T09:30:00Z")),
             ("slotStart", |r| r.slot_start = t("2028-11-01T09:30:00Z")),
-            ("durationMinutes", |r| r.duration_minutes = Some(Scalar::Number(2.0))),
-            ("durationMinutes", |r| r.duration_minutes = Some(Scalar::Number(30.5))),
-            ("durationMinutes", |r| r.duration_minutes = Some(Scalar::Number(f64::NAN))),
+            ("durationMinutes", |r| {
+                r.duration_minutes = Some(Scalar::Number(2.0))
+            }),
+            ("durationMinutes", |r| {
+                r.duration_minutes = Some(Scalar::Number(30.5))
+            }),
+            ("durationMinutes", |r| {
+                r.duration_minutes = Some(Scalar::Number(f64::NAN))
+            }),
             ("durationMinutes", |r| r.duration_minutes = t("30")),
             ("durationMinutes", |r| r.duration_minutes = None),
             ("patientName", |r| r.patient_name = t("   ")),
@@ -314,12 +335,16 @@ mod tests {
             ("patientEmail", |r| r.patient_email = t("jane")),
             ("patientEmail", |r| r.patient_email = t("jane@localhost")),
             ("patientEmail", |r| r.patient_email = t("ja ne@example.org")),
-            ("patientEmail", |r| r.patient_email = Some(Scalar::Compound("an object"))),
+            ("patientEmail", |r| {
+                r.patient_email = Some(Scalar::Compound("an object"))
+            }),
             ("patientPhone", |r| r.patient_phone = t("12")),
             ("patientPhone", |r| r.patient_phone = t("+1 555 CALL NOW")),
             ("notes", |r| r.notes = t(&"n".repeat(501))),
             ("idempotencyKey", |r| r.idempotency_key = t("short")),
-            ("idempotencyKey", |r| r.idempotency_key = t("has space in it")),
+            ("idempotencyKey", |r| {
+                r.idempotency_key = t("has space in it")
+            }),
         ];
         for (field, break_it) in cases {
             let mut raw = good();

@@ -69,7 +69,11 @@ impl Failure {
         };
         let value = value.trim();
         if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(value.parse::<u64>().map_or(u64::MAX, |s| s.saturating_mul(1000)));
+            return Some(
+                value
+                    .parse::<u64>()
+                    .map_or(u64::MAX, |s| s.saturating_mul(1000)),
+            );
         }
         parse_http_date(value).map(|at| at.saturating_sub(now_ms).max(0) as u64)
     }
@@ -104,7 +108,8 @@ impl Failure {
                     (None, Some(m)) => format!(": {m}"),
                     (None, None) => String::new(),
                 };
-                Error::new(kind, format!("the provider answered {status}{detail}")).with_status(*status)
+                Error::new(kind, format!("the provider answered {status}{detail}"))
+                    .with_status(*status)
             }
         }
     }
@@ -122,7 +127,12 @@ pub enum Decision {
 /// The wait before the next attempt: `max(hint, backoff)`, never earlier than the provider's
 /// `Retry-After`; giving up instead when the hint is above `max_hint_ms` or the wait would end
 /// past `deadline_ms` (time left `remaining_ms`).
-pub fn decide(backoff_ms: u64, hint_ms: Option<u64>, max_hint_ms: u64, remaining_ms: u64) -> Decision {
+pub fn decide(
+    backoff_ms: u64,
+    hint_ms: Option<u64>,
+    max_hint_ms: u64,
+    remaining_ms: u64,
+) -> Decision {
     if let Some(hint) = hint_ms {
         if hint > max_hint_ms {
             return Decision::GiveUp(Error::new(
@@ -135,7 +145,9 @@ pub fn decide(backoff_ms: u64, hint_ms: Option<u64>, max_hint_ms: u64, remaining
     if wait >= remaining_ms {
         return Decision::GiveUp(Error::new(
             ErrorCode::Timeout,
-            format!("the next attempt would start after the booking deadline ({remaining_ms} ms left)"),
+            format!(
+                "the next attempt would start after the booking deadline ({remaining_ms} ms left)"
+            ),
         ));
     }
     Decision::RetryAfter(wait)
@@ -167,7 +179,12 @@ mod tests {
         ] {
             assert!(f.is_retryable(), "{f:?}");
         }
-        for f in [Failure::status(400), Failure::status(404), Failure::status(422), Failure::BadResponse("x".into())] {
+        for f in [
+            Failure::status(400),
+            Failure::status(404),
+            Failure::status(422),
+            Failure::BadResponse("x".into()),
+        ] {
             assert!(!f.is_retryable(), "{f:?}");
         }
     }
@@ -196,27 +213,49 @@ mod tests {
         );
         assert_eq!(with_retry_after(503, "-1").retry_after_ms(now), None);
         assert_eq!(with_retry_after(503, "soon").retry_after_ms(now), None);
-        assert_eq!(with_retry_after(503, "99999999999999999999999").retry_after_ms(now), Some(u64::MAX));
+        assert_eq!(
+            with_retry_after(503, "99999999999999999999999").retry_after_ms(now),
+            Some(u64::MAX)
+        );
         assert_eq!(Failure::Timeout.retry_after_ms(now), None);
     }
 
     #[test]
     fn waits_are_never_earlier_than_the_hint() {
         assert_eq!(decide(100, None, 10_000, 60_000), Decision::RetryAfter(100));
-        assert_eq!(decide(100, Some(2000), 10_000, 60_000), Decision::RetryAfter(2000));
-        assert_eq!(decide(3000, Some(2000), 10_000, 60_000), Decision::RetryAfter(3000));
-        let Decision::GiveUp(e) = decide(100, Some(20_000), 10_000, 60_000) else { panic!() };
+        assert_eq!(
+            decide(100, Some(2000), 10_000, 60_000),
+            Decision::RetryAfter(2000)
+        );
+        assert_eq!(
+            decide(3000, Some(2000), 10_000, 60_000),
+            Decision::RetryAfter(3000)
+        );
+        let Decision::GiveUp(e) = decide(100, Some(20_000), 10_000, 60_000) else {
+            panic!()
+        };
         assert_eq!(e.code, ErrorCode::RetryExhausted);
-        let Decision::GiveUp(e) = decide(100, Some(2000), 10_000, 1500) else { panic!() };
+        let Decision::GiveUp(e) = decide(100, Some(2000), 10_000, 1500) else {
+            panic!()
+        };
         assert_eq!(e.code, ErrorCode::Timeout);
     }
 
     #[test]
     fn status_failures_map_to_stable_codes() {
-        assert_eq!(Failure::status(503).to_error().code, ErrorCode::ProviderUnavailable);
+        assert_eq!(
+            Failure::status(503).to_error().code,
+            ErrorCode::ProviderUnavailable
+        );
         assert_eq!(Failure::status(429).to_error().code, ErrorCode::RateLimited);
-        assert_eq!(Failure::status(409).to_error().code, ErrorCode::RequestInProgress);
-        assert_eq!(Failure::status(422).to_error().code, ErrorCode::ProviderRejected);
+        assert_eq!(
+            Failure::status(409).to_error().code,
+            ErrorCode::RequestInProgress
+        );
+        assert_eq!(
+            Failure::status(422).to_error().code,
+            ErrorCode::ProviderRejected
+        );
         assert_eq!(Failure::status(422).to_error().status, Some(422));
         assert_eq!(Failure::Timeout.to_error().code, ErrorCode::Timeout);
     }

@@ -20,7 +20,10 @@ pub fn route(label: &str) -> Result<Operation, Error> {
         )),
         other => Err(Error::new(
             ErrorCode::UnknownAction,
-            format!("no route for action '{}'; known actions: {BOOK}, {CANCEL}", other.escape_debug()),
+            format!(
+                "no route for action '{}'; known actions: {BOOK}, {CANCEL}",
+                other.escape_debug()
+            ),
         )),
     }
 }
@@ -34,7 +37,11 @@ mod tests {
         assert_eq!(route("book-appointment"), Ok(Operation::Book));
         assert_eq!(route("cancel-appointment"), Ok(Operation::Cancel));
         for bad in ["", "Book-Appointment", "book-appointment ", "constructor"] {
-            assert_eq!(route(bad).unwrap_err().code, ErrorCode::UnknownAction, "{bad:?}");
+            assert_eq!(
+                route(bad).unwrap_err().code,
+                ErrorCode::UnknownAction,
+                "{bad:?}"
+            );
         }
     }
 }

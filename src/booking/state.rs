@@ -57,14 +57,23 @@ mod tests {
     #[test]
     fn every_pair_is_allowed_or_refused_as_the_lifecycle_says() {
         let all = [Init, InProgress, Completed, Failed];
-        let allowed = [(Init, InProgress), (Init, Failed), (InProgress, Completed), (InProgress, Failed)];
+        let allowed = [
+            (Init, InProgress),
+            (Init, Failed),
+            (InProgress, Completed),
+            (InProgress, Failed),
+        ];
         for from in all {
             for to in all {
                 let result = from.transition(to);
                 if allowed.contains(&(from, to)) {
                     assert_eq!(result, Ok(to));
                 } else {
-                    assert_eq!(result.unwrap_err().code, ErrorCode::InvalidTransition, "{from:?}->{to:?}");
+                    assert_eq!(
+                        result.unwrap_err().code,
+                        ErrorCode::InvalidTransition,
+                        "{from:?}->{to:?}"
+                    );
                 }
             }
         }

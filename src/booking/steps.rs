@@ -47,20 +47,32 @@ impl<E: Env, P: Provider> Client<E, P> {
     /// Calls `call` until it succeeds, fails for good, runs out of attempts or passes
     /// `deadline_ms`. Every attempt sends `key`; waits follow the backoff, never shorter than a
     /// `Retry-After`.
-    async fn attempts<T, F, Fut>(&self, ctx: &Ctx, step: Step, key: &str, deadline_ms: Option<i64>, mut call: F) -> Result<T, Error>
+    async fn attempts<T, F, Fut>(
+        &self,
+        ctx: &Ctx,
+        step: Step,
+        key: &str,
+        deadline_ms: Option<i64>,
+        mut call: F,
+    ) -> Result<T, Error>
     where
         F: FnMut(Call) -> Fut,
         Fut: Future<Output = Result<T, Failure>>,
     {
         let config = &self.config;
-        let mut backoff = Backoff::new(config.base_delay_ms, config.max_delay_ms, || self.env.random_u32());
+        let mut backoff = Backoff::new(config.base_delay_ms, config.max_delay_ms, || {
+            self.env.jitter_u32()
+        });
         let mut attempt = 0;
         loop {
             attempt += 1;
             let now = self.env.now_ms();
             let remaining = deadline_ms.map_or(u64::MAX, |d| (d - now).max(0) as u64);
             if remaining == 0 {
-                return Err(Error::new(ErrorCode::Timeout, "the booking deadline passed"));
+                return Err(Error::new(
+                    ErrorCode::Timeout,
+                    "the booking deadline passed",
+                ));
             }
             let probe = step.is_guarded() && self.admit(ctx, step, now)?;
             let timeout_ms = config.attempt_timeout_ms.min(remaining);
@@ -116,7 +128,12 @@ impl<E: Env, P: Provider> Client<E, P> {
             }
             let jittered = backoff.next().map_or(0, |d| d.as_millis() as u64);
             let hint = failure.retry_after_ms(now);
-            let wait = match decide(jittered, hint, config.max_retry_after_ms, remaining.saturating_sub((self.env.now_ms() - now).max(0) as u64)) {
+            let wait = match decide(
+                jittered,
+                hint,
+                config.max_retry_after_ms,
+                remaining.saturating_sub((self.env.now_ms() - now).max(0) as u64),
+            ) {
                 Decision::RetryAfter(wait) => wait,
                 Decision::GiveUp(give_up) => return Err(give_up.caused_by(error)),
             };
@@ -154,47 +171,79 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     fn log_breaker(&self, ctx: &Ctx, transition: Option<super::breaker::BreakerTransition>) {
         if let Some(t) = transition {
-            let level = if t.to == "open" { Level::Warn } else { Level::Info };
+            let level = if t.to == "open" {
+                Level::Warn
+            } else {
+                Level::Info
+            };
             self.log(ctx, level, "breaker.changed", |r| r.breaker = Some(t));
         }
     }
 
     fn set_appointment(&self, ctx: &Ctx, id: &str) -> Result<(), Error> {
-        check_id(id, "id").map_err(|_| Error::new(ErrorCode::BadResponse, "the provider returned a malformed appointment id"))?;
+        check_id(id, "id").map_err(|_| {
+            Error::new(
+                ErrorCode::BadResponse,
+                "the provider returned a malformed appointment id",
+            )
+        })?;
         *ctx.appointment_id.borrow_mut() = Some(id.to_owned());
         Ok(())
     }
 
     /// Create, poll while pending, then the outbox; any failure once an appointment exists
     /// cancels it again, so a failed booking never leaves a slot taken.
-    pub(super) async fn book_steps(&self, ctx: &Ctx, request: &BookingRequest) -> Result<(), Failed> {
-        let deadline = ctx.started_ms.saturating_add(self.config.deadline_ms as i64);
+    pub(super) async fn book_steps(
+        &self,
+        ctx: &Ctx,
+        request: &BookingRequest,
+    ) -> Result<(), Failed> {
+        let deadline = ctx
+            .started_ms
+            .saturating_add(self.config.deadline_ms as i64);
         let mut appointment = self
-            .attempts(ctx, Step::Create, &ctx.key, Some(deadline), |call| self.provider.create(call, request))
+            .attempts(ctx, Step::Create, &ctx.key, Some(deadline), |call| {
+                self.provider.create(call, request)
+            })
             .await?;
         self.set_appointment(ctx, &appointment.id)?;
         let id = appointment.id.clone();
         while appointment.status == AppointmentStatus::Pending {
             let wait = self.config.poll_interval_ms;
             if self.env.now_ms().saturating_add(wait as i64) >= deadline {
-                let error = Error::new(ErrorCode::Timeout, "the booking was still pending at its deadline");
+                let error = Error::new(
+                    ErrorCode::Timeout,
+                    "the booking was still pending at its deadline",
+                );
                 return Err(self.compensate(ctx, None, &id, error).await);
             }
-            self.log(ctx, Level::Info, "poll.scheduled", |r| r.delay_ms = Some(wait));
+            self.log(ctx, Level::Info, "poll.scheduled", |r| {
+                r.delay_ms = Some(wait)
+            });
             self.env.sleep(wait).await;
             let url = appointment
                 .status_url
                 .clone()
                 .unwrap_or_else(|| format!("{}/appointments/{id}", self.config.base_url));
-            let polled = self.attempts(ctx, Step::Poll, &ctx.key, Some(deadline), |call| self.provider.get(call, &url)).await;
+            let polled = self
+                .attempts(ctx, Step::Poll, &ctx.key, Some(deadline), |call| {
+                    self.provider.get(call, &url)
+                })
+                .await;
             appointment = match polled {
                 Ok(next) if next.id == id => next,
-                Ok(_) => Err(Error::new(ErrorCode::BadResponse, "the status URL answered for another appointment"))?,
+                Ok(_) => Err(Error::new(
+                    ErrorCode::BadResponse,
+                    "the status URL answered for another appointment",
+                ))?,
                 Err(error) => return Err(self.compensate(ctx, None, &id, error).await),
             };
         }
         if appointment.status != AppointmentStatus::Confirmed {
-            let error = Error::new(ErrorCode::ProviderRejected, "the provider did not confirm the appointment");
+            let error = Error::new(
+                ErrorCode::ProviderRejected,
+                "the provider did not confirm the appointment",
+            );
             return Err(error.into());
         }
         self.log(ctx, Level::Info, "appointment.confirmed", |_| {});
@@ -213,18 +262,34 @@ impl<E: Env, P: Provider> Client<E, P> {
             occurred_at: format_rfc3339(self.env.now_ms()),
             correlation_id: ctx.correlation_id.clone(),
         };
-        self.inner.borrow_mut().outbox.write(event.clone(), &ctx.key);
+        self.inner
+            .borrow_mut()
+            .outbox
+            .write(event.clone(), &ctx.key);
         self.log(ctx, Level::Info, "outbox.written", |_| {});
-        let published = self.attempts(ctx, Step::Publish, &event.id, None, |call| self.provider.publish(call, &event)).await;
+        let published = self
+            .attempts(ctx, Step::Publish, &event.id, None, |call| {
+                self.provider.publish(call, &event)
+            })
+            .await;
         match published {
             Ok(()) => {
-                self.inner.borrow_mut().outbox.settle(&event.id, OutboxStatus::Published);
+                self.inner
+                    .borrow_mut()
+                    .outbox
+                    .settle(&event.id, OutboxStatus::Published);
                 self.log(ctx, Level::Info, "outbox.published", |_| {});
                 Ok(())
             }
             Err(cause) => {
-                self.log(ctx, Level::Error, "outbox.publish_failed", |r| r.error_code = Some(cause.code));
-                let error = Error::new(ErrorCode::OutboxPublishFailed, "the appointment.created event could not be published").caused_by(cause);
+                self.log(ctx, Level::Error, "outbox.publish_failed", |r| {
+                    r.error_code = Some(cause.code)
+                });
+                let error = Error::new(
+                    ErrorCode::OutboxPublishFailed,
+                    "the appointment.created event could not be published",
+                )
+                .caused_by(cause);
                 Err(self.compensate(ctx, Some(&event.id), id, error).await)
             }
         }
@@ -232,12 +297,28 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     /// Cancels appointment `id` under `<key>:cancel` after a failure; a failed cancel is
     /// flagged for reconciliation, never dropped.
-    async fn compensate(&self, ctx: &Ctx, event_id: Option<&str>, id: &str, error: Error) -> Failed {
-        self.log(ctx, Level::Warn, "compensation.started", |r| r.error_code = Some(error.code));
+    async fn compensate(
+        &self,
+        ctx: &Ctx,
+        event_id: Option<&str>,
+        id: &str,
+        error: Error,
+    ) -> Failed {
+        self.log(ctx, Level::Warn, "compensation.started", |r| {
+            r.error_code = Some(error.code)
+        });
         let key = format!("{}:cancel", ctx.key);
-        let cancelled = self.attempts(ctx, Step::Compensate, &key, None, |call| self.provider.cancel(call, id)).await;
+        let cancelled = self
+            .attempts(ctx, Step::Compensate, &key, None, |call| {
+                self.provider.cancel(call, id)
+            })
+            .await;
         let compensated = cancelled.is_ok();
-        let status = if compensated { OutboxStatus::Compensated } else { OutboxStatus::NeedsReconciliation };
+        let status = if compensated {
+            OutboxStatus::Compensated
+        } else {
+            OutboxStatus::NeedsReconciliation
+        };
         {
             let mut inner = self.inner.borrow_mut();
             if let Some(event_id) = event_id {
@@ -251,15 +332,22 @@ impl<E: Env, P: Provider> Client<E, P> {
         }
         match cancelled {
             Ok(_) => self.log(ctx, Level::Info, "compensation.succeeded", |_| {}),
-            Err(e) => self.log(ctx, Level::Error, "reconciliation.needed", |r| r.error_code = Some(e.code)),
+            Err(e) => self.log(ctx, Level::Error, "reconciliation.needed", |r| {
+                r.error_code = Some(e.code)
+            }),
         }
         Failed { error, compensated }
     }
 
     /// A user's cancel: one guarded step.
     pub(super) async fn cancel_steps(&self, ctx: &Ctx, id: &str) -> Result<(), Failed> {
-        let deadline = ctx.started_ms.saturating_add(self.config.deadline_ms as i64);
-        self.attempts(ctx, Step::Cancel, &ctx.key, Some(deadline), |call| self.provider.cancel(call, id)).await?;
+        let deadline = ctx
+            .started_ms
+            .saturating_add(self.config.deadline_ms as i64);
+        self.attempts(ctx, Step::Cancel, &ctx.key, Some(deadline), |call| {
+            self.provider.cancel(call, id)
+        })
+        .await?;
         self.inner.borrow_mut().store.forget_appointment(id);
         Ok(())
     }

@@ -58,8 +58,9 @@ fn digits(s: &[u8]) -> Option<u32> {
     if s.is_empty() || !s.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    s.iter()
-        .try_fold(0u32, |n, d| n.checked_mul(10)?.checked_add(u32::from(d - b'0')))
+    s.iter().try_fold(0u32, |n, d| {
+        n.checked_mul(10)?.checked_add(u32::from(d - b'0'))
+    })
 }
 
 /// Parses an RFC 3339 `date-time` (`2026-11-30T09:30:00Z`, `2026-11-30T10:30:00.5+01:00`)
@@ -75,7 +76,11 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
     }
     let year = digits(&b[0..4])?;
     let (month, day) = (digits(&b[5..7])?, digits(&b[8..10])?);
-    let (h, m, s) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    let (h, m, s) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
     let mut rest = &b[19..];
     let mut ms = 0;
     if let Some(frac) = rest.strip_prefix(b".") {
@@ -189,16 +194,16 @@ mod tests {
         for bad in [
             "",
             "2026-11-30",
-            "2026-11-30T09:30:00",        // no offset
-            "2026-11-30 09:30:00Z",       // space separator
-            "2026-02-29T09:30:00Z",       // not a leap year
-            "2026-13-01T00:00:00Z",       // month 13
-            "2026-11-31T00:00:00Z",       // 31 November
-            "2026-11-30T24:00:00Z",       // hour 24
-            "2026-11-30T09:30:00.Z",      // empty fraction
-            "2026-11-30T09:30:00+0100",   // offset without colon
-            "2026-11-30T09:30:00+24:00",  // offset out of range
-            "２０２６-11-30T09:30:00Z",   // non-ASCII digits
+            "2026-11-30T09:30:00",       // no offset
+            "2026-11-30 09:30:00Z",      // space separator
+            "2026-02-29T09:30:00Z",      // not a leap year
+            "2026-13-01T00:00:00Z",      // month 13
+            "2026-11-31T00:00:00Z",      // 31 November
+            "2026-11-30T24:00:00Z",      // hour 24
+            "2026-11-30T09:30:00.Z",     // empty fraction
+            "2026-11-30T09:30:00+0100",  // offset without colon
+            "2026-11-30T09:30:00+24:00", // offset out of range
+            "２０２６-11-30T09:30:00Z",  // non-ASCII digits
             "2026-11-30T09:30:00Z trailing",
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad:?}");
@@ -208,7 +213,13 @@ mod tests {
 
     #[test]
     fn format_round_trips_through_parse() {
-        for ms in [0, NOV_6_1994, 1_795_000_000_123, -86_400_000, 4_102_444_800_000] {
+        for ms in [
+            0,
+            NOV_6_1994,
+            1_795_000_000_123,
+            -86_400_000,
+            4_102_444_800_000,
+        ] {
             let text = format_rfc3339(ms);
             assert_eq!(parse_rfc3339(&text), Some(ms), "{text}");
         }
@@ -217,10 +228,24 @@ mod tests {
 
     #[test]
     fn http_dates_in_all_three_forms() {
-        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), Some(NOV_6_1994));
-        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), Some(NOV_6_1994));
-        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), Some(NOV_6_1994));
-        for bad in ["", "tomorrow", "Sun, 06 Nov 1994 08:49:37", "Sun, 31 Feb 2026 00:00:00 GMT"] {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(NOV_6_1994)
+        );
+        assert_eq!(
+            parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(NOV_6_1994)
+        );
+        assert_eq!(
+            parse_http_date("Sun Nov  6 08:49:37 1994"),
+            Some(NOV_6_1994)
+        );
+        for bad in [
+            "",
+            "tomorrow",
+            "Sun, 06 Nov 1994 08:49:37",
+            "Sun, 31 Feb 2026 00:00:00 GMT",
+        ] {
             assert_eq!(parse_http_date(bad), None, "{bad:?}");
         }
     }
