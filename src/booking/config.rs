@@ -88,6 +88,37 @@ pub struct RawClientConfig {
     pub log_capacity: Option<Scalar>,
 }
 
+impl RawClientConfig {
+    /// Every option's JavaScript name, besides the functions `fetch` and `log`.
+    pub const FIELDS: [&'static str; 13] = [
+        "baseUrl",
+        "attempts",
+        "baseDelayMs",
+        "maxDelayMs",
+        "maxRetryAfterMs",
+        "attemptTimeoutMs",
+        "deadlineMs",
+        "pollIntervalMs",
+        "breakerThreshold",
+        "breakerCooldownMs",
+        "idempotencyTtlMs",
+        "idempotencyMaxEntries",
+        "logCapacity",
+    ];
+
+    /// An `invalid_options` error for a name that is not an option (readers that look up
+    /// known fields only, like serde-wasm-bindgen, never see it otherwise).
+    pub fn check_name(name: &str) -> Result<(), Error> {
+        if Self::FIELDS.contains(&name) || name == "fetch" || name == "log" {
+            return Ok(());
+        }
+        Err(Error::new(
+            ErrorCode::InvalidOptions,
+            format!("unknown option '{}'; known options: fetch, log, {}", name.escape_debug(), Self::FIELDS.join(", ")),
+        ))
+    }
+}
+
 fn number(
     value: &Option<Scalar>,
     field: &'static str,
@@ -268,6 +299,16 @@ mod tests {
     fn unknown_options_are_refused() {
         let e = serde_json::from_str::<RawClientConfig>(r#"{"attempt": 3}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `attempt`"), "{e}");
+    }
+
+    #[test]
+    fn fields_lists_every_option() {
+        let all: Vec<String> = RawClientConfig::FIELDS.iter().map(|f| format!("\"{f}\": 1")).collect();
+        let json = format!("{{{}}}", all.join(","));
+        assert!(serde_json::from_str::<RawClientConfig>(&json).is_ok(), "{json}");
+        assert!(RawClientConfig::check_name("fetch").is_ok());
+        let e = RawClientConfig::check_name("attempt").unwrap_err();
+        assert!(e.message.contains("unknown option 'attempt'"), "{}", e.message);
     }
 
     #[test]

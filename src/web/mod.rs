@@ -4,10 +4,15 @@
 //!   included, which web-sys does not bind;
 //! - [`drop_in`]: `getActionLabel`, the legacy contract with `srcElement` fixed;
 //! - [`resolve`]: `resolveAction`, the detailed resolver for new code;
+//! - [`appointment_client`]: `AppointmentClient`, the booking client, over [`effects`] (clock,
+//!   timers, crypto, logs) and [`fetch_provider`] (the `/api/v2` calls);
 //! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`.
 
+pub mod appointment_client;
 pub mod drop_in;
+pub mod effects;
 pub mod event_like;
+pub mod fetch_provider;
 pub mod js_error;
 pub mod resolve;
 

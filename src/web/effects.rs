@@ -1,0 +1,137 @@
+//! [`Env`] for the browser: `Date.now`, `setTimeout`, `crypto.getRandomValues`, and a log
+//! that keeps recent records, feeds the page's sink and notifies observers.
+
+use crate::booking::log::LogRecord;
+use crate::booking::Env;
+use core::cell::{Cell, RefCell};
+use core::future::Future;
+use serde::Serialize;
+use std::collections::VecDeque;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+#[wasm_bindgen(module = "/src/web/effects.js")]
+extern "C" {
+    fn now() -> f64;
+    fn sleep(ms: f64) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = randomU32)]
+    fn random_u32() -> u32;
+    #[wasm_bindgen(js_name = jitterU32)]
+    fn jitter_u32() -> u32;
+    /// `{ error }` or `{ options, fetch, log }`.
+    #[wasm_bindgen(js_name = splitConfig)]
+    pub fn split_config(config: &JsValue) -> JsValue;
+    /// Calls `f(value)`, reporting (not throwing) its exception.
+    #[wasm_bindgen(js_name = callSafely)]
+    pub fn call_safely(f: &js_sys::Function, value: &JsValue);
+    /// `undefined` for a plain object, else a description of what `value` is.
+    #[wasm_bindgen(js_name = notAnObject)]
+    pub fn not_an_object(value: &JsValue) -> Option<String>;
+}
+
+/// A plain JavaScript value for `value`: `None` as `null`, maps as objects.
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .unwrap_or(JsValue::NULL)
+}
+
+/// Which records an observer wants.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Interest {
+    /// Every record.
+    All,
+    /// Booking state and breaker changes only.
+    StateChanges,
+}
+
+/// The browser's effects and the client's log.
+pub struct WebEnv {
+    sink: Option<js_sys::Function>,
+    capacity: usize,
+    recent: RefCell<VecDeque<JsValue>>,
+    observers: RefCell<Vec<(u32, Interest, js_sys::Function)>>,
+    next_observer: Cell<u32>,
+}
+
+impl WebEnv {
+    /// Effects keeping `capacity` recent records and passing each to `sink`.
+    pub fn new(sink: Option<js_sys::Function>, capacity: usize) -> Self {
+        WebEnv {
+            sink,
+            capacity,
+            recent: RefCell::new(VecDeque::new()),
+            observers: RefCell::new(Vec::new()),
+            next_observer: Cell::new(1),
+        }
+    }
+
+    /// The recent records, oldest first, as a JavaScript array.
+    pub fn recent(&self) -> js_sys::Array {
+        self.recent.borrow().iter().collect()
+    }
+
+    /// Registers `listener`; returns its id for [`unsubscribe`](Self::unsubscribe).
+    pub fn subscribe(&self, listener: js_sys::Function, interest: Interest) -> u32 {
+        let id = self.next_observer.get();
+        self.next_observer.set(id.wrapping_add(1));
+        self.observers.borrow_mut().push((id, interest, listener));
+        id
+    }
+
+    /// Removes a listener; `false` if there was none with this id.
+    pub fn unsubscribe(&self, id: u32) -> bool {
+        let mut observers = self.observers.borrow_mut();
+        let before = observers.len();
+        observers.retain(|(i, _, _)| *i != id);
+        observers.len() != before
+    }
+}
+
+impl Env for WebEnv {
+    fn now_ms(&self) -> i64 {
+        now() as i64
+    }
+
+    fn sleep(&self, ms: u64) -> impl Future<Output = ()> {
+        let promise = sleep(ms as f64);
+        async move {
+            // The promise only ever resolves.
+            let _ = JsFuture::from(promise).await;
+        }
+    }
+
+    fn random_u32(&self) -> u32 {
+        random_u32()
+    }
+
+    fn jitter_u32(&self) -> u32 {
+        jitter_u32()
+    }
+
+    fn emit(&self, record: LogRecord) {
+        let state_change = record.is_state_change();
+        let js = to_js(&record);
+        if self.capacity > 0 {
+            let mut recent = self.recent.borrow_mut();
+            if recent.len() == self.capacity {
+                recent.pop_front();
+            }
+            recent.push_back(js.clone());
+        }
+        if let Some(sink) = &self.sink {
+            call_safely(sink, &js);
+        }
+        // A listener may unsubscribe while being called: iterate over a copy.
+        let observers: Vec<js_sys::Function> = self
+            .observers
+            .borrow()
+            .iter()
+            .filter(|(_, interest, _)| *interest == Interest::All || state_change)
+            .map(|(_, _, f)| f.clone())
+            .collect();
+        for listener in &observers {
+            call_safely(listener, &js);
+        }
+    }
+}
