@@ -2,7 +2,7 @@
 //! Promises that always resolve to a result object (failures included), and a constructor
 //! that throws an `Error` with `code: 'invalid_options'` for a bad config.
 
-use super::drop_in::get_action_label;
+use super::resolve::resolve_action;
 use super::effects::{not_an_object, split_config, to_js, Interest, WebEnv};
 use super::fetch_provider::FetchProvider;
 use super::js_error::to_js_error;
@@ -118,21 +118,30 @@ impl AppointmentClient {
         })
     }
 
-    /// For click handlers: reads the event's action label now (as `getActionLabel` does, so a
-    /// `srcElement`-only event works), then books for `book-appointment`, cancels
-    /// `request.appointmentId` for `cancel-appointment`, and fails with `unknown_action`
-    /// otherwise. Resolves to a `BookingResult`; never rejects.
+    /// For click handlers: resolves the event's action label now, as `resolveAction` does
+    /// (target, else `srcElement`, else `currentTarget`; from a nested icon up to the element
+    /// carrying `data-action`; a disabled button has none), then books for
+    /// `book-appointment`, cancels `request.appointmentId` for `cancel-appointment`, and fails
+    /// with `unknown_action` otherwise. Resolves to a `BookingResult`; never rejects.
     #[wasm_bindgen(unchecked_return_type = "Promise<BookingResult>")]
     pub fn handle(
         &self,
         #[wasm_bindgen(unchecked_param_type = "Event | { target?: unknown; srcElement?: unknown; currentTarget?: unknown }")] event: JsValue,
         #[wasm_bindgen(unchecked_param_type = "BookingRequest & { appointmentId?: string }")] request: JsValue,
     ) -> js_sys::Promise {
-        // Synchronously: after dispatch the browser clears currentTarget.
-        let label = get_action_label(&event, &JsValue::UNDEFINED)
-            .ok()
-            .and_then(|l| l.as_string())
-            .unwrap_or_default();
+        // Synchronously: after dispatch the browser clears currentTarget and composedPath.
+        let (label, reason) = match resolve_action(&event, &JsValue::UNDEFINED) {
+            Ok(resolution) => {
+                let field = |name: &str| js_sys::Reflect::get(&resolution, &name.into()).ok().and_then(|v| v.as_string());
+                (field("label").unwrap_or_default(), field("reason"))
+            }
+            Err(_) => (String::new(), None),
+        };
+        if let (true, Some(reason)) = (label.is_empty(), reason) {
+            let client = self.client.clone();
+            let error = Error::new(ErrorCode::UnknownAction, format!("the click carried no action label ({reason})"));
+            return future_to_promise(async move { settle(client.refuse(None, Some(""), error)) });
+        }
         self.run(None, Some(label), request)
     }
 

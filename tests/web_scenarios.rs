@@ -1,0 +1,97 @@
+//! Every case of `data/test_data.json` through the real Wasm client in the browser, with a
+//! scenario-driven `fetch` returning real `Response` objects, checked against
+//! `data/expected_postchange.json` (outcome, provider calls, retries, breaker, outbox, log
+//! records: ids on every record, no personal data). The runner is
+//! `tests/support/scenarios.js`, shared with `scripts/scenarios.mjs`.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Array, Function, Reflect};
+use raptor_secondary::web::appointment_client::AppointmentClient;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const DATA: &str = include_str!("../data/test_data.json");
+const EXPECTED: &str = include_str!("../data/expected_postchange.json");
+
+#[wasm_bindgen(module = "/tests/support/scenarios.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = runAndCheck)]
+    fn run_and_check(create: &Function, data: &str, expected: &str, id: &str) -> js_sys::Promise;
+    #[wasm_bindgen(js_name = caseIds)]
+    fn case_ids(data: &str) -> Array;
+}
+
+async fn scenario(id: &str) {
+    let create: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> =
+        Closure::new(|config| AppointmentClient::new(config).map(JsValue::from));
+    let outcome = JsFuture::from(run_and_check(create.as_ref().unchecked_ref(), DATA, EXPECTED, id))
+        .await
+        .unwrap_or_else(|e| panic!("{id}: the runner threw {e:?}"));
+    let passed = Reflect::get(&outcome, &"passed".into()).unwrap().is_truthy();
+    let failures: Vec<String> = Array::from(&Reflect::get(&outcome, &"failures".into()).unwrap())
+        .iter()
+        .filter_map(|f| f.as_string())
+        .collect();
+    assert!(passed, "{id}:\n  {}", failures.join("\n  "));
+}
+
+macro_rules! scenarios {
+    ($($id:ident),* $(,)?) => {
+        $(
+            #[wasm_bindgen_test]
+            async fn $id() {
+                scenario(stringify!($id)).await;
+            }
+        )*
+
+        #[wasm_bindgen_test]
+        fn every_case_in_the_data_has_a_test() {
+            let listed = [$(stringify!($id)),*];
+            for id in case_ids(DATA).iter().filter_map(|v| v.as_string()) {
+                assert!(listed.contains(&id.as_str()), "case {id} has no test here");
+            }
+        }
+    };
+}
+
+scenarios!(
+    healthy_immediate,
+    fail_once_then_replay,
+    timeout_exhausted_then_breaker,
+    outbox_failure_compensation,
+    ie11_src_element,
+    pending_then_confirmed,
+    delayed_answer,
+    rate_limited_retry_after,
+    double_click,
+    key_reused_other_payload,
+    half_open_probe_success,
+    half_open_probe_failure,
+    invalid_request,
+    unknown_action,
+    compensation_needs_reconciliation,
+    network_error_then_success,
+    provider_refusal_not_retried,
+    book_then_cancel_click,
+);
+
+#[wasm_bindgen_test]
+fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
+    for (config, needle) in [
+        (r#"{"attempt": 3}"#, "unknown option 'attempt'"),
+        (r#"{"attempts": 0}"#, "attempts"),
+        (r#"{"fetch": 5}"#, "fetch must be a function"),
+        (r#"{"baseUrl": "/api v2"}"#, "baseUrl"),
+        (r#""not an object""#, "must be an object"),
+    ] {
+        let config = js_sys::JSON::parse(config).unwrap();
+        let error = AppointmentClient::new(config).err().expect("should throw");
+        let code = Reflect::get(&error, &"code".into()).unwrap();
+        let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
+        assert_eq!(code.as_string().as_deref(), Some("invalid_options"));
+        assert!(message.contains(needle), "{message}");
+    }
+}
