@@ -70,6 +70,10 @@ tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"
 tier legacy-cases-on-wasm node env ACTION_LABEL_IMPL=tests/node/wasm_action_label.cjs node --test legacy/tests/
 tier drop-in-page        node  node --test tests/e2e/
+# The scenario checker must catch defects, then every case through the built Wasm client;
+# writes results/results_post.json and logs/log_post.txt.
+tier scenarios-node      node  sh -c 'node --test tests/node/scenario_checker.test.mjs && node scripts/scenarios.mjs'
+grep -hE '^(bookings|retries|idempotency): ' "$LOGS/scenarios-node.log" 2>/dev/null | sed 's/^/     /'
 tier bench-action-label  none  node bench/action_label.mjs --calls 300000 --rounds 3
 grep -h '^bench: .*median' "$LOGS/bench-action-label.log" 2>/dev/null | sed 's/^/     /'
 grep -h '^build: total' "$LOGS/build-release.log" 2>/dev/null | sed 's/^/     /'
