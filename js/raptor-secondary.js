@@ -5,7 +5,8 @@
  *   <button data-action="book-appointment" onclick="route(getActionLabel(event))">Book</button>
  *
  * Defines the globals `getActionLabel(event, attribute)` (the legacy helper's drop-in),
- * `resolveAction(event, options)` and `RaptorSecondary` ({ ready, isReady, version, ... }).
+ * `resolveAction(event, options)` and `RaptorSecondary` ({ ready, isReady, version, ... });
+ * once ready, `RaptorSecondary.AppointmentClient` is the booking client class.
  * The WebAssembly module loads in the background; clicks on `[data-action]` elements made
  * before it is ready are held in the capture phase and replayed, in order, once it is ready,
  * so no click is lost. Script attributes (all optional):
@@ -33,6 +34,7 @@
         return label;
       },
       resolveAction: glue.resolveAction,
+      AppointmentClient: glue.AppointmentClient,
     };
   }
 
@@ -106,6 +108,7 @@
       var bound = fromGlue(glue);
       global.getActionLabel = bound.getActionLabel;
       global.resolveAction = bound.resolveAction;
+      api.AppointmentClient = bound.AppointmentClient;
       api.isReady = true;
       replay();
       doc.dispatchEvent(new CustomEvent('raptor-secondary:ready'));

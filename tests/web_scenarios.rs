@@ -27,10 +27,17 @@ extern "C" {
 async fn scenario(id: &str) {
     let create: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> =
         Closure::new(|config| AppointmentClient::new(config).map(JsValue::from));
-    let outcome = JsFuture::from(run_and_check(create.as_ref().unchecked_ref(), DATA, EXPECTED, id))
-        .await
-        .unwrap_or_else(|e| panic!("{id}: the runner threw {e:?}"));
-    let passed = Reflect::get(&outcome, &"passed".into()).unwrap().is_truthy();
+    let outcome = JsFuture::from(run_and_check(
+        create.as_ref().unchecked_ref(),
+        DATA,
+        EXPECTED,
+        id,
+    ))
+    .await
+    .unwrap_or_else(|e| panic!("{id}: the runner threw {e:?}"));
+    let passed = Reflect::get(&outcome, &"passed".into())
+        .unwrap()
+        .is_truthy();
     let failures: Vec<String> = Array::from(&Reflect::get(&outcome, &"failures".into()).unwrap())
         .iter()
         .filter_map(|f| f.as_string())
@@ -90,7 +97,10 @@ fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
         let config = js_sys::JSON::parse(config).unwrap();
         let error = AppointmentClient::new(config).err().expect("should throw");
         let code = Reflect::get(&error, &"code".into()).unwrap();
-        let message = Reflect::get(&error, &"message".into()).unwrap().as_string().unwrap();
+        let message = Reflect::get(&error, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
         assert_eq!(code.as_string().as_deref(), Some("invalid_options"));
         assert!(message.contains(needle), "{message}");
     }

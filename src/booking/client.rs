@@ -209,7 +209,12 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     /// A failed result for input refused before it could be read at all (a request that is
     /// not an object, say), counted and logged like any other rejection.
-    pub fn refuse(&self, operation: Option<Operation>, label: Option<&str>, error: Error) -> BookingResult {
+    pub fn refuse(
+        &self,
+        operation: Option<Operation>,
+        label: Option<&str>,
+        error: Error,
+    ) -> BookingResult {
         let ctx = self.ctx(self.new_id(), label, self.env.now_ms());
         self.reject(ctx, operation, error)
     }

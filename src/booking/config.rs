@@ -114,7 +114,11 @@ impl RawClientConfig {
         }
         Err(Error::new(
             ErrorCode::InvalidOptions,
-            format!("unknown option '{}'; known options: fetch, log, {}", name.escape_debug(), Self::FIELDS.join(", ")),
+            format!(
+                "unknown option '{}'; known options: fetch, log, {}",
+                name.escape_debug(),
+                Self::FIELDS.join(", ")
+            ),
         ))
     }
 }
@@ -303,12 +307,22 @@ mod tests {
 
     #[test]
     fn fields_lists_every_option() {
-        let all: Vec<String> = RawClientConfig::FIELDS.iter().map(|f| format!("\"{f}\": 1")).collect();
+        let all: Vec<String> = RawClientConfig::FIELDS
+            .iter()
+            .map(|f| format!("\"{f}\": 1"))
+            .collect();
         let json = format!("{{{}}}", all.join(","));
-        assert!(serde_json::from_str::<RawClientConfig>(&json).is_ok(), "{json}");
+        assert!(
+            serde_json::from_str::<RawClientConfig>(&json).is_ok(),
+            "{json}"
+        );
         assert!(RawClientConfig::check_name("fetch").is_ok());
         let e = RawClientConfig::check_name("attempt").unwrap_err();
-        assert!(e.message.contains("unknown option 'attempt'"), "{}", e.message);
+        assert!(
+            e.message.contains("unknown option 'attempt'"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -311,7 +311,8 @@ mod tests {
 
     #[test]
     fn each_violation_names_its_field() {
-        let cases: Vec<(&str, fn(&mut RawBookingRequest))> = vec![
+        type Breaker = fn(&mut RawBookingRequest);
+        let cases: Vec<(&str, Breaker)> = vec![
             ("calendarId", |r| r.calendar_id = None),
             ("calendarId", |r| r.calendar_id = t("cal/../x")),
             ("calendarId", |r| r.calendar_id = Some(Scalar::Number(7.0))),

@@ -151,7 +151,7 @@ fn clock(text: &str) -> Option<(u32, u32, u32)> {
 /// and asctime (`Sun Nov  6 08:49:37 1994`). The weekday is not checked.
 pub fn parse_http_date(text: &str) -> Option<i64> {
     let tokens: Vec<&str> = text
-        .split(|c: char| c == ' ' || c == ',' || c == '-')
+        .split([' ', ',', '-'])
         .filter(|t| !t.is_empty())
         .collect();
     let (day, month, year, time) = match tokens.as_slice() {

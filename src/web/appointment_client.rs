@@ -2,10 +2,10 @@
 //! Promises that always resolve to a result object (failures included), and a constructor
 //! that throws an `Error` with `code: 'invalid_options'` for a bad config.
 
-use super::resolve::resolve_action;
 use super::effects::{not_an_object, split_config, to_js, Interest, WebEnv};
 use super::fetch_provider::FetchProvider;
 use super::js_error::to_js_error;
+use super::resolve::resolve_action;
 use crate::booking::breaker::BreakerState;
 use crate::booking::scalar::Scalar;
 use crate::booking::{BookingResult, Client, Env, Operation, RawBookingRequest, RawClientConfig};
@@ -76,16 +76,19 @@ impl AppointmentClient {
     /// `code: 'invalid_options'` naming the option at fault, or an unknown one.
     #[wasm_bindgen(constructor)]
     pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "AppointmentClientConfig | undefined")] config: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "AppointmentClientConfig | undefined")]
+        config: JsValue,
     ) -> Result<AppointmentClient, JsValue> {
         let split = split_config(&config);
-        let field = |name: &str| js_sys::Reflect::get(&split, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let field =
+            |name: &str| js_sys::Reflect::get(&split, &name.into()).unwrap_or(JsValue::UNDEFINED);
         if let Some(message) = field("error").as_string() {
             return Err(invalid_options(message));
         }
         let options = field("options");
         for name in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
-            RawClientConfig::check_name(&name.as_string().unwrap_or_default()).map_err(|e| to_js_error(&e))?;
+            RawClientConfig::check_name(&name.as_string().unwrap_or_default())
+                .map_err(|e| to_js_error(&e))?;
         }
         let raw: RawClientConfig = serde_wasm_bindgen::from_value(options)
             .map_err(|e| invalid_options(format!("the config is invalid: {e}")))?;
@@ -100,20 +103,34 @@ impl AppointmentClient {
 
     /// Books an appointment. Resolves to a `BookingResult`; never rejects.
     #[wasm_bindgen(unchecked_return_type = "Promise<BookingResult>")]
-    pub fn book(&self, #[wasm_bindgen(unchecked_param_type = "BookingRequest")] request: JsValue) -> js_sys::Promise {
+    pub fn book(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BookingRequest")] request: JsValue,
+    ) -> js_sys::Promise {
         self.run(Some(Operation::Book), None, request)
     }
 
     /// Cancels an appointment by id (idempotency key `cancel:<id>`). Resolves to a
     /// `BookingResult`; never rejects.
     #[wasm_bindgen(unchecked_return_type = "Promise<BookingResult>")]
-    pub fn cancel(&self, #[wasm_bindgen(js_name = appointmentId, unchecked_param_type = "string")] appointment_id: JsValue) -> js_sys::Promise {
+    pub fn cancel(
+        &self,
+        #[wasm_bindgen(js_name = appointmentId, unchecked_param_type = "string")]
+        appointment_id: JsValue,
+    ) -> js_sys::Promise {
         let client = self.client.clone();
         let id: Result<Option<Scalar>, _> = serde_wasm_bindgen::from_value(appointment_id);
         future_to_promise(async move {
             match id {
                 Ok(id) => settle(client.cancel(&id, None).await),
-                Err(e) => settle(client.refuse(Some(Operation::Cancel), None, Error::invalid_field("appointmentId", format!("appointmentId could not be read: {e}")))),
+                Err(e) => settle(client.refuse(
+                    Some(Operation::Cancel),
+                    None,
+                    Error::invalid_field(
+                        "appointmentId",
+                        format!("appointmentId could not be read: {e}"),
+                    ),
+                )),
             }
         })
     }
@@ -126,31 +143,54 @@ impl AppointmentClient {
     #[wasm_bindgen(unchecked_return_type = "Promise<BookingResult>")]
     pub fn handle(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "Event | { target?: unknown; srcElement?: unknown; currentTarget?: unknown }")] event: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BookingRequest & { appointmentId?: string }")] request: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "Event | { target?: unknown; srcElement?: unknown; currentTarget?: unknown }"
+        )]
+        event: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BookingRequest & { appointmentId?: string }")]
+        request: JsValue,
     ) -> js_sys::Promise {
         // Synchronously: after dispatch the browser clears currentTarget and composedPath.
         let (label, reason) = match resolve_action(&event, &JsValue::UNDEFINED) {
             Ok(resolution) => {
-                let field = |name: &str| js_sys::Reflect::get(&resolution, &name.into()).ok().and_then(|v| v.as_string());
+                let field = |name: &str| {
+                    js_sys::Reflect::get(&resolution, &name.into())
+                        .ok()
+                        .and_then(|v| v.as_string())
+                };
                 (field("label").unwrap_or_default(), field("reason"))
             }
             Err(_) => (String::new(), None),
         };
         if let (true, Some(reason)) = (label.is_empty(), reason) {
             let client = self.client.clone();
-            let error = Error::new(ErrorCode::UnknownAction, format!("the click carried no action label ({reason})"));
+            let error = Error::new(
+                ErrorCode::UnknownAction,
+                format!("the click carried no action label ({reason})"),
+            );
             return future_to_promise(async move { settle(client.refuse(None, Some(""), error)) });
         }
         self.run(None, Some(label), request)
     }
 
-    fn run(&self, operation: Option<Operation>, label: Option<String>, request: JsValue) -> js_sys::Promise {
+    fn run(
+        &self,
+        operation: Option<Operation>,
+        label: Option<String>,
+        request: JsValue,
+    ) -> js_sys::Promise {
         let client = self.client.clone();
         let raw = match not_an_object(&request) {
-            Some(kind) => Err(Error::invalid_field("request", format!("the request must be an object, got {kind}"))),
-            None => serde_wasm_bindgen::from_value::<RawBookingRequest>(request)
-                .map_err(|e| Error::new(ErrorCode::InvalidRequest, format!("the request could not be read: {e}"))),
+            Some(kind) => Err(Error::invalid_field(
+                "request",
+                format!("the request must be an object, got {kind}"),
+            )),
+            None => serde_wasm_bindgen::from_value::<RawBookingRequest>(request).map_err(|e| {
+                Error::new(
+                    ErrorCode::InvalidRequest,
+                    format!("the request could not be read: {e}"),
+                )
+            }),
         };
         future_to_promise(async move {
             let label = label.as_deref();
@@ -185,7 +225,9 @@ impl AppointmentClient {
         let now = self.client.env().now_ms();
         let (failures, retry_in_ms) = match self.client.breaker_state() {
             BreakerState::Closed { failures } => (failures, 0),
-            BreakerState::Open { until_ms } => (config.breaker_threshold, (until_ms - now).max(0) as u64),
+            BreakerState::Open { until_ms } => {
+                (config.breaker_threshold, (until_ms - now).max(0) as u64)
+            }
             BreakerState::HalfOpen { .. } => (config.breaker_threshold, 0),
         };
         to_js(&BreakerView {
@@ -206,7 +248,9 @@ impl AppointmentClient {
     }
 
     /// The effective settings, defaults filled in.
-    #[wasm_bindgen(unchecked_return_type = "Required<Omit<AppointmentClientConfig, 'fetch' | 'log'>>")]
+    #[wasm_bindgen(
+        unchecked_return_type = "Required<Omit<AppointmentClientConfig, 'fetch' | 'log'>>"
+    )]
     pub fn config(&self) -> JsValue {
         let c = self.client.config();
         to_js(&ConfigView {
@@ -227,15 +271,27 @@ impl AppointmentClient {
     }
 
     /// Calls `listener(record)` for every log record; returns an id for `unsubscribe`.
-    pub fn subscribe(&self, #[wasm_bindgen(unchecked_param_type = "(record: LogRecord) => void")] listener: JsValue) -> Result<u32, JsValue> {
-        Ok(self.client.env().subscribe(self::listener(listener)?, Interest::All))
+    pub fn subscribe(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(record: LogRecord) => void")] listener: JsValue,
+    ) -> Result<u32, JsValue> {
+        Ok(self
+            .client
+            .env()
+            .subscribe(self::listener(listener)?, Interest::All))
     }
 
     /// Calls `listener(record)` for booking state changes (records with `from`) and breaker
     /// changes (records with `breaker`); returns an id for `unsubscribe`.
     #[wasm_bindgen(js_name = onStateChange)]
-    pub fn on_state_change(&self, #[wasm_bindgen(unchecked_param_type = "(record: LogRecord) => void")] listener: JsValue) -> Result<u32, JsValue> {
-        Ok(self.client.env().subscribe(self::listener(listener)?, Interest::StateChanges))
+    pub fn on_state_change(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "(record: LogRecord) => void")] listener: JsValue,
+    ) -> Result<u32, JsValue> {
+        Ok(self
+            .client
+            .env()
+            .subscribe(self::listener(listener)?, Interest::StateChanges))
     }
 
     /// Removes a listener; `false` if the id is unknown.

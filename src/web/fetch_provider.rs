@@ -51,7 +51,13 @@ impl FetchProvider {
         FetchProvider { fetch, base_url }
     }
 
-    fn call(&self, call: &Call, method: &str, url: &str, body: JsValue) -> impl Future<Output = Result<JsValue, Failure>> {
+    fn call(
+        &self,
+        call: &Call,
+        method: &str,
+        url: &str,
+        body: JsValue,
+    ) -> impl Future<Output = Result<JsValue, Failure>> {
         let promise = send(
             &self.fetch,
             &self.base_url,
@@ -81,14 +87,25 @@ impl FetchProvider {
         }
     }
 
-    async fn appointment(&self, call: Call, method: &str, url: &str, body: JsValue) -> Result<Appointment, Failure> {
+    async fn appointment(
+        &self,
+        call: Call,
+        method: &str,
+        url: &str,
+        body: JsValue,
+    ) -> Result<Appointment, Failure> {
         let body = self.call(&call, method, url, body).await?;
-        serde_wasm_bindgen::from_value(body).map_err(|e| Failure::BadResponse(format!("not an appointment: {e}")))
+        serde_wasm_bindgen::from_value(body)
+            .map_err(|e| Failure::BadResponse(format!("not an appointment: {e}")))
     }
 }
 
 impl Provider for FetchProvider {
-    fn create(&self, call: Call, request: &BookingRequest) -> impl Future<Output = Result<Appointment, Failure>> {
+    fn create(
+        &self,
+        call: Call,
+        request: &BookingRequest,
+    ) -> impl Future<Output = Result<Appointment, Failure>> {
         let url = format!("{}/appointments", self.base_url);
         let body = to_js(request);
         async move { self.appointment(call, "POST", &url, body).await }
@@ -96,15 +113,29 @@ impl Provider for FetchProvider {
 
     fn get(&self, call: Call, url: &str) -> impl Future<Output = Result<Appointment, Failure>> {
         let url = url.to_owned();
-        async move { self.appointment(call, "GET", &url, JsValue::UNDEFINED).await }
+        async move {
+            self.appointment(call, "GET", &url, JsValue::UNDEFINED)
+                .await
+        }
     }
 
-    fn cancel(&self, call: Call, appointment_id: &str) -> impl Future<Output = Result<Appointment, Failure>> {
+    fn cancel(
+        &self,
+        call: Call,
+        appointment_id: &str,
+    ) -> impl Future<Output = Result<Appointment, Failure>> {
         let url = format!("{}/appointments/{appointment_id}/cancel", self.base_url);
-        async move { self.appointment(call, "POST", &url, JsValue::UNDEFINED).await }
+        async move {
+            self.appointment(call, "POST", &url, JsValue::UNDEFINED)
+                .await
+        }
     }
 
-    fn publish(&self, call: Call, event: &AppointmentEvent) -> impl Future<Output = Result<(), Failure>> {
+    fn publish(
+        &self,
+        call: Call,
+        event: &AppointmentEvent,
+    ) -> impl Future<Output = Result<(), Failure>> {
         let url = format!("{}/events", self.base_url);
         let body = to_js(event);
         async move { self.call(&call, "POST", &url, body).await.map(|_| ()) }

@@ -69,7 +69,7 @@ impl Future for Sleep<'_> {
     }
 }
 
-impl<'a> Env for &'a ManualEnv {
+impl Env for &ManualEnv {
     fn now_ms(&self) -> i64 {
         self.now.get()
     }
