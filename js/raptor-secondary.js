@@ -6,18 +6,21 @@
  *
  * Defines the globals `getActionLabel(event, attribute)` (the legacy helper's drop-in),
  * `resolveAction(event, options)` and `RaptorSecondary` ({ ready, isReady, version, ... });
- * once ready, `RaptorSecondary.AppointmentClient` is the booking client class.
+ * with `data-client` on the script tag, `RaptorSecondary.AppointmentClient` is the booking
+ * client class once ready (without it, a smaller drop-in-only module is loaded).
  * The WebAssembly module loads in the background; clicks on `[data-action]` elements made
  * before it is ready are held in the capture phase and replayed, in order, once it is ready,
  * so no click is lost. Script attributes (all optional):
+ *   data-client        also load the appointment client (a larger module)
  *   data-wasm-url      where the .wasm is (default: beside this script)
  *   data-queue-attribute  which clicks to hold while loading (default: data-action)
  */
 (function (global) {
   'use strict';
 
-  var GLUE = 'raptor_secondary.js';
-  var WASM = 'raptor_secondary_bg.wasm';
+  // The drop-in alone, or with the appointment client when the script tag says data-client.
+  var FULL = { glue: 'raptor_secondary.js', wasm: 'raptor_secondary_bg.wasm' };
+  var LITE = { glue: 'raptor_secondary_lite.js', wasm: 'raptor_secondary_lite_bg.wasm' };
 
   /**
    * Wraps the generated glue into the public API. Also used by the Node tests, which load the
@@ -64,7 +67,8 @@
   if (!script) return; // Not a page (Node tests): the caller uses RaptorSecondary.fromGlue.
 
   var base = new URL('.', script.src).href;
-  var wasmUrl = script.getAttribute('data-wasm-url') || base + WASM;
+  var flavour = script.hasAttribute('data-client') ? FULL : LITE;
+  var wasmUrl = script.getAttribute('data-wasm-url') || base + flavour.wasm;
   var queueAttribute = script.getAttribute('data-queue-attribute') || 'data-action';
 
   // Early capture, as jsaction does: hold clicks on action elements until the module is ready.
@@ -96,7 +100,7 @@
     }
   }
 
-  api.ready = import(base + GLUE)
+  api.ready = import(base + flavour.glue)
     .then(function (glue) {
       return glue.default({ module_or_path: wasmUrl }).then(function (exports) {
         /** Bytes of Wasm linear memory, for leak checks. */
@@ -108,7 +112,12 @@
       var bound = fromGlue(glue);
       global.getActionLabel = bound.getActionLabel;
       global.resolveAction = bound.resolveAction;
-      api.AppointmentClient = bound.AppointmentClient;
+      api.AppointmentClient = bound.AppointmentClient || function AppointmentClient() {
+        var error = new Error('the appointment client is not loaded: add data-client to the '
+          + 'raptor-secondary.js script tag');
+        error.code = 'not_loaded';
+        throw error;
+      };
       api.isReady = true;
       replay();
       doc.dispatchEvent(new CustomEvent('raptor-secondary:ready'));

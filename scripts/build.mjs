@@ -1,8 +1,9 @@
 // `npm run build`: the release package in pkg/, ready for a classic <script> tag.
-// Runs wasm-pack (release, --target web), copies the loader beside the glue and prints the
-// gzipped sizes of what a page downloads.
+// Runs wasm-pack (release, --target web) twice: the full module (drop-in + AppointmentClient)
+// and the drop-in alone (`--no-default-features`, copied in as raptor_secondary_lite*), copies
+// the loader beside them and prints the gzipped sizes of what a page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -13,20 +14,32 @@ const profile = process.argv.includes('--dev') ? '--dev' : '--release';
 
 execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', 'pkg',
   '--out-name', 'raptor_secondary', ROOT], { stdio: 'inherit', cwd: ROOT });
+const LITE = join(ROOT, 'target', 'pkg-lite');
+execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', LITE,
+  '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features'], { stdio: 'inherit', cwd: ROOT });
+for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'raptor_secondary_lite.d.ts']) {
+  copyFileSync(join(LITE, f), join(PKG, f));
+}
+cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
 copyFileSync(join(ROOT, 'js', 'raptor-secondary.js'), join(PKG, 'raptor-secondary.js'));
 
+const gz = (f) => {
+  const bytes = readFileSync(join(PKG, f));
+  return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+};
+
 export function sizes() {
-  const files = ['raptor_secondary_bg.wasm', 'raptor_secondary.js', 'raptor-secondary.js'];
-  return Object.fromEntries(files.map((f) => {
-    const bytes = readFileSync(join(PKG, f));
-    return [f, { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length }];
-  }));
+  const files = ['raptor_secondary_bg.wasm', 'raptor_secondary.js', 'raptor_secondary_lite_bg.wasm',
+    'raptor_secondary_lite.js', 'raptor-secondary.js'];
+  return Object.fromEntries(files.map((f) => [f, gz(f)]));
 }
 
 const table = sizes();
-let total = 0;
 for (const [file, { bytes, gzip }] of Object.entries(table)) {
-  total += gzip;
-  console.log(`build: ${file.padEnd(26)} ${String(bytes).padStart(7)} B  ${String(gzip).padStart(6)} B gzip`);
+  console.log(`build: ${file.padEnd(30)} ${String(bytes).padStart(7)} B  ${String(gzip).padStart(6)} B gzip`);
 }
-console.log(`build: total gzip ${total} B (what a page downloads)`);
+const total = (names) => names.reduce((n, f) => n + table[f].gzip, 0);
+console.log(`build: total gzip ${total(['raptor_secondary_lite_bg.wasm', 'raptor_secondary_lite.js', 'raptor-secondary.js'])} B `
+  + '(what a drop-in page downloads: loader + drop-in module)');
+console.log(`build: total gzip ${total(['raptor_secondary_bg.wasm', 'raptor_secondary.js', 'raptor-secondary.js'])} B `
+  + '(with the appointment client: <script data-client>)');

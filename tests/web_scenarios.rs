@@ -3,7 +3,7 @@
 //! `data/expected_postchange.json` (outcome, provider calls, retries, breaker, outbox, log
 //! records: ids on every record, no personal data). The runner is
 //! `tests/support/scenarios.js`, shared with `scripts/scenarios.mjs`.
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "client"))]
 
 use js_sys::{Array, Function, Reflect};
 use raptor_secondary::web::appointment_client::AppointmentClient;

@@ -115,8 +115,7 @@ impl RawClientConfig {
         Err(Error::new(
             ErrorCode::InvalidOptions,
             format!(
-                "unknown option '{}'; known options: fetch, log, {}",
-                name.escape_debug(),
+                "unknown option '{name}'; known options: fetch, log, {}",
                 Self::FIELDS.join(", ")
             ),
         ))

@@ -20,10 +20,7 @@ pub fn route(label: &str) -> Result<Operation, Error> {
         )),
         other => Err(Error::new(
             ErrorCode::UnknownAction,
-            format!(
-                "no route for action '{}'; known actions: {BOOK}, {CANCEL}",
-                other.escape_debug()
-            ),
+            format!("no route for action '{other}'; known actions: {BOOK}, {CANCEL}"),
         )),
     }
 }

@@ -8,10 +8,13 @@
 //!   timers, crypto, logs) and [`fetch_provider`] (the `/api/v2` calls);
 //! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`.
 
+#[cfg(feature = "client")]
 pub mod appointment_client;
 pub mod drop_in;
+#[cfg(feature = "client")]
 pub mod effects;
 pub mod event_like;
+#[cfg(feature = "client")]
 pub mod fetch_provider;
 pub mod js_error;
 pub mod resolve;

@@ -128,3 +128,27 @@ test('the public global agrees with the corpus, survives hostile input and does 
     `JS heap grew by ${report.after.heap - report.before.heap} bytes over 500k calls`);
   await page.close();
 });
+
+test('the loader picks the drop-in module by default and the client module with data-client', async () => {
+  const page = await browser.newPage();
+  const wasm = [];
+  page.on('request', (r) => { if (r.url().endsWith('.wasm')) wasm.push(new URL(r.url()).pathname); });
+  await page.goto(`${base}pkg/README.md`);
+  for (const attrs of ['', ' data-client']) {
+    await page.setContent(`<!doctype html><script src="/pkg/raptor-secondary.js"${attrs}></script>`);
+    const outcome = await page.evaluate(async () => {
+      await RaptorSecondary.ready;
+      try {
+        const client = new RaptorSecondary.AppointmentClient({ fetch: async () => new Response(null, { status: 500 }) });
+        const result = await client.book({});
+        return { loaded: true, code: result.error.code, field: result.error.field };
+      } catch (e) {
+        return { loaded: false, code: e.code };
+      }
+    });
+    if (attrs) assert.deepEqual(outcome, { loaded: true, code: 'invalid_request', field: 'calendarId' });
+    else assert.deepEqual(outcome, { loaded: false, code: 'not_loaded' });
+  }
+  assert.deepEqual(wasm, ['/pkg/raptor_secondary_lite_bg.wasm', '/pkg/raptor_secondary_bg.wasm']);
+  await page.close();
+});
