@@ -514,3 +514,30 @@ fn every_record_carries_ids_and_no_personal_data() {
         "{requested}"
     );
 }
+
+#[test]
+fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
+    let env = ManualEnv::new();
+    env.draws.borrow_mut().extend([u32::MAX]);
+    // The attempt uses its whole 2 s timeout, leaving 500 ms of the 2.5 s deadline; the next
+    // wait would be 999 ms: give up now with `timeout` instead of sleeping past the deadline.
+    let config = ClientConfig {
+        deadline_ms: 2500,
+        attempt_timeout_ms: 2000,
+        base_delay_ms: 1000,
+        max_delay_ms: 1000,
+        ..config()
+    };
+    let script = Script::new(&env).with("create", &[Reply::Timeout]);
+    let client = client(&env, &script, config);
+    let raw = request();
+    let mut booking = Box::pin(client.book(&raw, None));
+    let Poll::Ready(result) = poll_once(&mut booking) else {
+        panic!("should give up at once, slept {:?}", env.sleeps.borrow())
+    };
+    assert!(env.sleeps.borrow().is_empty());
+    assert_eq!(script.count("create"), 1);
+    let error = result.error.unwrap();
+    assert_eq!(error.code, ErrorCode::Timeout);
+    assert_eq!(error.cause.unwrap().code, ErrorCode::Timeout);
+}

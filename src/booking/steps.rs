@@ -2,7 +2,7 @@
 //! `Retry-After`, the breaker), polling of pending bookings, the outbox and compensation.
 
 use super::backoff::Backoff;
-use super::breaker::{Admission, CallOutcome};
+use super::breaker::{Admission, BreakerState, CallOutcome};
 use super::client::{Client, Ctx, Failed};
 use super::contract::{AppointmentEvent, AppointmentStatus, APPOINTMENT_CREATED};
 use super::env::{Call, Env, Provider};
@@ -122,18 +122,20 @@ impl<E: Env, P: Provider> Client<E, P> {
                 let message = format!("{} failed after {attempt} attempts", step.name());
                 return Err(Error::new(ErrorCode::RetryExhausted, message).caused_by(error));
             }
-            if step.is_guarded() && self.inner.borrow().breaker.state().name() == "open" {
+            if step.is_guarded()
+                && matches!(
+                    self.inner.borrow().breaker.state(),
+                    BreakerState::Open { .. }
+                )
+            {
                 let message = "the circuit breaker opened; not retrying";
                 return Err(Error::new(ErrorCode::CircuitOpen, message).caused_by(error));
             }
             let jittered = backoff.next().map_or(0, |d| d.as_millis() as u64);
             let hint = failure.retry_after_ms(now);
-            let wait = match decide(
-                jittered,
-                hint,
-                config.max_retry_after_ms,
-                remaining.saturating_sub((self.env.now_ms() - now).max(0) as u64),
-            ) {
+            // Time left now, after the attempt (which may have used its whole timeout).
+            let left = deadline_ms.map_or(u64::MAX, |d| (d - now).max(0) as u64);
+            let wait = match decide(jittered, hint, config.max_retry_after_ms, left) {
                 Decision::RetryAfter(wait) => wait,
                 Decision::GiveUp(give_up) => return Err(give_up.caused_by(error)),
             };
