@@ -63,7 +63,7 @@ if ! ./setup.sh > "$LOGS/setup.log" 2>&1; then
 fi
 echo "tier setup                    ok      (tools present; $LOGS/setup.log)"
 
-tier native-cargo-test   cargo cargo test --all-targets
+tier native-cargo-test   cargo cargo test --all-targets --features mock-provider
 tier build-release       none  node scripts/build.mjs
 tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&

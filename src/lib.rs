@@ -14,4 +14,7 @@ pub mod error;
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+#[cfg(all(feature = "mock-provider", not(target_arch = "wasm32")))]
+pub mod mock;
+
 pub use error::{Error, ErrorCode};
