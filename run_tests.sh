@@ -69,7 +69,9 @@ tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"
 tier legacy-cases-on-wasm node env ACTION_LABEL_IMPL=tests/node/wasm_action_label.cjs node --test legacy/tests/
-tier drop-in-page        node  node --test tests/e2e/
+# Drop-in page and the booking demo against the real mock provider (Chromium; screenshot to
+# results/demo.png).
+tier browser-e2e         node  node --test tests/e2e/
 # The scenario checker must catch defects, then every case through the built Wasm client;
 # writes results/results_post.json and logs/log_post.txt.
 tier scenarios-node      node  sh -c 'node --test tests/node/scenario_checker.test.mjs && node scripts/scenarios.mjs'

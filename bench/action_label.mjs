@@ -28,7 +28,7 @@ const { server, url } = await startStaticServer({ port: 0 });
 const browser = await launchChromium();
 try {
   const page = await browser.newPage();
-  await page.goto(url);
+  await page.goto(`${url}drop-in.html`);
   const results = await page.evaluate(async ({ fixedSource, calls, rounds }) => {
     await RaptorSecondary.ready;
     const module = { exports: {} };

@@ -30,10 +30,19 @@ function locate(mounts, urlPath) {
 
 /**
  * Starts the server and resolves to { server, url } once it listens. Rejects with a clear
- * message when the port is taken.
+ * message when the port is taken. `headers` is an object, or a function of the file path
+ * returning one; `routes` maps exact paths to functions returning a JSON-able value.
  */
-export function startStaticServer({ port = 8080, host = '127.0.0.1', mounts = DEFAULT_MOUNTS, headers = {} } = {}) {
+export function startStaticServer({
+  port = 8080, host = '127.0.0.1', mounts = DEFAULT_MOUNTS, headers = {}, routes = {},
+} = {}) {
   const server = createServer(async (req, res) => {
+    const route = routes[req.url.split('?')[0]];
+    if (route && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
+      res.end(JSON.stringify(route()));
+      return;
+    }
     let file = locate(mounts, req.url);
     if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) {
       res.writeHead(file ? 405 : 404, { 'content-type': 'text/plain' }).end(file ? 'method not allowed' : 'not found');
@@ -45,7 +54,7 @@ export function startStaticServer({ port = 8080, host = '127.0.0.1', mounts = DE
       res.writeHead(200, {
         'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
         'cache-control': 'no-store',
-        ...headers,
+        ...(typeof headers === 'function' ? headers(file) : headers),
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {

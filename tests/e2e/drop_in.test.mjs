@@ -1,4 +1,4 @@
-// The drop-in check: www/index.html loads the built package with one classic <script> tag and
+// The drop-in check: www/drop-in.html loads the built package with one classic <script> tag and
 // calls the global getActionLabel from inline click handlers. Driven in Debian's Chromium by
 // playwright-core, against the release package in pkg/ (npm run build).
 import { after, before, test } from 'node:test';
@@ -27,7 +27,7 @@ after(async () => {
   server?.close();
 });
 
-/** A fresh page on www/index.html; `delayWasmMs` holds the .wasm response back. */
+/** A fresh page on www/drop-in.html; `delayWasmMs` holds the .wasm response back. */
 async function openPage({ delayWasmMs = 0 } = {}) {
   const page = await browser.newPage();
   const errors = [];
@@ -38,7 +38,7 @@ async function openPage({ delayWasmMs = 0 } = {}) {
       await route.continue();
     });
   }
-  await page.goto(base);
+  await page.goto(`${base}drop-in.html`);
   return { page, errors };
 }
 

@@ -1,0 +1,157 @@
+// End to end: the booking page (www/index.html, strict CSP, drop-in script tag with
+// data-client) against the real mock provider (target/release/mock-provider), in Debian's
+// Chromium via playwright-core. Checks the page and the provider's counters, and saves a
+// screenshot to results/demo.png. Needs pkg/ (npm run build); builds the provider if needed.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildProvider, startDemo } from '../../scripts/demo.mjs';
+import { launchChromium } from '../../scripts/browser.mjs';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+let demo, browser, page;
+const problems = [];
+
+before(async () => {
+  buildProvider({ quiet: true });
+  demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  // The browser reports every failed fetch; the scripted 503s are the scenarios at work.
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 503/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('response', (r) => { if (r.status() === 404) problems.push(`404: ${r.url()}`); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations = (window.__cspViolations || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
+    });
+  });
+  await page.goto(demo.url);
+  await page.waitForSelector('#status.ready', { timeout: 20000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+const stats = () => fetch(`${new URL(demo.providerUrl).origin}/__admin/stats`).then((r) => r.json());
+const scenario = (name) => page.selectOption('#scenario', name).then(() => page.waitForFunction(
+  (n) => [...document.querySelectorAll('#provider dd')].some((d) => d.textContent === n), name));
+
+let slotDay = 2;
+/** Sets a fresh slot so each booking is a new one. */
+async function newSlot() {
+  slotDay += 1;
+  await page.evaluate((days) => {
+    const d = new Date(Date.now() + days * 86400000);
+    d.setHours(10, 0, 0, 0);
+    const pad = (n) => String(n).padStart(2, '0');
+    document.getElementById('slot').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, slotDay);
+}
+
+/** Clicks, then waits for the newest `count` booking cards to carry a result. */
+async function clickAndWait(selector, { count = 1, clicks = 1, timeout = 20000 } = {}) {
+  const before = await page.$$eval('#bookings li', (l) => l.length);
+  if (clicks === 2) await page.dblclick(selector);
+  else await page.click(selector);
+  await page.waitForFunction(({ before, count }) => {
+    const cards = [...document.querySelectorAll('#bookings li')];
+    return cards.length >= before + count && cards.slice(0, count).every((c) => c.dataset.result);
+  }, { before, count }, { timeout });
+  return page.$$eval('#bookings li', (cards, n) => cards.slice(0, n).map((c) => JSON.parse(c.dataset.result)), count);
+}
+
+test('a healthy booking completes; the click was on the icon inside the button', async () => {
+  await newSlot();
+  const before = (await stats()).appointments.length;
+  await page.click('#book .icon');
+  await page.waitForFunction(() => document.querySelector('#bookings li')?.dataset.result);
+  const [result] = await page.$$eval('#bookings li', (c) => c.map((x) => JSON.parse(x.dataset.result)));
+  assert.equal(result.state, 'completed');
+  assert.equal(result.attempts, 1);
+  const s = await stats();
+  assert.equal(s.appointments.length, before + 1);
+  assert.equal(s.appointments.at(-1).appointment.status, 'confirmed');
+});
+
+test('a retried booking: the first attempt fails, the retry with the same key books once', async () => {
+  await scenario('fail_once');
+  await newSlot();
+  const [result] = await clickAndWait('#book');
+  assert.equal(result.state, 'completed');
+  assert.equal(result.attempts, 2);
+  const s = await stats();
+  const key = s.appointments.at(-1).key;
+  assert.equal(s.counters.createdPerKey[key], 1);
+  assert.ok(await page.$$eval('#log li', (l) => l.some((x) => x.textContent.includes('"retry.scheduled"'))));
+});
+
+test('a double click makes one appointment on the server', async () => {
+  await scenario('delayed');
+  await newSlot();
+  const before = await stats();
+  const results = await clickAndWait('#book', { count: 2, clicks: 2 });
+  assert.deepEqual(results.map((r) => r.state), ['completed', 'completed']);
+  assert.equal(results.filter((r) => r.replay).length, 1);
+  assert.equal(results[0].appointmentId, results[1].appointmentId);
+  const after = await stats();
+  assert.equal(after.appointments.length, before.appointments.length + 1);
+  assert.equal(after.counters.calls.create - before.counters.calls.create, 1);
+});
+
+test('the IE11-style srcElement path books', async () => {
+  await scenario('immediate');
+  await newSlot();
+  const [result] = await clickAndWait('#book-ie11');
+  assert.equal(result.state, 'completed');
+  assert.ok(await page.$eval('#bookings li .label', (l) => l.textContent === 'book-appointment'));
+});
+
+test('compensation: the event endpoint is down, so the appointment is cancelled again', async () => {
+  await scenario('events_down');
+  await newSlot();
+  const [result] = await clickAndWait('#book');
+  assert.equal(result.state, 'failed');
+  assert.equal(result.error, 'outbox_publish_failed');
+  assert.equal(result.compensated, true);
+  const s = await stats();
+  const appointment = s.appointments.find((a) => a.appointment.id === result.appointmentId);
+  assert.equal(appointment.appointment.status, 'cancelled');
+});
+
+test('the breaker opens after repeated failures, short-circuits, and recovers after the cool-down', async () => {
+  await scenario('down');
+  await newSlot();
+  const [failed] = await clickAndWait('#book');
+  assert.equal(failed.error, 'retry_exhausted');
+  await page.waitForFunction(() => document.getElementById('breaker-state').textContent === 'open');
+  const callsWhileOpen = (await stats()).counters.calls.create;
+  await newSlot();
+  const [rejected] = await clickAndWait('#book');
+  assert.equal(rejected.error, 'circuit_open');
+  assert.equal((await stats()).counters.calls.create, callsWhileOpen, 'no provider call while open');
+  await scenario('immediate');
+  await page.waitForFunction(() => document.getElementById('breaker-detail').textContent.includes('next booking is the probe'),
+    null, { timeout: 10000 });
+  const [probe] = await clickAndWait('#book');
+  assert.equal(probe.state, 'completed');
+  await page.waitForFunction(() => document.getElementById('breaker-state').textContent === 'closed');
+});
+
+test('no duplicates on the server, no CSP violations, no page errors; screenshot saved', async () => {
+  await scenario('immediate');
+  const s = await stats();
+  assert.deepEqual(s.duplicates, []);
+  for (const n of Object.values(s.counters.createdPerKey)) assert.equal(n, 1);
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), []);
+  assert.ok(!(await page.$eval('#log', (l) => l.textContent)).includes('jane.doe@example.org'), 'unmasked e-mail in the log');
+  assert.deepEqual(problems, []);
+  mkdirSync(join(ROOT, 'results'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'results', 'demo.png'), fullPage: true });
+});
