@@ -144,6 +144,13 @@ test('the breaker opens after repeated failures, short-circuits, and recovers af
   await page.waitForFunction(() => document.getElementById('breaker-state').textContent === 'closed');
 });
 
+test('the cancel button cancels the last booking at the provider', async () => {
+  const [result] = await clickAndWait('#cancel-last');
+  assert.equal(result.state, 'completed');
+  const s = await stats();
+  assert.equal(s.appointments.find((a) => a.appointment.id === result.appointmentId).appointment.status, 'cancelled');
+});
+
 test('no duplicates on the server, no CSP violations, no page errors; screenshot saved', async () => {
   await scenario('immediate');
   const s = await stats();
