@@ -77,11 +77,14 @@ export async function startDemo({ port = 8080, providerPort = 8081, scenario = '
     provider.child.kill();
     throw error;
   }
-  const stop = () => new Promise((done) => {
+  const stop = async () => {
+    const exited = provider.child.exitCode !== null
+      ? Promise.resolve()
+      : new Promise((done) => provider.child.once('exit', done));
     provider.child.kill();
     page.server.closeAllConnections?.();
-    page.server.close(() => done());
-  });
+    await Promise.all([exited, new Promise((done) => page.server.close(() => done()))]);
+  };
   return { url: page.url, providerUrl: provider.url, csp, stop };
 }
 
