@@ -76,6 +76,9 @@ tier browser-e2e         node  node --test tests/e2e/
 # writes results/results_post.json and logs/log_post.txt.
 tier scenarios-node      node  sh -c 'node --test tests/node/scenario_checker.test.mjs && node scripts/scenarios.mjs'
 grep -hE '^(bookings|retries|idempotency): ' "$LOGS/scenarios-node.log" 2>/dev/null | sed 's/^/     /'
+# The one-click before/after comparison: writes Shared/results/ and Shared/compare_report.md.
+tier shared-compare      node  node Shared/compare.mjs
+grep -hE '^compare: [0-9]+ cases|^compare: duplicates' "$LOGS/shared-compare.log" 2>/dev/null | sed 's/^/     /'
 tier bench-action-label  none  node bench/action_label.mjs --calls 300000 --rounds 3
 grep -h '^bench: .*median' "$LOGS/bench-action-label.log" 2>/dev/null | sed 's/^/     /'
 grep -h '^build: total' "$LOGS/build-release.log" 2>/dev/null | sed 's/^/     /'
