@@ -4,10 +4,10 @@
 //! is never renamed. The message is for people and may change.
 
 use core::fmt;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A stable error code, exposed to JavaScript as the `code` property of an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// An options or configuration object had a field of the wrong type or out of range.
@@ -86,20 +86,21 @@ impl ErrorCode {
 }
 
 /// An error with a stable [`ErrorCode`] and a human-readable message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Error {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
     /// What went wrong, for people; names the offending field where there is one.
     pub message: String,
     /// The request field at fault (`invalid_request` only), in its JavaScript spelling.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    // Not restored from storage: stored results never carry one (invalid requests are not stored).
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub field: Option<&'static str>,
     /// The HTTP status the provider answered, where one caused this error.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The failure behind this one: the last attempt's for `retry_exhausted`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<Box<Error>>,
 }
 

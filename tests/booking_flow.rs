@@ -541,3 +541,81 @@ fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
     assert_eq!(error.code, ErrorCode::Timeout);
     assert_eq!(error.cause.unwrap().code, ErrorCode::Timeout);
 }
+
+/// A page going away: its booking future is never polled again and runs no destructor.
+fn close_page<F>(future: std::pin::Pin<Box<F>>) {
+    std::mem::forget(future);
+}
+
+#[test]
+fn a_reload_mid_booking_resumes_under_the_same_key() {
+    let env = ManualEnv::new();
+    env.persist.set(true);
+    let script = Script::new(&env).with("create", &[Reply::Status(503)]);
+    let raw = request();
+    let first = client(&env, &script, config());
+    let mut booking = Box::pin(first.book(&raw, Some("book-appointment")));
+    assert!(
+        poll_once(&mut booking).is_pending(),
+        "waiting to retry when the page goes away"
+    );
+    let key = script.calls.borrow()[0].key.clone();
+    close_page(booking);
+
+    let second = client(&env, &script, config());
+    let restored = second.restored();
+    assert_eq!((restored.enabled, restored.records), (true, 1));
+    let result = run(&env, second.book(&raw, Some("book-appointment")));
+    assert_eq!(result.state, State::Completed);
+    assert_eq!(result.idempotency_key, key, "the same key after the reload");
+    let keys: Vec<String> = script
+        .calls
+        .borrow()
+        .iter()
+        .filter(|c| c.endpoint == "create")
+        .map(|c| c.key.clone())
+        .collect();
+    assert_eq!(keys, [key.clone(), key]);
+
+    // A third page replays the finished booking without calling the provider.
+    let third = client(&env, &script, config());
+    let calls = script.calls.borrow().len();
+    assert!(run(&env, third.book(&raw, None)).idempotent_replay);
+    assert_eq!(script.calls.borrow().len(), calls);
+}
+
+#[test]
+fn an_event_left_pending_by_a_closed_page_is_published_by_the_next() {
+    let env = ManualEnv::new();
+    env.persist.set(true);
+    let script = Script::new(&env).with("publish", &[Reply::Status(503)]);
+    let raw = request();
+    let first = client(&env, &script, config());
+    let mut booking = Box::pin(first.book(&raw, None));
+    assert!(
+        poll_once(&mut booking).is_pending(),
+        "the event's retry is waiting"
+    );
+    close_page(booking);
+
+    let second = client(&env, &script, config());
+    assert_eq!(second.restored().pending, 1);
+    assert_eq!(second.outbox()[0].status, OutboxStatus::Pending);
+    assert_eq!(run(&env, second.flush_outbox()), (1, 0));
+    assert_eq!(second.outbox()[0].status, OutboxStatus::Published);
+    assert_eq!(script.count("publish"), 2);
+    assert_eq!(
+        client(&env, &script, config()).restored().pending,
+        0,
+        "saved as published"
+    );
+}
+
+#[test]
+fn without_a_storage_nothing_is_saved_or_restored() {
+    let env = ManualEnv::new();
+    let script = Script::new(&env);
+    run(&env, client(&env, &script, config()).book(&request(), None));
+    assert!(env.storage.borrow().is_none());
+    assert!(!client(&env, &script, config()).restored().enabled);
+}

@@ -14,6 +14,7 @@ use super::outcome::{BookingResult, Operation};
 use super::request::{cancel_fingerprint, check_id, BookingRequest, RawBookingRequest};
 use super::router::route;
 use super::scalar::{text, Scalar};
+use super::snapshot::{Snapshot, VERSION};
 use super::state::State;
 use super::time::format_rfc3339;
 use crate::{Error, ErrorCode};
@@ -69,12 +70,27 @@ pub struct Client<E, P> {
     pub(super) provider: P,
     pub(super) config: ClientConfig,
     pub(super) inner: RefCell<Inner>,
+    restored: Restored,
+}
+
+/// What was read back from storage when the client was made.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Restored {
+    /// Whether a storage is configured.
+    pub enabled: bool,
+    /// Idempotency records restored (bookings in flight at the reload among them).
+    pub records: usize,
+    /// Outbox entries restored.
+    pub outbox: usize,
+    /// Of those, entries still waiting to be published (see `flush_outbox`).
+    pub pending: usize,
 }
 
 impl<E: Env, P: Provider> Client<E, P> {
     /// A client with validated `config`.
     pub fn new(env: E, provider: P, config: ClientConfig) -> Self {
-        let inner = Inner {
+        let mut inner = Inner {
             breaker: Breaker::new(config.breaker()),
             store: IdempotencyStore::new(
                 config.idempotency_ttl_ms,
@@ -83,12 +99,51 @@ impl<E: Env, P: Provider> Client<E, P> {
             outbox: Outbox::new(config.idempotency_max_entries as usize),
             metrics: Metrics::default(),
         };
+        let mut restored = Restored {
+            enabled: env.persists(),
+            ..Restored::default()
+        };
+        if let Some(snapshot) = env
+            .load()
+            .filter(|s| restored.enabled && s.version == VERSION)
+        {
+            restored.records = inner.store.restore(snapshot.records, env.now_ms());
+            restored.outbox = snapshot.outbox.len();
+            restored.pending = snapshot
+                .outbox
+                .iter()
+                .filter(|e| e.status == super::outbox::OutboxStatus::Pending)
+                .count();
+            inner.outbox.restore(snapshot.outbox);
+        }
         Client {
             env,
             provider,
             config,
             inner: RefCell::new(inner),
+            restored,
         }
+    }
+
+    /// What was restored from storage at construction.
+    pub fn restored(&self) -> Restored {
+        self.restored
+    }
+
+    /// Saves the idempotency records and the outbox, if the env has a storage.
+    pub(super) fn persist(&self) {
+        if !self.env.persists() {
+            return;
+        }
+        let snapshot = {
+            let inner = self.inner.borrow();
+            Snapshot {
+                version: VERSION,
+                records: inner.store.export(self.env.now_ms()),
+                outbox: inner.outbox.entries().cloned().collect(),
+            }
+        };
+        self.env.save(&snapshot);
     }
 
     /// The settings.
@@ -221,6 +276,11 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     fn ctx(&self, key: String, label: Option<&str>, now: i64) -> Ctx {
         self.inner.borrow_mut().metrics.bookings += 1;
+        self.uncounted_ctx(key, label, now)
+    }
+
+    /// A context for work that is not a booking call (flushing the outbox).
+    pub(super) fn uncounted_ctx(&self, key: String, label: Option<&str>, now: i64) -> Ctx {
         Ctx {
             correlation_id: self.new_id(),
             key,
@@ -290,6 +350,7 @@ impl<E: Env, P: Provider> Client<E, P> {
                 }
             }
             Begin::Start => {
+                self.persist();
                 let mut guard = InFlight {
                     client: self,
                     ctx: &ctx,
@@ -307,6 +368,7 @@ impl<E: Env, P: Provider> Client<E, P> {
                     .borrow_mut()
                     .store
                     .finish(&ctx.key, result.clone(), self.env.now_ms());
+                self.persist();
                 result
             }
         }

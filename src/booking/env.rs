@@ -7,6 +7,7 @@ use super::contract::{Appointment, AppointmentEvent};
 use super::log::LogRecord;
 use super::request::BookingRequest;
 use super::retry::Failure;
+use super::snapshot::Snapshot;
 use core::future::Future;
 
 /// Clock, timer, randomness and log sink.
@@ -23,6 +24,18 @@ pub trait Env {
     }
     /// Receives every log record, already masked.
     fn emit(&self, record: LogRecord);
+    /// Whether a storage is configured: if not, no snapshot is built.
+    fn persists(&self) -> bool {
+        false
+    }
+    /// The snapshot saved by an earlier page (only asked when [`persists`](Self::persists)).
+    fn load(&self) -> Option<Snapshot> {
+        None
+    }
+    /// Keeps `snapshot` for the next page (called after every change of the idempotency
+    /// store or the outbox). Storage failures are the implementation's to report, never the
+    /// booking's.
+    fn save(&self, _snapshot: &Snapshot) {}
 }
 
 /// The headers and limits of one provider call.

@@ -3,6 +3,8 @@
 //! not grow without end; a record still in flight is never evicted.
 
 use super::outcome::BookingResult;
+use super::snapshot::{fingerprint_from_hex, fingerprint_to_hex, SavedRecord};
+use crate::{Error, ErrorCode};
 use std::collections::HashMap;
 use std::task::{Poll, Waker};
 
@@ -147,6 +149,70 @@ impl IdempotencyStore {
         }
     }
 
+    /// Every live record, for storage.
+    pub fn export(&self, now_ms: i64) -> Vec<SavedRecord> {
+        let mut records: Vec<(&String, &Record)> = self
+            .records
+            .iter()
+            .filter(|(_, r)| !r.expired(now_ms))
+            .collect();
+        records.sort_by_key(|(_, r)| r.seq);
+        records
+            .into_iter()
+            .map(|(key, r)| {
+                let (expires_at_ms, result) = match &r.entry {
+                    Entry::InFlight(_) => (None, None),
+                    Entry::Done(result) => (Some(r.expires_at_ms), Some(result.clone())),
+                };
+                SavedRecord {
+                    key: key.clone(),
+                    fingerprint: fingerprint_to_hex(r.fingerprint),
+                    expires_at_ms,
+                    result,
+                    findable: r.findable,
+                }
+            })
+            .collect()
+    }
+
+    /// Takes records back from storage. A record that was in flight when the page went away
+    /// becomes an interrupted failure, which the next call under its key (or with its
+    /// payload) runs again with the same key. Returns how many were restored.
+    pub fn restore(&mut self, saved: Vec<SavedRecord>, now_ms: i64) -> usize {
+        let mut restored = 0;
+        for record in saved {
+            let Some(fingerprint) = fingerprint_from_hex(&record.fingerprint) else {
+                continue;
+            };
+            let (entry, expires_at_ms) = match (record.result, record.expires_at_ms) {
+                (Some(result), Some(expires)) if expires > now_ms => (Entry::Done(result), expires),
+                (Some(_), _) => continue,
+                (None, _) => (
+                    Entry::Done(interrupted(&record.key)),
+                    now_ms.saturating_add(self.ttl_ms),
+                ),
+            };
+            if self.records.contains_key(&record.key) {
+                continue;
+            }
+            self.seq += 1;
+            let findable = record.findable;
+            self.records.insert(
+                record.key,
+                Record {
+                    fingerprint,
+                    entry,
+                    expires_at_ms,
+                    seq: self.seq,
+                    findable,
+                },
+            );
+            restored += 1;
+        }
+        self.evict(now_ms);
+        restored
+    }
+
     /// Drops expired records, then the oldest finished ones while over the cap.
     fn evict(&mut self, now_ms: i64) {
         self.records.retain(|_, r| !r.expired(now_ms));
@@ -163,6 +229,27 @@ impl IdempotencyStore {
                 None => break,
             };
         }
+    }
+}
+
+/// The stored result of a booking cut short by a reload: rerunnable, so its key is used again.
+fn interrupted(key: &str) -> BookingResult {
+    BookingResult {
+        operation: None,
+        state: super::state::State::Failed,
+        appointment_id: None,
+        error: Some(Error::new(
+            ErrorCode::Timeout,
+            "interrupted: the page went away before the booking finished",
+        )),
+        attempts: 0,
+        retries: 0,
+        idempotent_replay: false,
+        correlation_id: String::new(),
+        idempotency_key: key.to_owned(),
+        compensated: false,
+        action_label: None,
+        duration_ms: 0,
     }
 }
 
@@ -285,6 +372,40 @@ mod tests {
         assert!(
             matches!(s.begin("k2", 6, 1), Begin::Replay(_)),
             "keyed replay still works"
+        );
+    }
+
+    #[test]
+    fn records_survive_export_and_restore() {
+        let mut s = IdempotencyStore::new(1000, 10);
+        s.begin("done", 1, 0);
+        s.finish("done", result(State::Completed, None), 0);
+        s.begin("flying", 2, 0);
+        s.begin("old", 3, 0);
+        s.finish("old", result(State::Completed, None), -5000);
+        let saved = s.export(10);
+        assert_eq!(saved.len(), 2, "the expired record is not saved");
+
+        let mut back = IdempotencyStore::new(1000, 10);
+        assert_eq!(back.restore(saved.clone(), 20), 2);
+        assert!(
+            matches!(back.begin("done", 1, 21), Begin::Replay(r) if r.state == State::Completed)
+        );
+        assert_eq!(
+            back.key_for(2, 21).as_deref(),
+            Some("flying"),
+            "found by payload after a reload"
+        );
+        assert_eq!(
+            back.begin("flying", 2, 21),
+            Begin::Start,
+            "an interrupted booking runs again under its key"
+        );
+        assert_eq!(back.begin("flying", 9, 21), Begin::Conflict);
+        assert_eq!(
+            IdempotencyStore::new(1000, 10).restore(saved, 5000),
+            1,
+            "expired by now: only the interrupted one"
         );
     }
 

@@ -4,7 +4,8 @@
 //! Policies, one per file: [`backoff`] (exponential, full jitter), [`retry`] (what is
 //! retryable, `Retry-After`), [`breaker`] (consecutive failures, half-open from the clock),
 //! [`state`] (the lifecycle), [`idempotency`] (records by key), [`outbox`] (follow-up events),
-//! [`mask`] (personal data), [`request`] (validation), [`router`] (labels to operations).
+//! [`mask`] (personal data), [`request`] (validation), [`router`] (labels to operations),
+//! [`snapshot`] (what survives a reload).
 //! [`client`] and [`steps`] put them together; [`contract`] is the `/api/v2` wire format.
 
 pub mod backoff;
@@ -23,6 +24,7 @@ pub mod request;
 pub mod retry;
 pub mod router;
 pub mod scalar;
+pub mod snapshot;
 pub mod state;
 mod steps;
 pub mod time;

@@ -3,11 +3,11 @@
 //! compensated, or flagged for reconciliation.
 
 use super::contract::AppointmentEvent;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
 /// Where an outbox entry is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxStatus {
     /// Written, not yet published.
@@ -21,7 +21,7 @@ pub enum OutboxStatus {
 }
 
 /// One follow-up event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     /// The event.
@@ -80,6 +80,16 @@ impl Outbox {
             excess -= usize::from(drop);
             !drop
         });
+    }
+
+    /// Entries read back from storage, appended after the ones held (duplicates by event id
+    /// are skipped).
+    pub fn restore(&mut self, entries: Vec<OutboxEntry>) {
+        for entry in entries {
+            if !self.entries.iter().any(|e| e.event.id == entry.event.id) {
+                self.entries.push_back(entry);
+            }
+        }
     }
 
     /// Every entry held, oldest first.

@@ -2,10 +2,10 @@
 
 use super::state::State;
 use crate::Error;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Which operation a result is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// A booking (`book`, or a `book-appointment` click).
@@ -15,7 +15,7 @@ pub enum Operation {
 }
 
 /// The plain result object `book`, `cancel` and `handle` resolve to (never reject with).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingResult {
     /// Which operation; `null` when the click's label named none (`unknown_action`).

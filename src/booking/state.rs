@@ -2,10 +2,10 @@
 //! `invalid_transition` error, not a panic.
 
 use crate::{Error, ErrorCode};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Where a booking is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Accepted, nothing sent yet.

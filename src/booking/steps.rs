@@ -268,6 +268,7 @@ impl<E: Env, P: Provider> Client<E, P> {
             .borrow_mut()
             .outbox
             .write(event.clone(), &ctx.key);
+        self.persist();
         self.log(ctx, Level::Info, "outbox.written", |_| {});
         let published = self
             .attempts(ctx, Step::Publish, &event.id, None, |call| {
@@ -280,6 +281,7 @@ impl<E: Env, P: Provider> Client<E, P> {
                     .borrow_mut()
                     .outbox
                     .settle(&event.id, OutboxStatus::Published);
+                self.persist();
                 self.log(ctx, Level::Info, "outbox.published", |_| {});
                 Ok(())
             }
@@ -332,6 +334,7 @@ impl<E: Env, P: Provider> Client<E, P> {
                 inner.metrics.reconciliations += 1;
             }
         }
+        self.persist();
         match cancelled {
             Ok(_) => self.log(ctx, Level::Info, "compensation.succeeded", |_| {}),
             Err(e) => self.log(ctx, Level::Error, "reconciliation.needed", |r| {
@@ -339,6 +342,51 @@ impl<E: Env, P: Provider> Client<E, P> {
             }),
         }
         Failed { error, compensated }
+    }
+
+    /// Publishes the outbox entries still pending (left by an earlier page that went away
+    /// mid-publish, say). An entry that still cannot be published stays pending for the next
+    /// flush: nothing is dropped. Returns (published, still pending).
+    pub async fn flush_outbox(&self) -> (u32, u32) {
+        let pending: Vec<_> = {
+            let inner = self.inner.borrow();
+            inner
+                .outbox
+                .entries()
+                .filter(|e| e.status == OutboxStatus::Pending)
+                .cloned()
+                .collect()
+        };
+        let (mut published, mut left) = (0, 0);
+        for entry in pending {
+            let ctx = self.uncounted_ctx(entry.booking_key.clone(), None, self.env.now_ms());
+            *ctx.appointment_id.borrow_mut() = Some(entry.event.appointment_id.clone());
+            self.log(&ctx, Level::Info, "outbox.flush", |_| {});
+            let event = &entry.event;
+            let sent = self
+                .attempts(&ctx, Step::Publish, &event.id, None, |call| {
+                    self.provider.publish(call, event)
+                })
+                .await;
+            match sent {
+                Ok(()) => {
+                    self.inner
+                        .borrow_mut()
+                        .outbox
+                        .settle(&event.id, OutboxStatus::Published);
+                    self.persist();
+                    self.log(&ctx, Level::Info, "outbox.published", |_| {});
+                    published += 1;
+                }
+                Err(e) => {
+                    self.log(&ctx, Level::Error, "outbox.publish_failed", |r| {
+                        r.error_code = Some(e.code)
+                    });
+                    left += 1;
+                }
+            }
+        }
+        (published, left)
     }
 
     /// A user's cancel: one guarded step.

@@ -7,6 +7,7 @@ use raptor_secondary::booking::contract::{Appointment, AppointmentEvent, Appoint
 use raptor_secondary::booking::log::LogRecord;
 use raptor_secondary::booking::retry::Failure;
 use raptor_secondary::booking::scalar::Scalar;
+use raptor_secondary::booking::snapshot::Snapshot;
 use raptor_secondary::booking::{
     BookingRequest, Call, Client, ClientConfig, Env, Provider, RawBookingRequest,
 };
@@ -25,6 +26,9 @@ pub struct ManualEnv {
     pub sleeps: RefCell<Vec<u64>>,
     pub draws: RefCell<VecDeque<u32>>,
     pub logs: RefCell<Vec<LogRecord>>,
+    /// A storage that outlives clients, when `persist` is on (a page's localStorage).
+    pub storage: RefCell<Option<Snapshot>>,
+    pub persist: Cell<bool>,
     counter: Cell<u32>,
 }
 
@@ -35,6 +39,8 @@ impl ManualEnv {
             sleeps: RefCell::new(Vec::new()),
             draws: RefCell::new(VecDeque::new()),
             logs: RefCell::new(Vec::new()),
+            storage: RefCell::new(None),
+            persist: Cell::new(false),
             counter: Cell::new(0),
         }
     }
@@ -92,6 +98,15 @@ impl Env for &ManualEnv {
     }
     fn emit(&self, record: LogRecord) {
         self.logs.borrow_mut().push(record);
+    }
+    fn persists(&self) -> bool {
+        self.persist.get()
+    }
+    fn load(&self) -> Option<Snapshot> {
+        self.storage.borrow().clone()
+    }
+    fn save(&self, snapshot: &Snapshot) {
+        *self.storage.borrow_mut() = Some(snapshot.clone());
     }
 }
 
