@@ -229,7 +229,8 @@ done (a booking whose follow-up event was never published), and double-books.
   \`npm run demo\`'s mock provider and \`tests/e2e/demo.test.mjs\`.
 - The legacy flow is reconstructed from the brief (no legacy booking code was available); the
   legacy helper itself is the faithful re-implementation in \`legacy/src/compatActionLabel.js\`.
-- Idempotency records live in page memory: a reload starts a new store.
+- Both flows run in one process per case; persistence across reloads (\`storage: 'local'\`) is
+  covered by \`tests/node/persistence.test.mjs\` and the demo's reload test, not here.
 `;
 writeFileSync(join(HERE, 'compare_report.md'), report);
 

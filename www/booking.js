@@ -213,10 +213,15 @@
   Promise.all([RaptorSecondary.ready, config]).then(function (values) {
     var cfg = values[1];
     providerOrigin = new URL(cfg.providerUrl).origin;
-    client = new RaptorSecondary.AppointmentClient(Object.assign({ baseUrl: cfg.providerUrl }, cfg.client));
+        // storage: 'local' keeps idempotency keys and the outbox across reloads, so reloading in
+    // the middle of a booking and booking again reuses the same key: no double booking.
+    client = new RaptorSecondary.AppointmentClient(Object.assign({ baseUrl: cfg.providerUrl, storage: 'local' }, cfg.client));
     client.subscribe(onRecord);
     ['book', 'book-ie11', 'cancel-last'].forEach(function (id) { $(id).disabled = false; });
-    setStatus('Ready · provider ' + cfg.providerUrl, 'ready');
+    var restored = client.restored();
+    setStatus('Ready · provider ' + cfg.providerUrl + ' · restored ' + restored.records + ' booking record'
+      + (restored.records === 1 ? '' : 's') + ' and ' + restored.outbox + ' outbox event' + (restored.outbox === 1 ? '' : 's'), 'ready');
+    if (restored.pending) client.flushOutbox();
     setInterval(refresh, 200);
     setInterval(refreshProvider, 1000);
     refresh();

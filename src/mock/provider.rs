@@ -249,11 +249,13 @@ impl Provider {
             }
             Some(KeyRecord::InFlight { .. }) => {
                 state.counters.in_flight_conflicts += 1;
+                // Tells the client when to come back, so its retry finds the stored answer.
                 Err(error(
                     409,
                     "request_in_progress",
                     "a request with this Idempotency-Key is still being processed",
-                ))
+                )
+                .with_header("Retry-After", "1"))
             }
             Some(KeyRecord::Done { response, .. }) => {
                 state.counters.replays += 1;

@@ -2,7 +2,7 @@
 //! Promises that always resolve to a result object (failures included), and a constructor
 //! that throws an `Error` with `code: 'invalid_options'` for a bad config.
 
-use super::effects::{not_an_object, split_config, to_js, Interest, WebEnv};
+use super::effects::{not_an_object, split_config, to_js, Interest, Persistence, WebEnv};
 use super::fetch_provider::FetchProvider;
 use super::js_error::to_js_error;
 use super::resolve::resolve_action;
@@ -94,7 +94,14 @@ impl AppointmentClient {
             .map_err(|e| invalid_options(format!("the config is invalid: {e}")))?;
         let config = raw.validate().map_err(|e| to_js_error(&e))?;
         let sink = field("log").dyn_into::<js_sys::Function>().ok();
-        let env = WebEnv::new(sink, config.log_capacity as usize);
+        let storage = field("storage");
+        let persistence = (!storage.is_undefined()).then(|| Persistence {
+            key: field("storageKey")
+                .as_string()
+                .unwrap_or_else(|| format!("raptor-secondary:v1:{}", config.base_url)),
+            storage,
+        });
+        let env = WebEnv::new(sink, config.log_capacity as usize, persistence);
         let provider = FetchProvider::new(field("fetch"), config.base_url.clone());
         Ok(AppointmentClient {
             client: Rc::new(Client::new(env, provider, config)),
@@ -247,6 +254,29 @@ impl AppointmentClient {
         to_js(&self.client.outbox())
     }
 
+    /// What was read back from storage when the client was made:
+    /// `{ enabled, records, outbox, pending }`.
+    #[wasm_bindgen(
+        unchecked_return_type = "{ enabled: boolean; records: number; outbox: number; pending: number }"
+    )]
+    pub fn restored(&self) -> JsValue {
+        to_js(&self.client.restored())
+    }
+
+    /// Publishes outbox events left pending (by a page that went away mid-publish, say);
+    /// resolves to `{ published, pending }`. Entries that still fail stay pending.
+    #[wasm_bindgen(js_name = flushOutbox, unchecked_return_type = "Promise<{ published: number; pending: number }>")]
+    pub fn flush_outbox(&self) -> js_sys::Promise {
+        let client = self.client.clone();
+        future_to_promise(async move {
+            let (published, pending) = client.flush_outbox().await;
+            let out = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&out, &"published".into(), &published.into());
+            let _ = js_sys::Reflect::set(&out, &"pending".into(), &pending.into());
+            Ok(out.into())
+        })
+    }
+
     /// The effective settings, defaults filled in.
     #[wasm_bindgen(
         unchecked_return_type = "Required<Omit<AppointmentClientConfig, 'fetch' | 'log'>>"
@@ -315,8 +345,13 @@ export interface AppointmentClientConfig {
   baseUrl?: string;
   /** A `fetch`-compatible function, default the global `fetch`. */
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
-  /** Receives every log record (already masked). */
+    /** Receives every log record (already masked). */
   log?: (record: LogRecord) => void;
+  /** Keep idempotency records and the outbox across reloads: 'local', 'session', or a
+   *  Storage-like object. Default: none (page memory only). */
+  storage?: 'local' | 'session' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  /** The storage item's key; default `raptor-secondary:v1:<baseUrl>`. */
+  storageKey?: string;
   /** Attempts per step, first included, 1-10 (3). */
   attempts?: number;
   /** Backoff base delay in ms (100). */

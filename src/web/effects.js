@@ -28,16 +28,19 @@ export function jitterU32() {
   return Math.floor(Math.random() * 4294967296) >>> 0;
 }
 
-// Takes the functions (`fetch`, `log`) out of a config object, so the rest can be checked
-// as plain data. Returns `{ error }` or `{ options, fetch, log }`.
+// Takes the functions and objects (`fetch`, `log`, `storage`, `storageKey`) out of a config
+// object, so the rest can be checked as plain data. Returns `{ error }` or
+// `{ options, fetch, log, storage, storageKey }`.
 export function splitConfig(config) {
   if (config === undefined || config === null) config = {};
   if (typeof config !== 'object' || Array.isArray(config)) {
     return { error: 'the config must be an object, like { baseUrl: "/api/v2" }' };
   }
   const options = {};
-  let fetchFn;
+    let fetchFn;
   let log;
+  let storage;
+  let storageKey;
   try {
     for (const key of Object.keys(config)) {
       const value = config[key];
@@ -46,7 +49,13 @@ export function splitConfig(config) {
           return { error: `${key} must be a function` };
         }
         if (key === 'fetch') fetchFn = value;
-        else log = value;
+        else log = value;      } else if (key === 'storage') {
+        storage = value;
+      } else if (key === 'storageKey') {
+        if (value !== undefined && (typeof value !== 'string' || !value || value.length > 200)) {
+          return { error: 'storageKey must be a string of 1-200 characters' };
+        }
+        storageKey = value;
       } else {
         options[key] = value;
       }
@@ -54,10 +63,57 @@ export function splitConfig(config) {
   } catch (e) {
     return { error: `the config could not be read: ${e && e.message ? e.message : e}` };
   }
-  if (fetchFn === undefined && typeof globalThis.fetch !== 'function') {
+    if (fetchFn === undefined && typeof globalThis.fetch !== 'function') {
     return { error: 'this environment has no fetch: pass one as config.fetch' };
   }
-  return { options, fetch: fetchFn, log };
+  const resolved = resolveStorage(storage);
+  if (resolved.error) return resolved;
+  return { options, fetch: fetchFn, log, storage: resolved.storage, storageKey };
+}
+
+// 'local' / 'session' / an object with getItem and setItem / nothing.
+function resolveStorage(storage) {
+  if (storage === undefined || storage === null || storage === false) return {};
+  try {
+    if (storage === 'local') return { storage: globalThis.localStorage };
+    if (storage === 'session') return { storage: globalThis.sessionStorage };
+  } catch (e) {
+    return { error: `${storage}Storage is not available here: ${e && e.message ? e.message : e}` };
+  }
+  if (storage && typeof storage.getItem === 'function' && typeof storage.setItem === 'function') {
+    return { storage };
+  }
+  return { error: "storage must be 'local', 'session' or an object with getItem and setItem" };
+}
+
+let warned = false;
+function warnOnce(what, e) {
+  if (warned) return;
+  warned = true;
+  try {
+    console.warn(`raptor-secondary: ${what}; bookings still work but will not survive a reload`, e);
+  } catch (_) {
+    // No console.
+  }
+}
+
+// The saved snapshot, or undefined (nothing saved, unreadable, or not JSON).
+export function loadSnapshot(storage, key) {
+  try {
+    const text = storage.getItem(key);
+    return text ? JSON.parse(text) : undefined;
+  } catch (e) {
+    warnOnce('the saved state could not be read', e);
+    return undefined;
+  }
+}
+
+export function saveSnapshot(storage, key, value) {
+  try {
+    storage.setItem(key, JSON.stringify(value));
+  } catch (e) {
+    warnOnce('the state could not be saved (storage full or blocked?)', e);
+  }
 }
 
 // Calls page code (a log sink, an observer) so that its exception is reported, not thrown.

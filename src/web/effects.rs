@@ -2,6 +2,7 @@
 //! that keeps recent records, feeds the page's sink and notifies observers.
 
 use crate::booking::log::LogRecord;
+use crate::booking::snapshot::Snapshot;
 use crate::booking::Env;
 use core::cell::{Cell, RefCell};
 use core::future::Future;
@@ -24,6 +25,10 @@ extern "C" {
     /// Calls `f(value)`, reporting (not throwing) its exception.
     #[wasm_bindgen(js_name = callSafely)]
     pub fn call_safely(f: &js_sys::Function, value: &JsValue);
+    #[wasm_bindgen(js_name = loadSnapshot)]
+    fn load_snapshot(storage: &JsValue, key: &str) -> JsValue;
+    #[wasm_bindgen(js_name = saveSnapshot)]
+    fn save_snapshot(storage: &JsValue, key: &str, value: &JsValue);
     /// `undefined` for a plain object, else a description of what `value` is.
     #[wasm_bindgen(js_name = notAnObject)]
     pub fn not_an_object(value: &JsValue) -> Option<String>;
@@ -45,9 +50,18 @@ pub enum Interest {
     StateChanges,
 }
 
+/// Where snapshots go: a `Storage`-like object and the item's key.
+pub struct Persistence {
+    /// `localStorage`, `sessionStorage`, or an object with `getItem`/`setItem`.
+    pub storage: JsValue,
+    /// The item's key.
+    pub key: String,
+}
+
 /// The browser's effects and the client's log.
 pub struct WebEnv {
     sink: Option<js_sys::Function>,
+    persistence: Option<Persistence>,
     capacity: usize,
     recent: RefCell<VecDeque<JsValue>>,
     observers: RefCell<Vec<(u32, Interest, js_sys::Function)>>,
@@ -56,9 +70,14 @@ pub struct WebEnv {
 
 impl WebEnv {
     /// Effects keeping `capacity` recent records and passing each to `sink`.
-    pub fn new(sink: Option<js_sys::Function>, capacity: usize) -> Self {
+    pub fn new(
+        sink: Option<js_sys::Function>,
+        capacity: usize,
+        persistence: Option<Persistence>,
+    ) -> Self {
         WebEnv {
             sink,
+            persistence,
             capacity,
             recent: RefCell::new(VecDeque::new()),
             observers: RefCell::new(Vec::new()),
@@ -107,6 +126,22 @@ impl Env for WebEnv {
 
     fn jitter_u32(&self) -> u32 {
         jitter_u32()
+    }
+
+    fn persists(&self) -> bool {
+        self.persistence.is_some()
+    }
+
+    fn load(&self) -> Option<Snapshot> {
+        let p = self.persistence.as_ref()?;
+        // Unreadable or from another version: start afresh rather than fail.
+        serde_wasm_bindgen::from_value(load_snapshot(&p.storage, &p.key)).ok()
+    }
+
+    fn save(&self, snapshot: &Snapshot) {
+        if let Some(p) = &self.persistence {
+            save_snapshot(&p.storage, &p.key, &to_js(snapshot));
+        }
     }
 
     fn emit(&self, record: LogRecord) {

@@ -20,9 +20,10 @@ before(async () => {
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  // The browser reports every failed fetch; the scripted 503s are the scenarios at work.
+    // The browser reports every failed fetch; the 503s are the scenarios at work and the 409 is
+  // the provider saying "this key is still in flight" after the reload.
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of 503/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/status of (503|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('response', (r) => { if (r.status() === 404) problems.push(`404: ${r.url()}`); });
   await page.addInitScript(() => {
@@ -47,12 +48,17 @@ let slotDay = 2;
 /** Sets a fresh slot so each booking is a new one. */
 async function newSlot() {
   slotDay += 1;
+  await setSlot(slotDay);
+}
+
+/** Sets the slot `days` ahead at 10:00 local time. */
+async function setSlot(days) {
   await page.evaluate((days) => {
     const d = new Date(Date.now() + days * 86400000);
     d.setHours(10, 0, 0, 0);
     const pad = (n) => String(n).padStart(2, '0');
-    document.getElementById('slot').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  }, slotDay);
+        document.getElementById('slot').value = `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  }, days);
 }
 
 /** Clicks, then waits for the newest `count` booking cards to carry a result. */
@@ -142,6 +148,27 @@ test('the breaker opens after repeated failures, short-circuits, and recovers af
   const [probe] = await clickAndWait('#book');
   assert.equal(probe.state, 'completed');
   await page.waitForFunction(() => document.getElementById('breaker-state').textContent === 'closed');
+});
+
+test('a reload in the middle of a booking, then booking again, reuses the key: one appointment', async () => {
+  await scenario('delayed');
+  await newSlot();
+  const before = await stats();
+  await page.click('#book');
+  await page.waitForFunction(() => document.querySelector('#bookings li')?.dataset.attempts === '1');
+  await page.reload();
+  await page.waitForSelector('#status.ready');
+  assert.match(await page.textContent('#status'), /restored [1-9]\d* booking record/);
+  await setSlot(slotDay);
+  const [result] = await clickAndWait('#book');
+  assert.equal(result.state, 'completed');
+  const after = await stats();
+  const created = after.appointments.filter((a) => !before.appointments.some((b) => b.appointment.id === a.appointment.id));
+  assert.equal(created.length, 1, 'one appointment for the booking across the reload');
+  assert.equal(after.counters.createdPerKey[created[0].key], 1);
+  assert.ok(after.counters.inFlightConflicts + after.counters.replays > before.counters.inFlightConflicts + before.counters.replays,
+    'the provider saw the same key again (409 while in flight, or a replay)');
+  await scenario('immediate');
 });
 
 test('the cancel button cancels the last booking at the provider', async () => {

@@ -1,0 +1,70 @@
+// Persistence through the real Wasm client: with `storage`, a second client (a reloaded page)
+// picks up the first one's idempotency records and reuses the key of a booking that was in
+// flight; bad storage never breaks booking. Needs pkg/ (npm run build).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { scenarioFetch } from '../support/scenarios.js';
+
+const root = new URL('../../', import.meta.url);
+const glue = await import(new URL('pkg/raptor_secondary.js', root));
+glue.initSync({ module: readFileSync(new URL('pkg/raptor_secondary_bg.wasm', root)) });
+
+const memoryStorage = () => {
+  const items = new Map();
+  return { items, getItem: (k) => (items.has(k) ? items.get(k) : null), setItem: (k, v) => items.set(k, String(v)) };
+};
+const request = {
+  calendarId: 'cal_1', slotStart: new Date(Date.now() + 7 * 86400000).toISOString(), durationMinutes: 30,
+  patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
+};
+
+test('a reloaded page reuses the key of the booking that was in flight', async () => {
+  const storage = memoryStorage();
+  const calls = [];
+  const fetch = scenarioFetch({ create: ['delay=100 201'] }, calls, 'apt');
+  const first = new glue.AppointmentClient({ fetch, storage });
+  first.book(request); // the page goes away while this is in flight
+  await new Promise((r) => setTimeout(r, 10));
+  const saved = JSON.parse([...storage.items.values()][0]);
+  assert.equal(saved.records.length, 1);
+  assert.equal(saved.records[0].result, null, 'saved while in flight');
+  assert.ok(!JSON.stringify(saved).includes('Jane'), 'no personal data in storage');
+
+  const second = new glue.AppointmentClient({ fetch, storage });
+  assert.deepEqual(second.restored(), { enabled: true, records: 1, outbox: 0, pending: 0 });
+  const result = await second.book(request);
+  assert.equal(result.state, 'completed');
+  const keys = calls.filter((c) => c.endpoint === 'create').map((c) => c.idempotencyKey);
+  assert.equal(keys.length, 2);
+  assert.equal(keys[0], keys[1], 'one key for the booking across the reload');
+  assert.equal(result.idempotencyKey, keys[0]);
+});
+
+test('the storage key defaults to the base URL and can be set', async () => {
+  const storage = memoryStorage();
+  const fetch = scenarioFetch({}, [], 'apt');
+  await new glue.AppointmentClient({ fetch, storage }).book(request);
+  await new glue.AppointmentClient({ fetch, storage, storageKey: 'clinic-a' }).book(request);
+  assert.deepEqual([...storage.items.keys()], ['raptor-secondary:v1:/api/v2', 'clinic-a']);
+});
+
+test('unreadable or failing storage never breaks booking', async () => {
+  const broken = { getItem: () => '{not json', setItem: () => { throw new Error('QuotaExceededError'); } };
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    const client = new glue.AppointmentClient({ fetch: scenarioFetch({}, [], 'apt'), storage: broken });
+    assert.equal(client.restored().records, 0);
+    assert.equal((await client.book(request)).state, 'completed');
+  } finally {
+    console.warn = warn;
+  }
+});
+
+test('a bad storage option is an invalid_options error', () => {
+  for (const storage of ['disk', 42, { getItem() {} }]) {
+    assert.throws(() => new glue.AppointmentClient({ fetch: () => {}, storage }), (e) => e.code === 'invalid_options' && /storage/.test(e.message));
+  }
+  assert.throws(() => new glue.AppointmentClient({ fetch: () => {}, storageKey: '' }), (e) => e.code === 'invalid_options');
+});
