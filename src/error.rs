@@ -4,10 +4,10 @@
 //! is never renamed. The message is for people and may change.
 
 use core::fmt;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A stable error code, exposed to JavaScript as the `code` property of an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// An options or configuration object had a field of the wrong type or out of range.
@@ -63,6 +63,11 @@ impl ErrorCode {
         ErrorCode::InvalidTransition,
     ];
 
+    /// The code for its [`as_str`](Self::as_str) spelling.
+    pub fn parse(text: &str) -> Option<ErrorCode> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
     /// The code as JavaScript sees it (`snake_case`).
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -86,21 +91,20 @@ impl ErrorCode {
 }
 
 /// An error with a stable [`ErrorCode`] and a human-readable message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Error {
     /// What went wrong, as a stable code.
     pub code: ErrorCode,
     /// What went wrong, for people; names the offending field where there is one.
     pub message: String,
     /// The request field at fault (`invalid_request` only), in its JavaScript spelling.
-    // Not restored from storage: stored results never carry one (invalid requests are not stored).
-    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'static str>,
     /// The HTTP status the provider answered, where one caused this error.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The failure behind this one: the last attempt's for `retry_exhausted`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub cause: Option<Box<Error>>,
 }
 
@@ -170,6 +174,14 @@ mod tests {
             e.to_string(),
             "retry_exhausted: 3 attempts failed (caused by timeout: attempt 3 timed out)"
         );
+    }
+
+    #[test]
+    fn parse_reads_as_str() {
+        for code in ErrorCode::ALL {
+            assert_eq!(ErrorCode::parse(code.as_str()), Some(code));
+        }
+        assert_eq!(ErrorCode::parse("nope"), None);
     }
 
     #[test]

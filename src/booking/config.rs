@@ -106,6 +106,25 @@ impl RawClientConfig {
         "logCapacity",
     ];
 
+    /// Settings from `get(name)` for each of [`FIELDS`](Self::FIELDS).
+    pub fn from_lookup(mut get: impl FnMut(&str) -> Option<Scalar>) -> Self {
+        RawClientConfig {
+            base_url: get("baseUrl"),
+            attempts: get("attempts"),
+            base_delay_ms: get("baseDelayMs"),
+            max_delay_ms: get("maxDelayMs"),
+            max_retry_after_ms: get("maxRetryAfterMs"),
+            attempt_timeout_ms: get("attemptTimeoutMs"),
+            deadline_ms: get("deadlineMs"),
+            poll_interval_ms: get("pollIntervalMs"),
+            breaker_threshold: get("breakerThreshold"),
+            breaker_cooldown_ms: get("breakerCooldownMs"),
+            idempotency_ttl_ms: get("idempotencyTtlMs"),
+            idempotency_max_entries: get("idempotencyMaxEntries"),
+            log_capacity: get("logCapacity"),
+        }
+    }
+
     /// An `invalid_options` error for a name that is not an option (readers that look up
     /// known fields only, like serde-wasm-bindgen, never see it otherwise).
     pub fn check_name(name: &str) -> Result<(), Error> {
@@ -311,10 +330,9 @@ mod tests {
             .map(|f| format!("\"{f}\": 1"))
             .collect();
         let json = format!("{{{}}}", all.join(","));
-        assert!(
-            serde_json::from_str::<RawClientConfig>(&json).is_ok(),
-            "{json}"
-        );
+        let by_serde = serde_json::from_str::<RawClientConfig>(&json).unwrap();
+        let by_lookup = RawClientConfig::from_lookup(|_| Some(Scalar::Number(1.0)));
+        assert_eq!(format!("{by_serde:?}"), format!("{by_lookup:?}"));
         assert!(RawClientConfig::check_name("fetch").is_ok());
         let e = RawClientConfig::check_name("attempt").unwrap_err();
         assert!(

@@ -3,11 +3,11 @@
 //! compensated, or flagged for reconciliation.
 
 use super::contract::AppointmentEvent;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::VecDeque;
 
 /// Where an outbox entry is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxStatus {
     /// Written, not yet published.
@@ -20,8 +20,21 @@ pub enum OutboxStatus {
     NeedsReconciliation,
 }
 
+impl OutboxStatus {
+    /// The status for its JavaScript spelling.
+    pub fn parse(name: &str) -> Option<OutboxStatus> {
+        match name {
+            "pending" => Some(OutboxStatus::Pending),
+            "published" => Some(OutboxStatus::Published),
+            "compensated" => Some(OutboxStatus::Compensated),
+            "needs_reconciliation" => Some(OutboxStatus::NeedsReconciliation),
+            _ => None,
+        }
+    }
+}
+
 /// One follow-up event.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OutboxEntry {
     /// The event.

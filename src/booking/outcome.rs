@@ -2,10 +2,10 @@
 
 use super::state::State;
 use crate::Error;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Which operation a result is for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Operation {
     /// A booking (`book`, or a `book-appointment` click).
@@ -14,8 +14,19 @@ pub enum Operation {
     Cancel,
 }
 
+impl Operation {
+    /// The operation for its JavaScript spelling (`book`, `cancel`).
+    pub fn parse(name: &str) -> Option<Operation> {
+        match name {
+            "book" => Some(Operation::Book),
+            "cancel" => Some(Operation::Cancel),
+            _ => None,
+        }
+    }
+}
+
 /// The plain result object `book`, `cancel` and `handle` resolve to (never reject with).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BookingResult {
     /// Which operation; `null` when the click's label named none (`unknown_action`).

@@ -38,6 +38,37 @@ pub struct RawBookingRequest {
     pub appointment_id: Option<Scalar>,
 }
 
+impl RawBookingRequest {
+    /// Every field's JavaScript name, in declaration order.
+    pub const FIELDS: [&'static str; 9] = [
+        "calendarId",
+        "slotStart",
+        "durationMinutes",
+        "patientName",
+        "patientEmail",
+        "patientPhone",
+        "notes",
+        "idempotencyKey",
+        "appointmentId",
+    ];
+
+    /// A request from `get(name)` for each of [`FIELDS`](Self::FIELDS) (how the browser layer
+    /// reads a page's object without a deserializer).
+    pub fn from_lookup(mut get: impl FnMut(&str) -> Option<Scalar>) -> Self {
+        RawBookingRequest {
+            calendar_id: get("calendarId"),
+            slot_start: get("slotStart"),
+            duration_minutes: get("durationMinutes"),
+            patient_name: get("patientName"),
+            patient_email: get("patientEmail"),
+            patient_phone: get("patientPhone"),
+            notes: get("notes"),
+            idempotency_key: get("idempotencyKey"),
+            appointment_id: get("appointmentId"),
+        }
+    }
+}
+
 /// A validated booking, in the `/api/v2` wire shape of `POST /appointments`.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -351,6 +382,23 @@ mod tests {
             let mut raw = good();
             break_it(&mut raw);
             assert_eq!(field_of(raw), field);
+        }
+    }
+
+    #[test]
+    fn from_lookup_reads_what_serde_reads() {
+        let json = r#"{"calendarId":"c","slotStart":"s","durationMinutes":30,"patientName":"n",
+            "patientEmail":"e","patientPhone":"p","notes":"x","idempotencyKey":"k","appointmentId":"a"}"#;
+        let value: serde_json::Value = serde_json::from_str(json).unwrap();
+        let by_serde: RawBookingRequest = serde_json::from_str(json).unwrap();
+        let by_lookup = RawBookingRequest::from_lookup(|name| {
+            value
+                .get(name)
+                .map(|v| serde_json::from_value::<Scalar>(v.clone()).unwrap())
+        });
+        assert_eq!(format!("{by_serde:?}"), format!("{by_lookup:?}"));
+        for name in RawBookingRequest::FIELDS {
+            assert!(value.get(name).is_some(), "{name} is a field");
         }
     }
 

@@ -6,13 +6,13 @@
 
 use super::outbox::OutboxEntry;
 use super::outcome::BookingResult;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// The storage format's version; a snapshot of another version is ignored.
 pub const VERSION: u32 = 1;
 
 /// Everything persisted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Snapshot {
     /// [`VERSION`].
@@ -24,7 +24,7 @@ pub struct Snapshot {
 }
 
 /// One idempotency record.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SavedRecord {
     /// The idempotency key.

@@ -2,10 +2,10 @@
 //! `invalid_transition` error, not a panic.
 
 use crate::{Error, ErrorCode};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// Where a booking is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum State {
     /// Accepted, nothing sent yet.
@@ -27,6 +27,18 @@ impl State {
             State::Completed => "completed",
             State::Failed => "failed",
         }
+    }
+
+    /// The state for its [`name`](Self::name).
+    pub fn parse(name: &str) -> Option<State> {
+        [
+            State::Init,
+            State::InProgress,
+            State::Completed,
+            State::Failed,
+        ]
+        .into_iter()
+        .find(|s| s.name() == name)
     }
 
     /// Whether the booking has ended.
@@ -77,6 +89,14 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn parse_reads_names() {
+        for s in [Init, InProgress, Completed, Failed] {
+            assert_eq!(State::parse(s.name()), Some(s));
+        }
+        assert_eq!(State::parse("done"), None);
     }
 
     #[test]

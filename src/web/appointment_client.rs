@@ -2,12 +2,14 @@
 //! Promises that always resolve to a result object (failures included), and a constructor
 //! that throws an `Error` with `code: 'invalid_options'` for a bad config.
 
-use super::effects::{not_an_object, split_config, to_js, Interest, Persistence, WebEnv};
+use super::effects::{
+    lookup, not_an_object, read_fields, scalar_of, split_config, to_js, Interest, Persistence,
+    WebEnv,
+};
 use super::fetch_provider::FetchProvider;
 use super::js_error::to_js_error;
 use super::resolve::resolve_action;
 use crate::booking::breaker::BreakerState;
-use crate::booking::scalar::Scalar;
 use crate::booking::{BookingResult, Client, Env, Operation, RawBookingRequest, RawClientConfig};
 use crate::{Error, ErrorCode};
 use serde::Serialize;
@@ -90,8 +92,9 @@ impl AppointmentClient {
             RawClientConfig::check_name(&name.as_string().unwrap_or_default())
                 .map_err(|e| to_js_error(&e))?;
         }
-        let raw: RawClientConfig = serde_wasm_bindgen::from_value(options)
-            .map_err(|e| invalid_options(format!("the config is invalid: {e}")))?;
+        let values = read_fields(&options, &RawClientConfig::FIELDS)
+            .map_err(|why| invalid_options(format!("the config is invalid: {why}")))?;
+        let raw = RawClientConfig::from_lookup(lookup(&RawClientConfig::FIELDS, values));
         let config = raw.validate().map_err(|e| to_js_error(&e))?;
         let sink = field("log").dyn_into::<js_sys::Function>().ok();
         let storage = field("storage");
@@ -126,20 +129,8 @@ impl AppointmentClient {
         appointment_id: JsValue,
     ) -> js_sys::Promise {
         let client = self.client.clone();
-        let id: Result<Option<Scalar>, _> = serde_wasm_bindgen::from_value(appointment_id);
-        future_to_promise(async move {
-            match id {
-                Ok(id) => settle(client.cancel(&id, None).await),
-                Err(e) => settle(client.refuse(
-                    Some(Operation::Cancel),
-                    None,
-                    Error::invalid_field(
-                        "appointmentId",
-                        format!("appointmentId could not be read: {e}"),
-                    ),
-                )),
-            }
-        })
+        let id = scalar_of(&appointment_id);
+        future_to_promise(async move { settle(client.cancel(&id, None).await) })
     }
 
     /// For click handlers: resolves the event's action label now, as `resolveAction` does
@@ -192,12 +183,16 @@ impl AppointmentClient {
                 "request",
                 format!("the request must be an object, got {kind}"),
             )),
-            None => serde_wasm_bindgen::from_value::<RawBookingRequest>(request).map_err(|e| {
-                Error::new(
-                    ErrorCode::InvalidRequest,
-                    format!("the request could not be read: {e}"),
-                )
-            }),
+            None => read_fields(&request, &RawBookingRequest::FIELDS)
+                .map(|values| {
+                    RawBookingRequest::from_lookup(lookup(&RawBookingRequest::FIELDS, values))
+                })
+                .map_err(|why| {
+                    Error::new(
+                        ErrorCode::InvalidRequest,
+                        format!("the request could not be read: {why}"),
+                    )
+                }),
         };
         future_to_promise(async move {
             let label = label.as_deref();

@@ -97,11 +97,37 @@ function warnOnce(what, e) {
   }
 }
 
-// The saved snapshot, or undefined (nothing saved, unreadable, or not JSON).
+const opt = (v) => (v === null ? undefined : v);
+
+// The saved snapshot flattened for Rust (no deserializer needed there), or undefined (nothing
+// saved, another version, or unreadable):
+//   [records, outbox]
+//   record: [key, fingerprint, expiresAtMs, findable, result]
+//   result: [operation, state, appointmentId, errorCode, errorMessage, errorStatus, causeCode,
+//            causeMessage, attempts, retries, correlationId, idempotencyKey, compensated,
+//            actionLabel, durationMs]            (or undefined while in flight)
+//   outbox: [id, type, appointmentId, calendarId, slotStart, occurredAt, correlationId,
+//            bookingKey, status]
 export function loadSnapshot(storage, key) {
   try {
     const text = storage.getItem(key);
-    return text ? JSON.parse(text) : undefined;
+    const s = text ? JSON.parse(text) : undefined;
+    if (!s || s.version !== 1 || !Array.isArray(s.records) || !Array.isArray(s.outbox)) return undefined;
+    const records = s.records.map((r) => {
+      const res = r.result;
+      const e = res && res.error;
+      const c = e && e.cause;
+      return [r.key, r.fingerprint, opt(r.expiresAtMs), r.findable === true, res ? [
+        opt(res.operation), res.state, opt(res.appointmentId), e ? e.code : undefined, e ? e.message : undefined,
+        e ? opt(e.status) : undefined, c ? c.code : undefined, c ? c.message : undefined, res.attempts, res.retries,
+        res.correlationId, res.idempotencyKey, res.compensated === true, opt(res.actionLabel), res.durationMs,
+      ] : undefined];
+    });
+    const outbox = s.outbox.map((o) => {
+      const ev = o.event || {};
+      return [ev.id, ev.type, ev.appointmentId, ev.calendarId, ev.slotStart, ev.occurredAt, ev.correlationId, o.bookingKey, o.status];
+    });
+    return [records, outbox];
   } catch (e) {
     warnOnce('the saved state could not be read', e);
     return undefined;
@@ -135,4 +161,14 @@ export function notAnObject(value) {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value === 'object' ? undefined : typeof value;
+}
+
+// The values of `names` (comma-separated) on `object`, as an array; a string saying why if a
+// getter or Proxy throws.
+export function readFields(object, names) {
+  try {
+    return names.split(',').map((name) => object[name]);
+  } catch (e) {
+    return `it could not be read: ${e && e.message ? e.message : e}`;
+  }
 }

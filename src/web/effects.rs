@@ -2,6 +2,7 @@
 //! that keeps recent records, feeds the page's sink and notifies observers.
 
 use crate::booking::log::LogRecord;
+use crate::booking::scalar::Scalar;
 use crate::booking::snapshot::Snapshot;
 use crate::booking::Env;
 use core::cell::{Cell, RefCell};
@@ -29,9 +30,53 @@ extern "C" {
     fn load_snapshot(storage: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = saveSnapshot)]
     fn save_snapshot(storage: &JsValue, key: &str, value: &JsValue);
+    #[wasm_bindgen(js_name = readFields)]
+    fn read_fields_js(object: &JsValue, names: &str) -> JsValue;
     /// `undefined` for a plain object, else a description of what `value` is.
     #[wasm_bindgen(js_name = notAnObject)]
     pub fn not_an_object(value: &JsValue) -> Option<String>;
+}
+
+/// A JavaScript value as a [`Scalar`]; `undefined` and `null` are absent.
+pub fn scalar_of(value: &JsValue) -> Option<Scalar> {
+    if value.is_undefined() || value.is_null() {
+        None
+    } else if let Some(text) = value.as_string() {
+        Some(Scalar::Text(text))
+    } else if let Some(number) = value.as_f64() {
+        Some(Scalar::Number(number))
+    } else if let Some(flag) = value.as_bool() {
+        Some(Scalar::Bool(flag))
+    } else if js_sys::Array::is_array(value) {
+        Some(Scalar::Compound("an array"))
+    } else if value.is_function() {
+        Some(Scalar::Compound("a function"))
+    } else {
+        Some(Scalar::Compound("an object"))
+    }
+}
+
+/// The fields `names` of a plain object, each as a [`Scalar`] (without a deserializer);
+/// `Err(why)` when a getter or Proxy threw.
+pub fn read_fields(object: &JsValue, names: &[&str]) -> Result<Vec<Option<Scalar>>, String> {
+    let values = read_fields_js(object, &names.join(","));
+    if let Some(why) = values.as_string() {
+        return Err(why);
+    }
+    let values: js_sys::Array = values.unchecked_into();
+    Ok(values.iter().map(|v| scalar_of(&v)).collect())
+}
+
+/// A lookup over [`read_fields`]'s answer, for the core's `from_lookup` constructors.
+pub fn lookup<'a>(
+    names: &'a [&'a str],
+    values: Vec<Option<Scalar>>,
+) -> impl FnMut(&str) -> Option<Scalar> + 'a {
+    let mut values: Vec<Option<Option<Scalar>>> = values.into_iter().map(Some).collect();
+    move |name| {
+        let i = names.iter().position(|n| *n == name)?;
+        values.get_mut(i)?.take().flatten()
+    }
 }
 
 /// A plain JavaScript value for `value`: `None` as `null`, maps as objects.
@@ -135,7 +180,7 @@ impl Env for WebEnv {
     fn load(&self) -> Option<Snapshot> {
         let p = self.persistence.as_ref()?;
         // Unreadable or from another version: start afresh rather than fail.
-        serde_wasm_bindgen::from_value(load_snapshot(&p.storage, &p.key)).ok()
+        super::restore::snapshot(load_snapshot(&p.storage, &p.key))
     }
 
     fn save(&self, snapshot: &Snapshot) {

@@ -1,9 +1,9 @@
-// One call to the /api/v2 provider over fetch. Resolves (never rejects) to one of
-//   { kind: 'ok', status, body }                         2xx with a JSON body (or none)
-//   { kind: 'status', status, retryAfter, code, message } any other status
-//   { kind: 'network', message }                         fetch failed
-//   { kind: 'timeout' }                                  aborted after timeoutMs
-//   { kind: 'bad', message }                             not a Response, or 2xx with bad JSON
+// One call to the /api/v2 provider over fetch. Resolves (never rejects) to a flat array that
+// Rust reads without a deserializer:
+//   [kind, status, retryAfter, code, message, id, appointmentStatus, statusUrl]
+// kind: 'ok' (2xx; id/appointmentStatus/statusUrl from the body when it has them), 'status'
+// (any other status; retryAfter, code, message), 'network' (fetch failed; message),
+// 'timeout' (aborted after timeoutMs), 'bad' (not a Response, or 2xx with bad JSON; message).
 // The attempt is aborted with an AbortController at timeoutMs; a fetch that ignores the
 // signal is raced against the same timer, so the caller is never kept waiting.
 
@@ -23,6 +23,14 @@ function messageOf(e) {
   } catch (_) {
     return 'unknown error';
   }
+}
+
+const str = (v) => (typeof v === 'string' ? v : undefined);
+
+// The object form below, flattened.
+function flat(a) {
+  const body = a.body && typeof a.body === 'object' ? a.body : {};
+  return [a.kind, a.status || 0, a.retryAfter, a.code, a.message, str(body.id), str(body.status), str(body.statusUrl)];
 }
 
 async function answer(fetchFn, url, init, signal) {
@@ -80,6 +88,6 @@ export function send(fetchFn, base, method, url, key, correlationId, body, timeo
       resolve({ kind: 'timeout' });
     }, timeoutMs);
   });
-  const answered = answer(fetchFn, absolute(url, base), init, controller && controller.signal);
-  return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
+    const answered = answer(fetchFn, absolute(url, base), init, controller && controller.signal);
+  return Promise.race([answered, timedOut]).then(flat).finally(() => clearTimeout(timer));
 }

@@ -2,11 +2,10 @@
 //! The call itself, its timeout and the reading of the answer are in `fetch.js`.
 
 use super::effects::to_js;
-use crate::booking::contract::{Appointment, AppointmentEvent};
+use crate::booking::contract::{Appointment, AppointmentEvent, AppointmentStatus};
 use crate::booking::retry::Failure;
 use crate::booking::{BookingRequest, Call, Provider};
 use core::future::Future;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -25,18 +24,36 @@ extern "C" {
     ) -> js_sys::Promise;
 }
 
-/// What `fetch.js` resolves to.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Answer {
-    kind: String,
-    #[serde(default)]
-    status: u16,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    body: JsValue,
-    retry_after: Option<String>,
-    code: Option<String>,
-    message: Option<String>,
+/// The appointment fields of a 2xx answer's body, as `fetch.js` found them.
+struct Reply {
+    id: Option<String>,
+    status: Option<String>,
+    status_url: Option<String>,
+}
+
+impl Reply {
+    /// The body as an [`Appointment`], or `bad_response`.
+    fn appointment(self) -> Result<Appointment, Failure> {
+        let status = match self.status.as_deref() {
+            Some("pending") => AppointmentStatus::Pending,
+            Some("confirmed") => AppointmentStatus::Confirmed,
+            Some("cancelled") => AppointmentStatus::Cancelled,
+            Some("failed") => AppointmentStatus::Failed,
+            _ => {
+                return Err(Failure::BadResponse(
+                    "not an appointment: no known status".into(),
+                ))
+            }
+        };
+        let id = self
+            .id
+            .ok_or_else(|| Failure::BadResponse("not an appointment: no id".into()))?;
+        Ok(Appointment {
+            id,
+            status,
+            status_url: self.status_url,
+        })
+    }
 }
 
 /// The provider at `base_url`, called with the page's `fetch` or an injected one.
@@ -57,7 +74,7 @@ impl FetchProvider {
         method: &str,
         url: &str,
         body: JsValue,
-    ) -> impl Future<Output = Result<JsValue, Failure>> {
+    ) -> impl Future<Output = Result<Reply, Failure>> {
         let promise = send(
             &self.fetch,
             &self.base_url,
@@ -69,20 +86,28 @@ impl FetchProvider {
             call.timeout_ms as f64,
         );
         async move {
-            let answer = JsFuture::from(promise).await.unwrap_or_else(|e| e);
-            let answer: Answer = serde_wasm_bindgen::from_value(answer)
-                .map_err(|e| Failure::BadResponse(format!("unreadable answer: {e}")))?;
-            match answer.kind.as_str() {
-                "ok" => Ok(answer.body),
-                "timeout" => Err(Failure::Timeout),
-                "network" => Err(Failure::Network(answer.message.unwrap_or_default())),
-                "status" => Err(Failure::Status {
-                    status: answer.status,
-                    code: answer.code,
-                    message: answer.message,
-                    retry_after: answer.retry_after,
+            // `fetch.js` always resolves to [kind, status, retryAfter, code, message, id, appointmentStatus, statusUrl].
+            let answer: js_sys::Array = JsFuture::from(promise)
+                .await
+                .unwrap_or_else(|e| e)
+                .unchecked_into();
+            let text = |i: u32| answer.get(i).as_string();
+            let status = answer.get(1).as_f64().unwrap_or(0.0) as u16;
+            match text(0).as_deref() {
+                Some("ok") => Ok(Reply {
+                    id: text(5),
+                    status: text(6),
+                    status_url: text(7),
                 }),
-                _ => Err(Failure::BadResponse(answer.message.unwrap_or_default())),
+                Some("timeout") => Err(Failure::Timeout),
+                Some("network") => Err(Failure::Network(text(4).unwrap_or_default())),
+                Some("status") => Err(Failure::Status {
+                    status,
+                    code: text(3),
+                    message: text(4),
+                    retry_after: text(2),
+                }),
+                _ => Err(Failure::BadResponse(text(4).unwrap_or_default())),
             }
         }
     }
@@ -94,9 +119,7 @@ impl FetchProvider {
         url: &str,
         body: JsValue,
     ) -> Result<Appointment, Failure> {
-        let body = self.call(&call, method, url, body).await?;
-        serde_wasm_bindgen::from_value(body)
-            .map_err(|e| Failure::BadResponse(format!("not an appointment: {e}")))
+        self.call(&call, method, url, body).await?.appointment()
     }
 }
 

@@ -18,6 +18,8 @@ pub mod event_like;
 pub mod fetch_provider;
 pub mod js_error;
 pub mod resolve;
+#[cfg(feature = "client")]
+pub mod restore;
 
 use wasm_bindgen::prelude::*;
 
