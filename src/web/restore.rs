@@ -1,6 +1,7 @@
 //! Reading a saved [`Snapshot`] back from the flat arrays `effects.js` makes of it, without a
 //! deserializer (serde's pulls float formatting into the Wasm build). Anything malformed is
-//! skipped: a bad entry costs its own restore, never the client.
+//! skipped: a bad entry costs its own restore, never the client. A restored result keeps its
+//! error's code, message, status and first cause.
 
 use crate::booking::contract::AppointmentEvent;
 use crate::booking::outbox::{OutboxEntry, OutboxStatus};

@@ -68,3 +68,32 @@ test('a bad storage option is an invalid_options error', () => {
   }
   assert.throws(() => new glue.AppointmentClient({ fetch: () => {}, storageKey: '' }), (e) => e.code === 'invalid_options');
 });
+
+test('finished results and outbox entries come back intact after a reload', async () => {
+  const storage = memoryStorage();
+  const calls = [];
+  const fetch = scenarioFetch({ create: ['422'], publish: ['503', '503', '503'] }, calls, 'apt');
+  const config = { fetch, storage, baseDelayMs: 1, maxDelayMs: 2 };
+  const first = new glue.AppointmentClient(config);
+  const refused = await first.book(request);
+  assert.equal(refused.error.code, 'provider_rejected');
+  const other = { ...request, slotStart: new Date(Date.now() + 8 * 86400000).toISOString() };
+  const compensated = await first.book(other);
+  assert.equal(compensated.compensated, true);
+
+  const second = new glue.AppointmentClient(config);
+  assert.deepEqual(second.restored(), { enabled: true, records: 2, outbox: 1, pending: 0 });
+  assert.deepEqual(second.outbox().map((e) => e.status), ['compensated']);
+  const creates = calls.filter((c) => c.endpoint === 'create').length;
+  const replay = await second.book(request);
+  assert.equal(replay.idempotentReplay, true);
+  assert.equal(replay.error.code, 'provider_rejected');
+  assert.equal(replay.error.status, 422);
+  const replay2 = await second.book(other);
+  assert.equal(replay2.idempotentReplay, true);
+  assert.equal(replay2.error.code, 'outbox_publish_failed');
+  assert.equal(replay2.error.cause.code, 'retry_exhausted');
+  assert.equal(replay2.compensated, true);
+  assert.equal(replay2.appointmentId, compensated.appointmentId);
+  assert.equal(calls.filter((c) => c.endpoint === 'create').length, creates, 'no provider call for the replays');
+});
