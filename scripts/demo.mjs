@@ -57,6 +57,7 @@ export function startProvider({ port = 8081, scenario = 'immediate', quiet = fal
  * drop-in.html, the inline-handler legacy showcase, is the one page without it.
  */
 export async function startDemo({ port = 8080, providerPort = 8081, scenario = 'immediate', quiet = false } = {}) {
+    const startedAt = Date.now();
   const provider = await startProvider({ port: providerPort, scenario, quiet }).catch((error) => {
     throw new Error(error.message.replace('--port N', '--provider-port N'));
   });
@@ -71,7 +72,14 @@ export async function startDemo({ port = 8080, providerPort = 8081, scenario = '
     page = await startStaticServer({
       port,
       headers: (file) => (basename(file) === 'drop-in.html' ? {} : { 'content-security-policy': csp }),
-      routes: { '/demo-config.json': () => ({ providerUrl: provider.url, client: CLIENT_CONFIG }) },
+            // One storage namespace per provider run: a restarted provider knows none of the old
+      // appointments, so the page must not replay them (reloads within a run keep their keys).
+      routes: {
+        '/demo-config.json': () => ({
+          providerUrl: provider.url,
+          client: { ...CLIENT_CONFIG, storageKey: `raptor-secondary-demo:${provider.url}:${startedAt}` },
+        }),
+      },
     });
   } catch (error) {
     provider.child.kill();
