@@ -13,7 +13,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkCase, runCase } from '../tests/support/scenarios.js';
+import { checkCase, percentile, runCase } from '../tests/support/scenarios.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -91,7 +91,6 @@ function summarize(run, failures, want) {
   };
 }
 
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] : null);
 
 function aggregate(cases) {
   const steps = cases.flatMap((c) => c.steps);

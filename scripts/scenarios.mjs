@@ -10,7 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { checkCase, runCase } from '../tests/support/scenarios.js';
+import { checkCase, percentile, runCase } from '../tests/support/scenarios.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
@@ -48,7 +48,6 @@ if (!ids.length) {
   process.exit(2);
 }
 
-const percentile = (sorted, p) => (sorted.length ? sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] : null);
 const cases = [];
 const logLines = [];
 console.log(`scenarios: ${ids.length} cases on the Wasm client (node ${process.version})`);

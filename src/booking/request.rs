@@ -140,12 +140,19 @@ impl Fnv {
     }
 }
 
+/// A fingerprint of any payload given as its parts (the same hash as
+/// [`BookingRequest::fingerprint`]).
+pub fn fingerprint_of(parts: &[&[u8]]) -> u64 {
+    let mut hash = Fnv::default();
+    for part in parts {
+        hash.field(part);
+    }
+    hash.0
+}
+
 /// A fingerprint for a cancel of `appointment_id`.
 pub fn cancel_fingerprint(appointment_id: &str) -> u64 {
-    let mut hash = Fnv::default();
-    hash.field(b"cancel");
-    hash.field(appointment_id.as_bytes());
-    hash.0
+    fingerprint_of(&[b"cancel", appointment_id.as_bytes()])
 }
 
 fn required<'a>(value: Option<&'a str>, field: &'static str) -> Result<&'a str, Error> {

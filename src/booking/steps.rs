@@ -270,25 +270,9 @@ impl<E: Env, P: Provider> Client<E, P> {
             .write(event.clone(), &ctx.key);
         self.persist();
         self.log(ctx, Level::Info, "outbox.written", |_| {});
-        let published = self
-            .attempts(ctx, Step::Publish, &event.id, None, |call| {
-                self.provider.publish(call, &event)
-            })
-            .await;
-        match published {
-            Ok(()) => {
-                self.inner
-                    .borrow_mut()
-                    .outbox
-                    .settle(&event.id, OutboxStatus::Published);
-                self.persist();
-                self.log(ctx, Level::Info, "outbox.published", |_| {});
-                Ok(())
-            }
+        match self.send_event(ctx, &event).await {
+            Ok(()) => Ok(()),
             Err(cause) => {
-                self.log(ctx, Level::Error, "outbox.publish_failed", |r| {
-                    r.error_code = Some(cause.code)
-                });
                 let error = Error::new(
                     ErrorCode::OutboxPublishFailed,
                     "the appointment.created event could not be published",
@@ -297,6 +281,30 @@ impl<E: Env, P: Provider> Client<E, P> {
                 Err(self.compensate(ctx, Some(&event.id), id, error).await)
             }
         }
+    }
+
+    /// Publishes an outbox entry's event with its own retries (key: the event id), marking it
+    /// published, or logging why not (it stays pending).
+    async fn send_event(&self, ctx: &Ctx, event: &AppointmentEvent) -> Result<(), Error> {
+        let sent = self
+            .attempts(ctx, Step::Publish, &event.id, None, |call| {
+                self.provider.publish(call, event)
+            })
+            .await;
+        match &sent {
+            Ok(()) => {
+                self.inner
+                    .borrow_mut()
+                    .outbox
+                    .settle(&event.id, OutboxStatus::Published);
+                self.persist();
+                self.log(ctx, Level::Info, "outbox.published", |_| {});
+            }
+            Err(e) => self.log(ctx, Level::Error, "outbox.publish_failed", |r| {
+                r.error_code = Some(e.code)
+            }),
+        }
+        sent
     }
 
     /// Cancels appointment `id` under `<key>:cancel` after a failure; a failed cancel is
@@ -362,28 +370,9 @@ impl<E: Env, P: Provider> Client<E, P> {
             let ctx = self.uncounted_ctx(entry.booking_key.clone(), None, self.env.now_ms());
             *ctx.appointment_id.borrow_mut() = Some(entry.event.appointment_id.clone());
             self.log(&ctx, Level::Info, "outbox.flush", |_| {});
-            let event = &entry.event;
-            let sent = self
-                .attempts(&ctx, Step::Publish, &event.id, None, |call| {
-                    self.provider.publish(call, event)
-                })
-                .await;
-            match sent {
-                Ok(()) => {
-                    self.inner
-                        .borrow_mut()
-                        .outbox
-                        .settle(&event.id, OutboxStatus::Published);
-                    self.persist();
-                    self.log(&ctx, Level::Info, "outbox.published", |_| {});
-                    published += 1;
-                }
-                Err(e) => {
-                    self.log(&ctx, Level::Error, "outbox.publish_failed", |r| {
-                        r.error_code = Some(e.code)
-                    });
-                    left += 1;
-                }
+            match self.send_event(&ctx, &entry.event).await {
+                Ok(()) => published += 1,
+                Err(_) => left += 1,
             }
         }
         (published, left)

@@ -453,7 +453,7 @@ impl Provider {
         };
         let fingerprint = {
             let text = serde_json::to_string(&event).unwrap_or_default();
-            crate::booking::request::cancel_fingerprint(&text)
+            crate::booking::request::fingerprint_of(&[b"event", text.as_bytes()])
         };
         let key = request
             .header("idempotency-key")

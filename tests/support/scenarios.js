@@ -5,6 +5,9 @@
 // scripts/scenarios.mjs runs it in Node to write results/ and logs/.
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Nearest-rank percentile of sorted numbers (as the client's metrics compute it). */
+export const percentile = (sorted, p) => (sorted.length ? sorted[Math.max(1, Math.ceil((p / 100) * sorted.length)) - 1] : null);
 const ENDPOINTS = ['create', 'get', 'cancel', 'publish'];
 const DEFAULT_REPLY = { create: '201', get: '200 confirmed', cancel: '200 cancelled', publish: '202' };
 
