@@ -1,16 +1,13 @@
 //! Which action did a UI event mean? The pure half of `getActionLabel` and `resolveAction`.
 //!
-//! - [`dataset_key`]: `data-user-id` → `userId`, on UTF-16 code units, as the DOM does.
 //! - [`resolution`]: where a label came from ([`Source`]) and why it is empty ([`Reason`]).
 //! - [`options`]: the validated options of the detailed resolver.
 //! - [`walk`]: the bounded walk from the clicked node up to the element carrying the attribute,
 //!   generic over [`walk::NodeView`] so it is tested here with a fake tree.
 
-pub mod dataset_key;
 pub mod options;
 pub mod resolution;
 pub mod walk;
 
-pub use dataset_key::dataset_key;
 pub use options::ResolveOptions;
 pub use resolution::{Reason, Source};

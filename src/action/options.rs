@@ -9,12 +9,15 @@ pub const MAX_MAX_DEPTH: u32 = 1024;
 /// The attribute read when none is given, as in the legacy helper.
 pub const DEFAULT_ATTRIBUTE: &str = "data-action";
 
-/// Validated options for `resolveAction`. The boundary element (`root`) is a JavaScript value
-/// and stays in the web layer; everything checkable without the DOM lives here.
+/// The longest attribute name `resolveAction` accepts, in UTF-16 code units: real names are
+/// short, and the check bounds what a hostile name costs.
+pub const MAX_ATTRIBUTE_UNITS: usize = 1024;
+
+/// Validated options for `resolveAction`. The attribute itself and the boundary element
+/// (`root`) are JavaScript values and stay in the web layer (so the name reaches the page's
+/// elements unit for unit); everything checkable without the DOM is checked here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResolveOptions {
-    /// The attribute to read, for example `data-action`.
-    pub attribute: String,
     /// Steps up from the clicked node before giving up with `depth_limit`.
     pub max_depth: u32,
 }
@@ -22,7 +25,6 @@ pub struct ResolveOptions {
 impl Default for ResolveOptions {
     fn default() -> Self {
         ResolveOptions {
-            attribute: DEFAULT_ATTRIBUTE.to_owned(),
             max_depth: DEFAULT_MAX_DEPTH,
         }
     }
@@ -31,17 +33,19 @@ impl Default for ResolveOptions {
 impl ResolveOptions {
     /// Options from the raw fields of a JavaScript options object (`None` for a missing field).
     ///
-    /// `attribute` must be a non-empty string without whitespace; `max_depth` an integer in
-    /// `0..=1024` (0 reads only the clicked element).
-    pub fn new(attribute: Option<String>, max_depth: Option<f64>) -> Result<Self, Error> {
+    /// `attribute` (its UTF-16 code units) must be 1 to [`MAX_ATTRIBUTE_UNITS`] units without
+    /// whitespace (a lone surrogate is not whitespace: it is allowed and kept); `max_depth` an
+    /// integer in `0..=1024` (0 reads only the clicked element).
+    pub fn new(attribute: Option<&[u16]>, max_depth: Option<f64>) -> Result<Self, Error> {
         let mut options = ResolveOptions::default();
-        if let Some(attribute) = attribute {
-            if attribute.is_empty() || attribute.chars().any(char::is_whitespace) {
+        if let Some(units) = attribute {
+            let spaced =
+                char::decode_utf16(units.iter().copied()).any(|c| c.is_ok_and(char::is_whitespace));
+            if units.is_empty() || units.len() > MAX_ATTRIBUTE_UNITS || spaced {
                 return Err(invalid(
-                    "attribute must be a non-empty attribute name without spaces",
+                    "attribute must be a non-empty attribute name without spaces, at most 1024 characters",
                 ));
             }
-            options.attribute = attribute;
         }
         if let Some(depth) = max_depth {
             if !(depth.fract() == 0.0 && (0.0..=f64::from(MAX_MAX_DEPTH)).contains(&depth)) {
@@ -61,35 +65,51 @@ fn invalid(message: &str) -> Error {
 mod tests {
     use super::*;
 
+    fn units(text: &str) -> Vec<u16> {
+        text.encode_utf16().collect()
+    }
+
     #[test]
     fn defaults_match_the_legacy_helper() {
         let o = ResolveOptions::new(None, None).unwrap();
-        assert_eq!(o.attribute, "data-action");
         assert_eq!(o.max_depth, DEFAULT_MAX_DEPTH);
+        assert_eq!(DEFAULT_ATTRIBUTE, "data-action");
     }
 
     #[test]
     fn accepts_valid_values() {
-        let o = ResolveOptions::new(Some("data-user-id".into()), Some(0.0)).unwrap();
-        assert_eq!((o.attribute.as_str(), o.max_depth), ("data-user-id", 0));
+        let o = ResolveOptions::new(Some(&units("data-user-id")), Some(0.0)).unwrap();
+        assert_eq!(o.max_depth, 0);
         assert_eq!(
             ResolveOptions::new(None, Some(1024.0)).unwrap().max_depth,
             1024
         );
+        let longest = vec![u16::from(b'x'); MAX_ATTRIBUTE_UNITS];
+        assert!(ResolveOptions::new(Some(&longest), None).is_ok());
+    }
+
+    #[test]
+    fn a_lone_surrogate_is_a_name_unit_like_any_other() {
+        let mut name = units("data-x");
+        name.push(0xD800);
+        assert!(ResolveOptions::new(Some(&name), None).is_ok());
     }
 
     #[test]
     fn rejects_bad_values_with_a_stable_code() {
+        let too_long = vec![u16::from(b'x'); MAX_ATTRIBUTE_UNITS + 1];
         for (attribute, depth) in [
-            (Some(String::new()), None),
-            (Some("data action".into()), None),
+            (Some(Vec::new()), None),
+            (Some(units("data action")), None),
+            (Some(units("data\u{3000}action")), None),
+            (Some(too_long), None),
             (None, Some(-1.0)),
             (None, Some(1.5)),
             (None, Some(1025.0)),
             (None, Some(f64::NAN)),
             (None, Some(f64::INFINITY)),
         ] {
-            let err = ResolveOptions::new(attribute.clone(), depth).unwrap_err();
+            let err = ResolveOptions::new(attribute.as_deref(), depth).unwrap_err();
             assert_eq!(
                 err.code,
                 ErrorCode::InvalidOptions,

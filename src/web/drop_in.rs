@@ -6,9 +6,8 @@
 //! string, so "no label" costs no text decoding.
 
 use super::event_like::{self as read, check};
-use crate::action::dataset_key;
 use crate::action::options::DEFAULT_ATTRIBUTE;
-use js_sys::{JsString, Object};
+use js_sys::Object;
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
@@ -16,8 +15,8 @@ thread_local! {
     static EMPTY: JsValue = JsValue::from_str("");
     static DEFAULT_ATTR: JsValue = JsValue::from_str(DEFAULT_ATTRIBUTE);
     /// `dataset` key of the default attribute (`action`), so dataset-only IE11-style objects do
-    /// not convert the name unit by unit on every click.
-    static DEFAULT_KEY: Option<JsValue> = js_dataset_key(&JsString::from(DEFAULT_ATTRIBUTE));
+    /// not convert the name on every click.
+    static DEFAULT_KEY: JsValue = DEFAULT_ATTR.with(read::dataset_key);
     static FAILED: JsValue = Object::new().into();
     static FAILURE: Cell<Option<JsValue>> = const { Cell::new(None) };
 }
@@ -35,9 +34,7 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
     let label = if attribute.is_undefined() {
         DEFAULT_ATTR.with(|name| DEFAULT_KEY.with(|key| label_of(event, name, || key.clone())))
     } else {
-        label_of(event, attribute, || {
-            attribute.dyn_ref::<JsString>().and_then(js_dataset_key)
-        })
+        label_of(event, attribute, || read::dataset_key(attribute))
     };
     // A read that threw made the rest of the reads see `undefined`; the first exception wins.
     check()?;
@@ -45,11 +42,12 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
 }
 
 /// The legacy steps 2 to 7 (see `LEGACY.md`), straight-line: this runs on every click.
-/// `dataset_key` yields the `dataset` key of `attribute`, computed only on the dataset path.
+/// `dataset_key` yields the `dataset` key of `attribute` (`undefined` for a name that is not a
+/// `data-*` string), computed only on the dataset path.
 fn label_of(
     event: &JsValue,
     attribute: &JsValue,
-    dataset_key: impl FnOnce() -> Option<JsValue>,
+    dataset_key: impl FnOnce() -> JsValue,
 ) -> JsValue {
     let Some(element) = event_element(event) else {
         return empty();
@@ -61,7 +59,8 @@ fn label_of(
     }
     let dataset = read::dataset(&element);
     if dataset.is_truthy() {
-        if let Some(key) = dataset_key() {
+        let key = dataset_key();
+        if !key.is_undefined() {
             let value = read::get(&dataset, &key);
             return if value.is_truthy() { value } else { empty() };
         }
@@ -88,12 +87,6 @@ fn event_element(event: &JsValue) -> Option<JsValue> {
     }
     let current_target = read::current_target(event);
     current_target.is_truthy().then_some(current_target)
-}
-
-/// The `dataset` key for an attribute name, converted on UTF-16 code units.
-pub(crate) fn js_dataset_key(attribute: &JsString) -> Option<JsValue> {
-    let units: Vec<u16> = attribute.iter().collect();
-    dataset_key(&units).map(|key| JsString::from_char_code(&key).into())
 }
 
 fn empty() -> JsValue {

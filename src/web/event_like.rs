@@ -25,9 +25,10 @@ extern "C" {
     /// `o.currentTarget`: the listening element (`null` after dispatch).
     #[wasm_bindgen(js_name = currentTarget)]
     pub fn current_target(o: &JsValue) -> JsValue;
-    /// `o.composedPath()` when it is a function, else `undefined`.
-    #[wasm_bindgen(js_name = composedPath)]
-    pub fn composed_path(o: &JsValue) -> JsValue;
+    /// `o.composedPath()[0]` when `composedPath` is a function returning an array, else
+    /// `undefined`.
+    #[wasm_bindgen(js_name = firstPathEntry)]
+    pub fn first_path_entry(o: &JsValue) -> JsValue;
     /// `o.getAttribute` as a value, so it is called only when it is a function.
     #[wasm_bindgen(js_name = getAttributeMember)]
     pub fn get_attribute_member(o: &JsValue) -> JsValue;
@@ -50,6 +51,21 @@ extern "C" {
     pub fn get(o: &JsValue, key: &JsValue) -> JsValue;
     /// `key in o`, which is a failure for a primitive `o`, as in the legacy helper.
     pub fn has(o: &JsValue, key: &JsValue) -> bool;
+    /// `o[key]` if `key` is an own property of `o`, else `undefined` (options objects).
+    pub fn own(o: &JsValue, key: &JsValue) -> JsValue;
+    /// The `dataset` key of a `data-*` name (`data-user-id` → `userId`), the legacy helper's
+    /// rule; `undefined` for anything else. Never copies the name into Wasm memory.
+    #[wasm_bindgen(js_name = datasetKey)]
+    pub fn dataset_key(name: &JsValue) -> JsValue;
+    /// `resolveAction`'s answer as an object literal; `source` and `reason` are indices into
+    /// the enums' names, 0 for `null`.
+    pub fn resolution(
+        label: &JsValue,
+        source: u32,
+        reason: u32,
+        element: &JsValue,
+        depth: u32,
+    ) -> JsValue;
 }
 
 /// Ends a unit of reads: `Err` with the first exception a read threw, if any.

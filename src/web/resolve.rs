@@ -6,19 +6,31 @@
 //! roots), stops at the listening element, and says why a label is empty. It never throws for
 //! a bad event; only invalid options throw (`invalid_options`).
 
-use super::drop_in::js_dataset_key;
 use super::event_like as read;
 use super::js_error::to_js_error;
+use crate::action::options::MAX_ATTRIBUTE_UNITS;
 use crate::action::walk::{walk, Attribute, NodeKind, NodeView, Unreadable, Walked};
 use crate::action::{Reason, ResolveOptions, Source};
 use crate::error::{Error, ErrorCode};
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::{JsString, Object};
 use wasm_bindgen::prelude::*;
 
-/// What the walk looks for: the attribute name and, for `data-*` names, its `dataset` key.
+thread_local! {
+    static EMPTY: JsValue = JsValue::from_str("");
+    static DEFAULT_QUERY: Query = {
+        let attribute = JsValue::from_str(crate::action::options::DEFAULT_ATTRIBUTE);
+        Query { dataset_key: read::dataset_key(&attribute), attribute }
+    };
+    static OPTION_NAMES: [JsValue; 3] = ["attribute", "maxDepth", "root"].map(JsValue::from_str);
+}
+
+/// What the walk looks for: the attribute name as the caller gave it (so every UTF-16 unit,
+/// lone surrogates included, is read as `getActionLabel` reads it) and its `dataset` key
+/// (`undefined` for names that are not `data-*`).
+#[derive(Clone)]
 struct Query {
     attribute: JsValue,
-    dataset_key: Option<JsValue>,
+    dataset_key: JsValue,
 }
 
 /// A JavaScript node seen through [`NodeView`].
@@ -85,10 +97,12 @@ impl NodeView for JsNode<'_> {
             read::call1(&get_attribute, node, &query.attribute)
         } else {
             let dataset = read::dataset(node);
-            match &query.dataset_key {
-                Some(key) if dataset.is_truthy() => read::get(&dataset, key),
-                _ if read::has(node, &query.attribute) => read::get(node, &query.attribute),
-                _ => JsValue::UNDEFINED,
+            if dataset.is_truthy() && !query.dataset_key.is_undefined() {
+                read::get(&dataset, &query.dataset_key)
+            } else if read::has(node, &query.attribute) {
+                read::get(node, &query.attribute)
+            } else {
+                JsValue::UNDEFINED
             }
         };
         checked(match value.dyn_ref::<JsString>() {
@@ -110,12 +124,9 @@ impl NodeView for JsNode<'_> {
 /// Where the walk starts: the clicked node and the event field it came from.
 fn start_of(event: &JsValue) -> Option<(JsValue, Source)> {
     let target = read::target(event);
-    let path = read::composed_path(event);
-    if Array::is_array(&path) {
-        let first = path.unchecked_ref::<Array>().get(0);
-        if first.is_truthy() && !Object::is(&first, &target) {
-            return Some((first, Source::ComposedPath));
-        }
+    let first = read::first_path_entry(event);
+    if first.is_truthy() && !Object::is(&first, &target) {
+        return Some((first, Source::ComposedPath));
     }
     if target.is_truthy() {
         return Some((target, Source::Target));
@@ -130,69 +141,78 @@ fn start_of(event: &JsValue) -> Option<(JsValue, Source)> {
         .then_some((current_target, Source::CurrentTarget))
 }
 
-/// Reads `options` (`undefined`, `null` or an object) into validated options and a root.
-fn parse_options(options: &JsValue) -> Result<(ResolveOptions, JsValue), Error> {
+fn invalid(message: &str) -> Error {
+    Error::new(ErrorCode::InvalidOptions, message)
+}
+
+/// Reads `options` (`undefined`, `null` or an object; own properties only, so a polluted
+/// `Object.prototype` chooses nothing) into validated options, the query and a root.
+fn parse_options(options: &JsValue) -> Result<(ResolveOptions, Query, JsValue), Error> {
     if options.is_undefined() || options.is_null() {
-        return Ok((ResolveOptions::default(), JsValue::UNDEFINED));
+        let query = DEFAULT_QUERY.with(Query::clone);
+        return Ok((ResolveOptions::default(), query, JsValue::UNDEFINED));
     }
     if !options.is_object() {
-        return Err(Error::new(
-            ErrorCode::InvalidOptions,
-            "options must be an object",
+        return Err(invalid("options must be an object"));
+    }
+    let [attribute, max_depth, root] =
+        OPTION_NAMES.with(|names| names.each_ref().map(|n| read::own(options, n)));
+    if read::failed() {
+        read::take_failure();
+        return Err(invalid(
+            "an option could not be read (its getter or Proxy threw)",
         ));
     }
-    let field = |name: &str| {
-        let value = read::get(options, &name.into());
-        if read::failed() {
-            read::take_failure();
-            return Err(Error::new(
-                ErrorCode::InvalidOptions,
-                "an option could not be read (its getter threw)",
-            ));
-        }
-        Ok(value)
-    };
-    let attribute = field("attribute")?;
-    let attribute = match attribute.as_string() {
+    // The name is checked on its UTF-16 units, after a length check, so a 1 MB name is refused
+    // without being copied and a lone surrogate is kept, never rewritten.
+    let units = match attribute.dyn_ref::<JsString>() {
         _ if attribute.is_undefined() => None,
-        Some(name) => Some(name),
-        None => {
-            return Err(Error::new(
-                ErrorCode::InvalidOptions,
-                "attribute must be a string",
-            ))
+        Some(name) if name.length() as usize > MAX_ATTRIBUTE_UNITS => {
+            return Err(invalid("attribute must be at most 1024 characters"))
         }
+        Some(name) => Some(name.iter().collect::<Vec<u16>>()),
+        None => return Err(invalid("attribute must be a string")),
     };
-    let max_depth = field("maxDepth")?;
     let max_depth = match max_depth.as_f64() {
         _ if max_depth.is_undefined() => None,
         Some(depth) => Some(depth),
-        None => {
-            return Err(Error::new(
-                ErrorCode::InvalidOptions,
-                "maxDepth must be a number",
-            ))
-        }
+        None => return Err(invalid("maxDepth must be a number")),
     };
-    let root = field("root")?;
     if !(root.is_undefined() || root.is_null() || root.is_object()) {
-        return Err(Error::new(
-            ErrorCode::InvalidOptions,
-            "root must be an element or null",
-        ));
+        return Err(invalid("root must be an element or null"));
     }
-    Ok((ResolveOptions::new(attribute, max_depth)?, root))
+    let parsed = ResolveOptions::new(units.as_deref(), max_depth)?;
+    let query = match units {
+        None => DEFAULT_QUERY.with(Query::clone),
+        Some(_) => Query {
+            dataset_key: read::dataset_key(&attribute),
+            attribute,
+        },
+    };
+    Ok((parsed, query, root))
 }
 
-/// The detailed resolution, as the plain object described by `ActionResolution`.
-pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
-    let (options, root) = parse_options(options)?;
-    let attribute = JsString::from(options.attribute.as_str());
-    let query = Query {
-        dataset_key: js_dataset_key(&attribute),
-        attribute: attribute.into(),
-    };
+/// What `resolveAction` found, before it becomes a JavaScript object.
+pub struct Resolution {
+    /// The label (`''` when there is none), as the element holds it.
+    pub label: JsValue,
+    /// The event field the walk started from.
+    pub source: Option<Source>,
+    /// Why the label is empty.
+    pub reason: Option<Reason>,
+    /// The element that answered.
+    pub element: JsValue,
+    /// Steps up from the clicked element to `element`.
+    pub depth: u32,
+}
 
+/// The detailed resolution. Fails only for invalid options; a bad event is a reason.
+pub fn resolve(event: &JsValue, options: &JsValue) -> Result<Resolution, Error> {
+    // A fresh start: nothing a caller's earlier input parked can leak into this answer.
+    if read::failed() {
+        read::take_failure();
+    }
+    let (options, query, root) = parse_options(options)?;
     let (source, walked) = if !event.is_truthy() {
         (None, failed(Reason::NoEvent))
     } else {
@@ -233,7 +253,17 @@ pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Err
     if read::failed() {
         read::take_failure();
     }
-    Ok(to_object(source, walked))
+    let (label, reason) = match walked.label {
+        Ok(label) => (label, None),
+        Err(reason) => (EMPTY.with(JsValue::clone), Some(reason)),
+    };
+    Ok(Resolution {
+        label,
+        source,
+        reason,
+        element: walked.element.unwrap_or(JsValue::NULL),
+        depth: walked.depth,
+    })
 }
 
 fn failed(reason: Reason) -> Walked<JsValue, JsValue> {
@@ -244,27 +274,17 @@ fn failed(reason: Reason) -> Walked<JsValue, JsValue> {
     }
 }
 
-fn to_object(source: Option<Source>, walked: Walked<JsValue, JsValue>) -> JsValue {
-    let (label, reason) = match walked.label {
-        Ok(label) => (label, JsValue::NULL),
-        Err(reason) => (JsValue::from_str(""), reason.as_str().into()),
-    };
-    let object = Object::new();
-    let fields: [(&str, JsValue); 5] = [
-        ("label", label),
-        (
-            "source",
-            source.map_or(JsValue::NULL, |s| s.as_str().into()),
-        ),
-        ("reason", reason),
-        ("element", walked.element.unwrap_or(JsValue::NULL)),
-        ("depth", walked.depth.into()),
-    ];
-    for (name, value) in fields {
-        // Defining a property on a fresh plain object cannot fail.
-        let _ = Reflect::set(&object, &name.into(), &value);
+impl Resolution {
+    /// The plain object described by `ActionResolution`.
+    pub fn to_js(&self) -> JsValue {
+        read::resolution(
+            &self.label,
+            self.source.map_or(0, |s| s as u32 + 1),
+            self.reason.map_or(0, |r| r as u32 + 1),
+            &self.element,
+            self.depth,
+        )
     }
-    object.into()
 }
 
 /// `resolveAction(event, options)`: the label of a UI event with where it came from and, when
@@ -275,6 +295,11 @@ fn to_object(source: Option<Source>, walked: Walked<JsValue, JsValue>) -> JsValu
 #[wasm_bindgen(js_name = resolveAction, skip_typescript)]
 pub fn resolve_action_js(event: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     resolve_action(&event, &options).map_err(|e| to_js_error(&e))
+}
+
+/// [`resolve`], as the plain object described by `ActionResolution`.
+pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Error> {
+    resolve(event, options).map(|r| r.to_js())
 }
 
 #[wasm_bindgen(typescript_custom_section)]
