@@ -124,21 +124,6 @@ impl RawClientConfig {
             log_capacity: get("logCapacity"),
         }
     }
-
-    /// An `invalid_options` error for a name that is not an option (readers that look up
-    /// known fields only, like serde-wasm-bindgen, never see it otherwise).
-    pub fn check_name(name: &str) -> Result<(), Error> {
-        if Self::FIELDS.contains(&name) || name == "fetch" || name == "log" {
-            return Ok(());
-        }
-        Err(Error::new(
-            ErrorCode::InvalidOptions,
-            format!(
-                "unknown option '{name}'; known options: fetch, log, {}",
-                Self::FIELDS.join(", ")
-            ),
-        ))
-    }
 }
 
 fn number(
@@ -333,13 +318,6 @@ mod tests {
         let by_serde = serde_json::from_str::<RawClientConfig>(&json).unwrap();
         let by_lookup = RawClientConfig::from_lookup(|_| Some(Scalar::Number(1.0)));
         assert_eq!(format!("{by_serde:?}"), format!("{by_lookup:?}"));
-        assert!(RawClientConfig::check_name("fetch").is_ok());
-        let e = RawClientConfig::check_name("attempt").unwrap_err();
-        assert!(
-            e.message.contains("unknown option 'attempt'"),
-            "{}",
-            e.message
-        );
     }
 
     #[test]

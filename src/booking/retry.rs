@@ -4,26 +4,25 @@
 use super::time::parse_http_date;
 use crate::{Error, ErrorCode};
 
-/// Why one provider call failed.
+/// Why one provider call failed. It carries no text from the provider or the transport: a
+/// provider that echoes the request back (patient name, e-mail, phone) in its error bodies, or
+/// a `fetch` whose rejection message quotes it, must not reach results, storage or logs. The
+/// status and a stable code say what happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Failure {
     /// `fetch` itself failed: offline, DNS, CORS, connection reset.
-    Network(String),
+    Network,
     /// The attempt ran past its timeout and was aborted.
     Timeout,
     /// The provider answered with a non-success status.
     Status {
         /// The HTTP status.
         status: u16,
-        /// The provider's error code from the body, if any.
-        code: Option<String>,
-        /// The provider's message from the body, if any.
-        message: Option<String>,
         /// The raw `Retry-After` header, if any.
         retry_after: Option<String>,
     },
-    /// A success status with a body that breaks the contract.
-    BadResponse(String),
+    /// A success status with a body that breaks the contract (a fixed description of how).
+    BadResponse(&'static str),
 }
 
 impl Failure {
@@ -31,8 +30,6 @@ impl Failure {
     pub fn status(status: u16) -> Self {
         Failure::Status {
             status,
-            code: None,
-            message: None,
             retry_after: None,
         }
     }
@@ -41,7 +38,7 @@ impl Failure {
     /// timeouts, 408, 409 (still in progress), 429 and 5xx.
     pub fn is_retryable(&self) -> bool {
         match self {
-            Failure::Network(_) | Failure::Timeout => true,
+            Failure::Network | Failure::Timeout => true,
             Failure::Status { status, .. } => matches!(status, 408 | 409 | 429 | 500..=599),
             Failure::BadResponse(_) => false,
         }
@@ -51,7 +48,7 @@ impl Failure {
     /// breaker. 409 and 429 are the provider working as designed; 4xx are the caller's fault.
     pub fn counts_against_breaker(&self) -> bool {
         match self {
-            Failure::Network(_) | Failure::Timeout => true,
+            Failure::Network | Failure::Timeout => true,
             Failure::Status { status, .. } => matches!(status, 408 | 500..=599),
             Failure::BadResponse(_) => false,
         }
@@ -78,38 +75,25 @@ impl Failure {
         parse_http_date(value).map(|at| at.saturating_sub(now_ms).max(0) as u64)
     }
 
-    /// The failure as an error with a stable code.
+    /// The failure as an error with a stable code and a fixed message (see [`Failure`]).
     pub fn to_error(&self) -> Error {
         match self {
-            Failure::Network(message) => Error::new(
-                ErrorCode::NetworkError,
-                format!("the provider could not be reached: {message}"),
-            ),
+            Failure::Network => {
+                Error::new(ErrorCode::NetworkError, "the provider could not be reached")
+            }
             Failure::Timeout => Error::new(ErrorCode::Timeout, "the attempt timed out"),
-            Failure::BadResponse(message) => Error::new(
+            Failure::BadResponse(what) => Error::new(
                 ErrorCode::BadResponse,
-                format!("the provider's answer breaks the contract: {message}"),
+                format!("the provider's answer breaks the contract: {what}"),
             ),
-            Failure::Status {
-                status,
-                code,
-                message,
-                ..
-            } => {
+            Failure::Status { status, .. } => {
                 let kind = match status {
                     409 => ErrorCode::RequestInProgress,
                     429 => ErrorCode::RateLimited,
                     408 | 500..=599 => ErrorCode::ProviderUnavailable,
                     _ => ErrorCode::ProviderRejected,
                 };
-                let detail = match (code, message) {
-                    (Some(c), Some(m)) => format!(": {c}: {m}"),
-                    (Some(c), None) => format!(": {c}"),
-                    (None, Some(m)) => format!(": {m}"),
-                    (None, None) => String::new(),
-                };
-                Error::new(kind, format!("the provider answered {status}{detail}"))
-                    .with_status(*status)
+                Error::new(kind, format!("the provider answered {status}")).with_status(*status)
             }
         }
     }
@@ -160,8 +144,6 @@ mod tests {
     fn with_retry_after(status: u16, value: &str) -> Failure {
         Failure::Status {
             status,
-            code: None,
-            message: None,
             retry_after: Some(value.into()),
         }
     }
@@ -169,7 +151,7 @@ mod tests {
     #[test]
     fn retryable_outcomes() {
         for f in [
-            Failure::Network("reset".into()),
+            Failure::Network,
             Failure::Timeout,
             Failure::status(408),
             Failure::status(409),
@@ -183,7 +165,7 @@ mod tests {
             Failure::status(400),
             Failure::status(404),
             Failure::status(422),
-            Failure::BadResponse("x".into()),
+            Failure::BadResponse("x"),
         ] {
             assert!(!f.is_retryable(), "{f:?}");
         }
@@ -258,5 +240,17 @@ mod tests {
         );
         assert_eq!(Failure::status(422).to_error().status, Some(422));
         assert_eq!(Failure::Timeout.to_error().code, ErrorCode::Timeout);
+    }
+
+    #[test]
+    fn error_messages_are_fixed_texts() {
+        assert_eq!(
+            Failure::status(422).to_error().message,
+            "the provider answered 422"
+        );
+        assert_eq!(
+            Failure::Network.to_error().message,
+            "the provider could not be reached"
+        );
     }
 }

@@ -13,8 +13,13 @@ pub enum Scalar {
     Number(f64),
     /// A string.
     Text(String),
-    /// An object or array (its contents are not kept).
+    /// An object, array, function, symbol or bigint, or a value that could not be read (its
+    /// contents are not kept): what it was, for messages.
     Compound(&'static str),
+    /// A string that cannot be used as text: it has a lone surrogate (an unpaired UTF-16 code
+    /// unit, which would otherwise be rewritten to U+FFFD on its way in), or it is longer than
+    /// any field accepts. Says which.
+    Unusable(&'static str),
 }
 
 impl Scalar {
@@ -25,6 +30,22 @@ impl Scalar {
             Scalar::Number(_) => "a number",
             Scalar::Text(_) => "a string",
             Scalar::Compound(kind) => kind,
+            Scalar::Unusable(_) => "a string",
+        }
+    }
+
+    /// A value that JavaScript marked as not a plain scalar (see `classify` in the web layer's
+    /// `effects.js`), by its kind number.
+    pub fn odd(kind: u32) -> Scalar {
+        match kind {
+            2 => Scalar::Compound("an array"),
+            3 => Scalar::Compound("a function"),
+            4 => Scalar::Compound("a symbol"),
+            5 => Scalar::Compound("a bigint"),
+            6 => Scalar::Compound("a value that could not be read (its getter or Proxy threw)"),
+            7 => Scalar::Unusable("has a lone surrogate (an unpaired UTF-16 code unit)"),
+            8 => Scalar::Unusable("is longer than 4096 characters"),
+            _ => Scalar::Compound("an object"),
         }
     }
 }
@@ -82,6 +103,9 @@ pub fn text<'a>(
     match value {
         None => Ok(None),
         Some(Scalar::Text(s)) => Ok(Some(s)),
+        Some(Scalar::Unusable(why)) => {
+            Err(crate::Error::invalid_field(field, format!("{field} {why}")))
+        }
         Some(other) => Err(crate::Error::invalid_field(
             field,
             format!("{field} must be a string, got {}", other.kind()),

@@ -3,12 +3,11 @@
 //! that throws an `Error` with `code: 'invalid_options'` for a bad config.
 
 use super::effects::{
-    lookup, not_an_object, read_fields, scalar_of, split_config, to_js, Interest, Persistence,
-    WebEnv,
+    field, lookup, read_fields, scalar_of, split_config, to_js, Interest, Persistence, WebEnv,
 };
 use super::fetch_provider::FetchProvider;
 use super::js_error::to_js_error;
-use super::resolve::resolve_action;
+use super::resolve::resolve;
 use crate::booking::breaker::BreakerState;
 use crate::booking::{BookingResult, Client, Env, Operation, RawBookingRequest, RawClientConfig};
 use crate::{Error, ErrorCode};
@@ -18,6 +17,10 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 type Inner = Client<WebEnv, FetchProvider>;
+
+/// The longest click label `handle` reads into Rust: route names are short, and a hostile page
+/// element must not cost a copy of its whole attribute.
+const MAX_LABEL_UNITS: u32 = 64;
 
 /// The in-browser appointment client: idempotency keys, retries with backoff, timeouts, a
 /// circuit breaker, an outbox with compensation and masked structured logs, over `fetch`.
@@ -81,20 +84,13 @@ impl AppointmentClient {
         #[wasm_bindgen(unchecked_param_type = "AppointmentClientConfig | undefined")]
         config: JsValue,
     ) -> Result<AppointmentClient, JsValue> {
-        let split = split_config(&config);
-        let field =
-            |name: &str| js_sys::Reflect::get(&split, &name.into()).unwrap_or(JsValue::UNDEFINED);
+        let split = split_config(&config, &RawClientConfig::FIELDS.join(","));
+        let field = |name: &str| field(&split, name);
         if let Some(message) = field("error").as_string() {
             return Err(invalid_options(message));
         }
         let options = field("options");
-        for name in js_sys::Object::keys(options.unchecked_ref::<js_sys::Object>()).iter() {
-            RawClientConfig::check_name(&name.as_string().unwrap_or_default())
-                .map_err(|e| to_js_error(&e))?;
-        }
-        let values = read_fields(&options, &RawClientConfig::FIELDS)
-            .map_err(|why| invalid_options(format!("the config is invalid: {why}")))?;
-        let raw = RawClientConfig::from_lookup(lookup(&RawClientConfig::FIELDS, values));
+        let raw = RawClientConfig::from_lookup(lookup(&options));
         let config = raw.validate().map_err(|e| to_js_error(&e))?;
         let sink = field("log").dyn_into::<js_sys::Function>().ok();
         let storage = field("storage");
@@ -149,25 +145,30 @@ impl AppointmentClient {
         request: JsValue,
     ) -> js_sys::Promise {
         // Synchronously: after dispatch the browser clears currentTarget and composedPath.
-        let (label, reason) = match resolve_action(&event, &JsValue::UNDEFINED) {
-            Ok(resolution) => {
-                let field = |name: &str| {
-                    js_sys::Reflect::get(&resolution, &name.into())
-                        .ok()
-                        .and_then(|v| v.as_string())
-                };
-                (field("label").unwrap_or_default(), field("reason"))
-            }
-            Err(_) => (String::new(), None),
+        // Resolving never fails without options, and a bad event is a reason, not an error.
+        // A label is copied into Wasm memory only when it could be a route's name.
+        let refusal = match resolve(&event, &JsValue::UNDEFINED) {
+            Ok(found) => match (found.reason, found.label.dyn_ref::<js_sys::JsString>()) {
+                (Some(reason), _) => Err(format!("the click carried no action label ({})", reason.as_str())),
+                (None, Some(text)) if text.length() <= MAX_LABEL_UNITS && text.is_valid_utf16() => {
+                    Ok(text.as_string().unwrap_or_default())
+                }
+                (None, _) => Err(
+                    "the click's action label is not one this client handles (over 64 characters, or not well-formed text)".into(),
+                ),
+            },
+            Err(_) => Err("the click carried no action label (read_failed)".into()),
         };
-        if let (true, Some(reason)) = (label.is_empty(), reason) {
-            let client = self.client.clone();
-            let error = Error::new(
-                ErrorCode::UnknownAction,
-                format!("the click carried no action label ({reason})"),
-            );
-            return future_to_promise(async move { settle(client.refuse(None, Some(""), error)) });
-        }
+        let label = match refusal {
+            Ok(label) => label,
+            Err(message) => {
+                let client = self.client.clone();
+                let error = Error::new(ErrorCode::UnknownAction, message);
+                return future_to_promise(
+                    async move { settle(client.refuse(None, Some(""), error)) },
+                );
+            }
+        };
         self.run(None, Some(label), request)
     }
 
@@ -178,22 +179,14 @@ impl AppointmentClient {
         request: JsValue,
     ) -> js_sys::Promise {
         let client = self.client.clone();
-        let raw = match not_an_object(&request) {
-            Some(kind) => Err(Error::invalid_field(
-                "request",
-                format!("the request must be an object, got {kind}"),
-            )),
-            None => read_fields(&request, &RawBookingRequest::FIELDS)
-                .map(|values| {
-                    RawBookingRequest::from_lookup(lookup(&RawBookingRequest::FIELDS, values))
-                })
-                .map_err(|why| {
-                    Error::new(
-                        ErrorCode::InvalidRequest,
-                        format!("the request could not be read: {why}"),
-                    )
-                }),
-        };
+        let raw = read_fields(&request, &RawBookingRequest::FIELDS)
+            .map(|record| RawBookingRequest::from_lookup(lookup(&record)))
+            .map_err(|kind| {
+                Error::invalid_field(
+                    "request",
+                    format!("the request must be an object, got {kind}"),
+                )
+            });
         future_to_promise(async move {
             let label = label.as_deref();
             let raw = match raw {

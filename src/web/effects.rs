@@ -20,70 +20,75 @@ extern "C" {
     fn random_u32() -> u32;
     #[wasm_bindgen(js_name = jitterU32)]
     fn jitter_u32() -> u32;
-    /// `{ error }` or `{ options, fetch, log }`.
+    /// A null-prototype `{ error }` or `{ options, fetch, log, storage, storageKey }`; the
+    /// options are the own properties named in `names` (comma-separated), each classified.
     #[wasm_bindgen(js_name = splitConfig)]
-    pub fn split_config(config: &JsValue) -> JsValue;
+    pub fn split_config(config: &JsValue, names: &str) -> JsValue;
     /// Calls `f(value)`, reporting (not throwing) its exception.
     #[wasm_bindgen(js_name = callSafely)]
     pub fn call_safely(f: &js_sys::Function, value: &JsValue);
     #[wasm_bindgen(js_name = loadSnapshot)]
     fn load_snapshot(storage: &JsValue, key: &str) -> JsValue;
     #[wasm_bindgen(js_name = saveSnapshot)]
-    fn save_snapshot(storage: &JsValue, key: &str, value: &JsValue);
-    #[wasm_bindgen(js_name = readFields)]
-    fn read_fields_js(object: &JsValue, names: &str) -> JsValue;
-    /// `undefined` for a plain object, else a description of what `value` is.
-    #[wasm_bindgen(js_name = notAnObject)]
-    pub fn not_an_object(value: &JsValue) -> Option<String>;
+    fn save_snapshot(storage: &JsValue, key: &str, json: &str);
+    /// A null-prototype record of the own fields `names` (comma-separated) of a request, each
+    /// classified, or `{ error }` naming what the value is when it is not a readable object.
+    #[wasm_bindgen(js_name = readRequest)]
+    fn read_request(object: &JsValue, names: &str) -> JsValue;
+    /// A field value as Rust reads it: `undefined`, a string, a number, a boolean, or an
+    /// object whose `kind` says what it was (see [`Scalar::odd`]).
+    fn classify(value: &JsValue) -> JsValue;
+    #[wasm_bindgen(js_name = fromJson)]
+    fn from_json(json: &str) -> JsValue;
 }
 
-/// A JavaScript value as a [`Scalar`]; `undefined` and `null` are absent.
-pub fn scalar_of(value: &JsValue) -> Option<Scalar> {
-    if value.is_undefined() || value.is_null() {
-        None
-    } else if let Some(text) = value.as_string() {
+/// A field of a record made by `effects.js` (a null-prototype object: no inherited field).
+pub fn field(record: &JsValue, name: &str) -> JsValue {
+    js_sys::Reflect::get(record, &name.into()).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// A value already classified by `effects.js` as a [`Scalar`]; `undefined` is absent.
+fn scalar(value: &JsValue) -> Option<Scalar> {
+    if let Some(text) = value.as_string() {
         Some(Scalar::Text(text))
     } else if let Some(number) = value.as_f64() {
         Some(Scalar::Number(number))
     } else if let Some(flag) = value.as_bool() {
         Some(Scalar::Bool(flag))
-    } else if js_sys::Array::is_array(value) {
-        Some(Scalar::Compound("an array"))
-    } else if value.is_function() {
-        Some(Scalar::Compound("a function"))
+    } else if value.is_object() {
+        Some(Scalar::odd(
+            field(value, "kind").as_f64().unwrap_or(1.0) as u32
+        ))
     } else {
-        Some(Scalar::Compound("an object"))
+        None
     }
 }
 
-/// The fields `names` of a plain object, each as a [`Scalar`] (without a deserializer);
-/// `Err(why)` when a getter or Proxy threw.
-pub fn read_fields(object: &JsValue, names: &[&str]) -> Result<Vec<Option<Scalar>>, String> {
-    let values = read_fields_js(object, &names.join(","));
-    if let Some(why) = values.as_string() {
-        return Err(why);
-    }
-    let values: js_sys::Array = values.unchecked_into();
-    Ok(values.iter().map(|v| scalar_of(&v)).collect())
+/// Any JavaScript value as a [`Scalar`]; `undefined` and `null` are absent.
+pub fn scalar_of(value: &JsValue) -> Option<Scalar> {
+    scalar(&classify(value))
 }
 
-/// A lookup over [`read_fields`]'s answer, for the core's `from_lookup` constructors.
-pub fn lookup<'a>(
-    names: &'a [&'a str],
-    values: Vec<Option<Scalar>>,
-) -> impl FnMut(&str) -> Option<Scalar> + 'a {
-    let mut values: Vec<Option<Option<Scalar>>> = values.into_iter().map(Some).collect();
-    move |name| {
-        let i = names.iter().position(|n| *n == name)?;
-        values.get_mut(i)?.take().flatten()
+/// The fields `names` of a record made by `effects.js`, as a lookup for the core's
+/// `from_lookup` constructors.
+pub fn lookup(record: &JsValue) -> impl FnMut(&str) -> Option<Scalar> + '_ {
+    move |name| scalar(&field(record, name))
+}
+
+/// The request fields `names` of a page's object, own properties only; `Err(what)` when the
+/// value is not a readable object.
+pub fn read_fields(object: &JsValue, names: &[&str]) -> Result<JsValue, String> {
+    let record = read_request(object, &names.join(","));
+    match field(&record, "error").as_string() {
+        Some(what) => Err(what),
+        None => Ok(record),
     }
 }
 
-/// A plain JavaScript value for `value`: `None` as `null`, maps as objects.
+/// A plain JavaScript value for `value`, through JSON: every field an own data property, so
+/// a polluted `Object.prototype` can neither see nor block one.
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> JsValue {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .unwrap_or(JsValue::NULL)
+    serde_json::to_string(value).map_or(JsValue::NULL, |json| from_json(&json))
 }
 
 /// Which records an observer wants.
@@ -185,7 +190,9 @@ impl Env for WebEnv {
 
     fn save(&self, snapshot: &Snapshot) {
         if let Some(p) = &self.persistence {
-            save_snapshot(&p.storage, &p.key, &to_js(snapshot));
+            if let Ok(json) = serde_json::to_string(snapshot) {
+                save_snapshot(&p.storage, &p.key, &json);
+            }
         }
     }
 

@@ -1,11 +1,15 @@
 // One call to the /api/v2 provider over fetch. Resolves (never rejects) to a flat array that
 // Rust reads without a deserializer:
-//   [kind, status, retryAfter, code, message, id, appointmentStatus, statusUrl]
-// kind: 'ok' (2xx; id/appointmentStatus/statusUrl from the body when it has them), 'status'
-// (any other status; retryAfter, code, message), 'network' (fetch failed; message),
-// 'timeout' (aborted after timeoutMs), 'bad' (not a Response, or 2xx with bad JSON; message).
+//   [kind, status, retryAfter, id, appointmentStatus, statusUrl]
+// kind: 'ok' (2xx; id/appointmentStatus/statusUrl from the body when it has them as own
+// fields), 'status' (any other status; retryAfter), 'network' (fetch failed), 'timeout'
+// (aborted after timeoutMs), 'bad' (not a Response, a body that is not JSON, or no body).
+// No text from the provider's error body or from a fetch rejection is passed on: a provider
+// that echoes the patient back must not put their data into results, storage or logs.
 // The attempt is aborted with an AbortController at timeoutMs; a fetch that ignores the
 // signal is raced against the same timer, so the caller is never kept waiting.
+
+const hasOwn = Object.prototype.hasOwnProperty;
 
 function absolute(url, base) {
   if (!url.startsWith('/') || url.startsWith('//')) return url;
@@ -17,77 +21,65 @@ function absolute(url, base) {
   }
 }
 
-function messageOf(e) {
-  try {
-    return String(e && e.message ? e.message : e);
-  } catch (_) {
-    return 'unknown error';
-  }
-}
-
-const str = (v) => (typeof v === 'string' ? v : undefined);
-
-// The object form below, flattened.
-function flat(a) {
-  const body = a.body && typeof a.body === 'object' ? a.body : {};
-  return [a.kind, a.status || 0, a.retryAfter, a.code, a.message, str(body.id), str(body.status), str(body.statusUrl)];
-}
+/** An own string field of a parsed body: a polluted Object.prototype cannot supply one. */
+const text = (body, key) => {
+  const v = body !== null && typeof body === 'object' && hasOwn.call(body, key) ? body[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
 
 async function answer(fetchFn, url, init, signal) {
   let response;
   try {
     response = await (fetchFn ? fetchFn(url, init) : globalThis.fetch(url, init));
-  } catch (e) {
-    return signal && signal.aborted ? { kind: 'timeout' } : { kind: 'network', message: messageOf(e) };
+  } catch (_) {
+    return signal && signal.aborted ? ['timeout', 0] : ['network', 0];
   }
   try {
     const status = response.status;
-    if (typeof status !== 'number') return { kind: 'bad', message: 'fetch did not resolve to a Response' };
-    const text = await response.text();
-    let body;
-    if (text) {
-      try {
-        body = JSON.parse(text);
-      } catch (_) {
-        if (status >= 200 && status < 300) return { kind: 'bad', message: 'the body is not JSON' };
-      }
+    if (typeof status !== 'number') return ['bad', 0];
+    const ok = status >= 200 && status < 300;
+    if (!ok) {
+      const retryAfter = response.headers && typeof response.headers.get === 'function'
+        ? response.headers.get('Retry-After') : null;
+      return ['status', status, typeof retryAfter === 'string' ? retryAfter : undefined];
     }
-    if (status >= 200 && status < 300) return { kind: 'ok', status, body };
-    const error = body && typeof body === 'object' && body.error && typeof body.error === 'object' ? body.error : {};
-    const retryAfter = response.headers && typeof response.headers.get === 'function'
-      ? response.headers.get('Retry-After') : null;
-    return {
-      kind: 'status',
-      status,
-      retryAfter: retryAfter === null ? undefined : String(retryAfter),
-      code: typeof error.code === 'string' ? error.code : undefined,
-      message: typeof error.message === 'string' ? error.message : undefined,
-    };
-  } catch (e) {
-    if (signal && signal.aborted) return { kind: 'timeout' };
-    return { kind: 'network', message: messageOf(e) };
+    const raw = await response.text();
+    let body;
+    try {
+      body = raw ? JSON.parse(raw) : undefined;
+    } catch (_) {
+      return ['bad', status];
+    }
+    return ['ok', status, undefined, text(body, 'id'), text(body, 'status'), text(body, 'statusUrl')];
+  } catch (_) {
+    return signal && signal.aborted ? ['timeout', 0] : ['network', 0];
   }
 }
 
+// `body` is the JSON text made in Rust (sent byte for byte as it is, so a retry or a replay of
+// an outbox event carries the very same bytes), or undefined. The init and the headers have no
+// prototype: fetch reads RequestInit members with [[Get]], so fields a script put on
+// Object.prototype (`body`, `credentials`, `referrerPolicy`, ...) would otherwise be sent.
 export function send(fetchFn, base, method, url, key, correlationId, body, timeoutMs) {
   const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
-  const headers = {
+  const headers = Object.setPrototypeOf({
     Accept: 'application/json',
     'Idempotency-Key': key,
     'X-Correlation-Id': correlationId,
-  };
-  const init = { method, headers, signal: controller && controller.signal };
+  }, null);
+  const init = Object.setPrototypeOf({ method, headers }, null);
+  if (controller) init.signal = controller.signal;
   if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
-    init.body = JSON.stringify(body);
+    init.body = body;
   }
   let timer;
   const timedOut = new Promise((resolve) => {
     timer = setTimeout(() => {
       if (controller) controller.abort();
-      resolve({ kind: 'timeout' });
+      resolve(['timeout', 0]);
     }, timeoutMs);
   });
-    const answered = answer(fetchFn, absolute(url, base), init, controller && controller.signal);
-  return Promise.race([answered, timedOut]).then(flat).finally(() => clearTimeout(timer));
+  const answered = answer(fetchFn, absolute(url, base), init, controller && controller.signal);
+  return Promise.race([answered, timedOut]).finally(() => clearTimeout(timer));
 }

@@ -1,7 +1,6 @@
 //! [`Provider`] over `fetch`, for the `/api/v2` contract (see [`crate::booking::contract`]).
 //! The call itself, its timeout and the reading of the answer are in `fetch.js`.
 
-use super::effects::to_js;
 use crate::booking::contract::{Appointment, AppointmentEvent, AppointmentStatus};
 use crate::booking::retry::Failure;
 use crate::booking::{BookingRequest, Call, Provider};
@@ -19,7 +18,7 @@ extern "C" {
         url: &str,
         key: &str,
         correlation_id: &str,
-        body: &JsValue,
+        body: Option<String>,
         timeout_ms: f64,
     ) -> js_sys::Promise;
 }
@@ -39,15 +38,11 @@ impl Reply {
             Some("confirmed") => AppointmentStatus::Confirmed,
             Some("cancelled") => AppointmentStatus::Cancelled,
             Some("failed") => AppointmentStatus::Failed,
-            _ => {
-                return Err(Failure::BadResponse(
-                    "not an appointment: no known status".into(),
-                ))
-            }
+            _ => return Err(Failure::BadResponse("not an appointment: no known status")),
         };
         let id = self
             .id
-            .ok_or_else(|| Failure::BadResponse("not an appointment: no id".into()))?;
+            .ok_or(Failure::BadResponse("not an appointment: no id"))?;
         Ok(Appointment {
             id,
             status,
@@ -73,7 +68,7 @@ impl FetchProvider {
         call: &Call,
         method: &str,
         url: &str,
-        body: JsValue,
+        body: Option<String>,
     ) -> impl Future<Output = Result<Reply, Failure>> {
         let promise = send(
             &self.fetch,
@@ -82,11 +77,11 @@ impl FetchProvider {
             url,
             &call.idempotency_key,
             &call.correlation_id,
-            &body,
+            body,
             call.timeout_ms as f64,
         );
         async move {
-            // `fetch.js` always resolves to [kind, status, retryAfter, code, message, id, appointmentStatus, statusUrl].
+            // `fetch.js` always resolves to [kind, status, retryAfter, id, appointmentStatus, statusUrl].
             let answer: js_sys::Array = JsFuture::from(promise)
                 .await
                 .unwrap_or_else(|e| e)
@@ -95,19 +90,17 @@ impl FetchProvider {
             let status = answer.get(1).as_f64().unwrap_or(0.0) as u16;
             match text(0).as_deref() {
                 Some("ok") => Ok(Reply {
-                    id: text(5),
-                    status: text(6),
-                    status_url: text(7),
+                    id: text(3),
+                    status: text(4),
+                    status_url: text(5),
                 }),
                 Some("timeout") => Err(Failure::Timeout),
-                Some("network") => Err(Failure::Network(text(4).unwrap_or_default())),
+                Some("network") => Err(Failure::Network),
                 Some("status") => Err(Failure::Status {
                     status,
-                    code: text(3),
-                    message: text(4),
                     retry_after: text(2),
                 }),
-                _ => Err(Failure::BadResponse(text(4).unwrap_or_default())),
+                _ => Err(Failure::BadResponse("not JSON, or not a Response")),
             }
         }
     }
@@ -117,7 +110,7 @@ impl FetchProvider {
         call: Call,
         method: &str,
         url: &str,
-        body: JsValue,
+        body: Option<String>,
     ) -> Result<Appointment, Failure> {
         self.call(&call, method, url, body).await?.appointment()
     }
@@ -130,16 +123,13 @@ impl Provider for FetchProvider {
         request: &BookingRequest,
     ) -> impl Future<Output = Result<Appointment, Failure>> {
         let url = format!("{}/appointments", self.base_url);
-        let body = to_js(request);
+        let body = serde_json::to_string(request).ok();
         async move { self.appointment(call, "POST", &url, body).await }
     }
 
     fn get(&self, call: Call, url: &str) -> impl Future<Output = Result<Appointment, Failure>> {
         let url = url.to_owned();
-        async move {
-            self.appointment(call, "GET", &url, JsValue::UNDEFINED)
-                .await
-        }
+        async move { self.appointment(call, "GET", &url, None).await }
     }
 
     fn cancel(
@@ -148,10 +138,7 @@ impl Provider for FetchProvider {
         appointment_id: &str,
     ) -> impl Future<Output = Result<Appointment, Failure>> {
         let url = format!("{}/appointments/{appointment_id}/cancel", self.base_url);
-        async move {
-            self.appointment(call, "POST", &url, JsValue::UNDEFINED)
-                .await
-        }
+        async move { self.appointment(call, "POST", &url, None).await }
     }
 
     fn publish(
@@ -160,7 +147,7 @@ impl Provider for FetchProvider {
         event: &AppointmentEvent,
     ) -> impl Future<Output = Result<(), Failure>> {
         let url = format!("{}/events", self.base_url);
-        let body = to_js(event);
+        let body = serde_json::to_string(event).ok();
         async move { self.call(&call, "POST", &url, body).await.map(|_| ()) }
     }
 }

@@ -204,15 +204,13 @@ impl<'a> Script<'a> {
             Reply::Status(s) => Err(Failure::status(s)),
             Reply::RetryAfter(s, after) => Err(Failure::Status {
                 status: s,
-                code: None,
-                message: None,
                 retry_after: Some(after.into()),
             }),
             Reply::Timeout => {
                 self.env.advance(call.timeout_ms);
                 Err(Failure::Timeout)
             }
-            Reply::Network => Err(Failure::Network("connection reset".into())),
+            Reply::Network => Err(Failure::Network),
             Reply::Slow(ms) => {
                 self.env.advance(ms);
                 Ok(appointment(status))
