@@ -175,6 +175,7 @@
       ['bookings', m.bookings], ['completed', m.completed], ['failed', m.failed], ['success rate', pct],
       ['retries', m.retries], ['idempotent hits', m.idempotentHits], ['compensations', m.compensations],
       ['p50 / p95', (m.p50Ms === null ? '–' : m.p50Ms + ' ms') + ' / ' + (m.p95Ms === null ? '–' : m.p95Ms + ' ms')],
+      ['outbox pending', client.outbox().filter(function (e) { return e.status === 'pending'; }).length],
     ]);
   }
 

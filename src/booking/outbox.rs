@@ -62,8 +62,17 @@ impl Outbox {
         }
     }
 
-    /// Writes a pending entry.
+    /// The entry for `event_id`, if one was written.
+    pub fn get(&self, event_id: &str) -> Option<&OutboxEntry> {
+        self.entries.iter().find(|e| e.event.id == event_id)
+    }
+
+    /// Writes a pending entry; an event is written once (a second write of the same id is
+    /// ignored, so the first body is the one sent on every try).
     pub fn write(&mut self, event: AppointmentEvent, booking_key: &str) {
+        if self.get(&event.id).is_some() {
+            return;
+        }
         self.entries.push_back(OutboxEntry {
             event,
             booking_key: booking_key.to_owned(),

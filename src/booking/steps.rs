@@ -254,22 +254,49 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     /// Writes the `appointment.created` event to the outbox and publishes it; compensates if
     /// it cannot be published.
+    ///
+    /// The event is written once per booking key. A run under a key that already has an entry
+    /// (the booking re-run after a reload, or by a second tab with the caller's key) sends that
+    /// entry again byte for byte, so the provider answers it as a replay of the same key; an
+    /// entry already published is not sent again.
     async fn publish(&self, ctx: &Ctx, request: &BookingRequest, id: &str) -> Result<(), Failed> {
-        let event = AppointmentEvent {
-            id: format!("{}:event", ctx.key),
-            kind: APPOINTMENT_CREATED.into(),
-            appointment_id: id.to_owned(),
-            calendar_id: request.calendar_id.clone(),
-            slot_start: request.slot_start.clone(),
-            occurred_at: format_rfc3339(self.env.now_ms()),
-            correlation_id: ctx.correlation_id.clone(),
+        let event_id = format!("{}:event", ctx.key);
+        let written = self.inner.borrow().outbox.get(&event_id).cloned();
+        let event = match written {
+            None => {
+                let event = AppointmentEvent {
+                    id: event_id,
+                    kind: APPOINTMENT_CREATED.into(),
+                    appointment_id: id.to_owned(),
+                    calendar_id: request.calendar_id.clone(),
+                    slot_start: request.slot_start.clone(),
+                    occurred_at: format_rfc3339(self.env.now_ms()),
+                    correlation_id: ctx.correlation_id.clone(),
+                };
+                self.inner
+                    .borrow_mut()
+                    .outbox
+                    .write(event.clone(), &ctx.key);
+                self.persist();
+                self.log(ctx, Level::Info, "outbox.written", |_| {});
+                event
+            }
+            Some(entry) => match entry.status {
+                OutboxStatus::Pending => entry.event,
+                OutboxStatus::Published => return Ok(()),
+                // An earlier run under this key gave the appointment up already.
+                settled => {
+                    let error = Error::new(
+                        ErrorCode::OutboxPublishFailed,
+                        "the appointment.created event could not be published",
+                    );
+                    return Err(Failed {
+                        error,
+                        compensated: settled == OutboxStatus::Compensated,
+                    });
+                }
+            },
         };
-        self.inner
-            .borrow_mut()
-            .outbox
-            .write(event.clone(), &ctx.key);
-        self.persist();
-        self.log(ctx, Level::Info, "outbox.written", |_| {});
         match self.send_event(ctx, &event).await {
             Ok(()) => Ok(()),
             Err(cause) => {
@@ -285,26 +312,33 @@ impl<E: Env, P: Provider> Client<E, P> {
 
     /// Publishes an outbox entry's event with its own retries (key: the event id), marking it
     /// published, or logging why not (it stays pending).
+    ///
+    /// A `422` under the event's own key means the provider already holds an event under that
+    /// key (the key is unique to this booking): the entry is settled as published, logged at
+    /// `warn` with the status, and never a reason to cancel an appointment that exists.
     async fn send_event(&self, ctx: &Ctx, event: &AppointmentEvent) -> Result<(), Error> {
         let sent = self
             .attempts(ctx, Step::Publish, &event.id, None, |call| {
                 self.provider.publish(call, event)
             })
             .await;
-        match &sent {
-            Ok(()) => {
-                self.inner
-                    .borrow_mut()
-                    .outbox
-                    .settle(&event.id, OutboxStatus::Published);
-                self.persist();
-                self.log(ctx, Level::Info, "outbox.published", |_| {});
-            }
-            Err(e) => self.log(ctx, Level::Error, "outbox.publish_failed", |r| {
+        let conflict = matches!(&sent, Err(e) if e.status == Some(422));
+        if let (Err(e), false) = (&sent, conflict) {
+            self.log(ctx, Level::Error, "outbox.publish_failed", |r| {
                 r.error_code = Some(e.code)
-            }),
+            });
+            return sent;
         }
-        sent
+        self.inner
+            .borrow_mut()
+            .outbox
+            .settle(&event.id, OutboxStatus::Published);
+        self.persist();
+        let level = if conflict { Level::Warn } else { Level::Info };
+        self.log(ctx, level, "outbox.published", |r| {
+            r.status = conflict.then_some(422)
+        });
+        Ok(())
     }
 
     /// Cancels appointment `id` under `<key>:cancel` after a failure; a failed cancel is

@@ -171,6 +171,40 @@ test('a reload in the middle of a booking, then booking again, reuses the key: o
   await scenario('immediate');
 });
 
+test('a reload while the follow-up event is in flight keeps the appointment; the outbox drains', async () => {
+  await scenario('slow');
+  await newSlot();
+  const before = await stats();
+  const cardsBefore = await page.$$eval('#bookings li', (l) => l.length);
+  await page.click('#book');
+  // This booking's event is written to the outbox just before POST /events goes out (0.3 s in
+  // `slow`): reload then, while the event is in flight.
+  await page.waitForFunction((n) => {
+    const cards = document.querySelectorAll('#bookings li');
+    if (cards.length <= n) return false;
+    const id = cards[0].dataset.correlationId;
+    return [...document.querySelectorAll('#log li')].some((l) => {
+      const record = JSON.parse(l.textContent);
+      return record.correlation_id === id && record.event === 'outbox.written';
+    });
+  }, cardsBefore, { polling: 10 });
+  await page.reload();
+  await page.waitForSelector('#status.ready');
+  await setSlot(slotDay);
+  const [result] = await clickAndWait('#book');
+  assert.equal(result.state, 'completed', JSON.stringify(result));
+  assert.equal(result.compensated, false);
+  await page.waitForFunction(() => document.querySelector('#metrics dd[data-name="outbox pending"]')?.textContent === '0');
+  const logText = await page.$eval('#log', (l) => l.textContent);
+  assert.ok(!logText.includes('"compensation.started"'), 'nothing was compensated');
+  const after = await stats();
+  const created = after.appointments.filter((a) => !before.appointments.some((b) => b.appointment.id === a.appointment.id));
+  assert.equal(created.length, 1, 'one appointment for the booking across the reload');
+  assert.equal(created[0].appointment.status, 'confirmed', 'the appointment was not cancelled');
+  assert.equal(after.counters.keyMismatches, before.counters.keyMismatches, 'no event was sent under its key with another body');
+  await scenario('immediate');
+});
+
 test('the cancel button cancels the last booking at the provider', async () => {
   const [result] = await clickAndWait('#cancel-last');
   assert.equal(result.state, 'completed');
