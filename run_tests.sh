@@ -72,6 +72,10 @@ tier legacy-cases-on-wasm node env ACTION_LABEL_IMPL=tests/node/wasm_action_labe
 # Drop-in page and the booking demo against the real mock provider (Chromium; screenshot to
 # results/demo.png).
 tier browser-e2e         node  node --test tests/e2e/
+# Hostile input through the loader's globals in Chromium: at least 100,000 generated inputs, the
+# drop-in checked against the legacy contract on each, memory and the externref table flat.
+tier browser-hostile     node  node --test tests/hostile/
+grep -h '^# hostile: .*inputs (seed\|^# hostile: .*throws\|^# hostile: after warm-up' "$LOGS/browser-hostile.log" 2>/dev/null | sed 's/^# /     /'
 # The scenario checker must catch defects, persistence through the Wasm client works, then every
 # case through the built Wasm client;
 # writes results/results_post.json and logs/log_post.txt.

@@ -103,8 +103,9 @@
   api.ready = import(base + flavour.glue)
     .then(function (glue) {
       return glue.default({ module_or_path: wasmUrl }).then(function (exports) {
-        /** Bytes of Wasm linear memory, for leak checks. */
+        /** Bytes of Wasm linear memory and slots of the externref table, for leak checks. */
         api.memoryBytes = function () { return exports.memory.buffer.byteLength; };
+        api.externrefSlots = function () { return exports.__wbindgen_externrefs.length; };
         return glue;
       });
     })

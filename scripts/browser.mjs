@@ -15,7 +15,7 @@ export async function launchChromium() {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--js-flags=--expose-gc'],
+      '--js-flags=--expose-gc', '--enable-precise-memory-info'],
   });
   const close = context.close.bind(context);
   context.close = async () => { await close(); rmSync(profile, { recursive: true, force: true }); };

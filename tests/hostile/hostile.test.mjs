@@ -1,0 +1,72 @@
+// The hostile tier: at least 100,000 generated hostile inputs (tests/support/hostile.js)
+// through the loader's globals in headless Chromium: getActionLabel (checked against the legacy
+// contract on every input), resolveAction, new AppointmentClient, book, cancel and handle.
+// After every throw a normal call must still work. Memory is read after a warm-up, at each
+// quarter and at the end: nothing may grow over the last three quarters (Wasm memory, the
+// externref table, the JS heap), and nothing beyond one allocator page since the warm-up.
+// Prints the counts and the figures.
+//
+//   HOSTILE_INPUTS=1000000 HOSTILE_SEED=7 node --test tests/hostile/   (a longer run, another seed)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startStaticServer } from '../../scripts/serve.mjs';
+import { launchChromium } from '../../scripts/browser.mjs';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const INPUTS = Number(process.env.HOSTILE_INPUTS ?? 100000);
+const SEED = Number(process.env.HOSTILE_SEED ?? 20261123);
+let server, base, browser;
+
+before(async () => {
+  ({ server, url: base } = await startStaticServer({
+    port: 0, mounts: { '/pkg/': join(ROOT, 'pkg'), '/tests/': join(ROOT, 'tests'), '/': join(ROOT, 'www') },
+  }));
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test(`${INPUTS} hostile inputs neither brick the module nor leak`, { timeout: 20 * 60 * 1000 }, async () => {
+  const page = await browser.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(`${base}pkg/README.md`);
+  await page.setContent('<!doctype html><body><script src="/pkg/raptor-secondary.js" data-client></script></body>');
+  const report = await page.evaluate(async ({ inputs, seed }) => {
+    await RaptorSecondary.ready;
+    const { runHostileTier } = await import('/tests/support/hostile_tier.js');
+    return runHostileTier({ inputs, seed, warmup: Math.min(20000, inputs / 5) });
+  }, { inputs: INPUTS, seed: SEED });
+  await page.close();
+
+  const { counts, baseline, end } = report;
+  console.log(`hostile: ${counts.inputs} inputs (seed ${SEED}): getActionLabel ${counts.getActionLabel}, `
+    + `resolveAction ${counts.resolveAction}, new AppointmentClient ${counts.constructor}, book ${counts.book}, `
+    + `cancel ${counts.cancel}, handle ${counts.handle}`);
+  console.log(`hostile: ${counts.threw} throws (${counts.ownExceptions} the input's own exception, `
+    + `${counts.invalidOptions} invalid_options), ${counts.failedResults} failed booking results, `
+    + `${counts.recoveryChecks} recovery checks, ${report.problems.length} problems`);
+  console.log(`hostile: provider calls ${JSON.stringify(report.calls)}`);
+  console.log(`hostile: after warm-up / at end: Wasm memory ${baseline.wasmBytes} / ${end.wasmBytes} B, `
+    + `externref table ${baseline.externrefs} / ${end.externrefs} slots, JS heap ${baseline.heapBytes} / ${end.heapBytes} B`);
+
+  for (const c of report.checkpoints) {
+    console.log(`hostile: after ${c.after} inputs: Wasm memory ${c.wasmBytes} B, externref table ${c.externrefs}, JS heap ${c.heapBytes} B`);
+  }
+  assert.deepEqual(report.problems, []);
+  assert.deepEqual(pageErrors, []);
+  assert.ok(counts.inputs >= INPUTS);
+  // Flat: nothing grows over the last three quarters of the run, and the allocator's
+  // high-water mark is at most one 64 KiB page above where the warm-up left it.
+  const [first] = report.checkpoints;
+  assert.equal(end.wasmBytes, first.wasmBytes, 'Wasm memory grew during the run');
+  assert.ok(end.wasmBytes - baseline.wasmBytes <= 65536, `Wasm memory grew by ${end.wasmBytes - baseline.wasmBytes} B`);
+  assert.equal(end.externrefs, baseline.externrefs, 'the externref table grew');
+  assert.ok(end.heapBytes - first.heapBytes < 1024 * 1024, `the JS heap grew by ${end.heapBytes - first.heapBytes} B`);
+  assert.ok(end.heapBytes - baseline.heapBytes < 2 * 1024 * 1024, `the JS heap grew by ${end.heapBytes - baseline.heapBytes} B`);
+});
