@@ -28,18 +28,31 @@ const gz = (f) => {
   return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 
+/** The snippet files (small JS shims) a glue file imports, relative to pkg/. */
+function snippetsOf(glue) {
+  const text = readFileSync(join(PKG, glue), 'utf8');
+  return [...new Set([...text.matchAll(/from\s+['"]\.\/(snippets\/[^'"]+)['"]/g)].map((m) => m[1]))].sort();
+}
+
+/** What each page downloads: the loader, the glue, the .wasm and the glue's snippets. */
+export function pages() {
+  const page = (glue, wasm) => ['raptor-secondary.js', glue, wasm, ...snippetsOf(glue)];
+  return {
+    'drop-in page': page('raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm'),
+    'client page (data-client)': page('raptor_secondary.js', 'raptor_secondary_bg.wasm'),
+  };
+}
+
 export function sizes() {
-  const files = ['raptor_secondary_bg.wasm', 'raptor_secondary.js', 'raptor_secondary_lite_bg.wasm',
-    'raptor_secondary_lite.js', 'raptor-secondary.js'];
+  const files = [...new Set(Object.values(pages()).flat())];
   return Object.fromEntries(files.map((f) => [f, gz(f)]));
 }
 
 const table = sizes();
 for (const [file, { bytes, gzip }] of Object.entries(table)) {
-  console.log(`build: ${file.padEnd(30)} ${String(bytes).padStart(7)} B  ${String(gzip).padStart(6)} B gzip`);
+  console.log(`build: ${file.padEnd(72)} ${String(bytes).padStart(7)} B  ${String(gzip).padStart(6)} B gzip`);
 }
-const total = (names) => names.reduce((n, f) => n + table[f].gzip, 0);
-console.log(`build: total gzip ${total(['raptor_secondary_lite_bg.wasm', 'raptor_secondary_lite.js', 'raptor-secondary.js'])} B `
-  + '(what a drop-in page downloads: loader + drop-in module)');
-console.log(`build: total gzip ${total(['raptor_secondary_bg.wasm', 'raptor_secondary.js', 'raptor-secondary.js'])} B `
-  + '(with the appointment client: <script data-client>)');
+for (const [name, files] of Object.entries(pages())) {
+  const total = files.reduce((n, f) => n + table[f].gzip, 0);
+  console.log(`build: total gzip ${total} B: the ${name} downloads (${files.length} files: loader, glue, .wasm, snippets; each gzip -9)`);
+}
