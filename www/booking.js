@@ -54,7 +54,8 @@
     var root = el('li', 'booking');
     root.dataset.correlationId = id;
     var head = el('div', 'head');
-    var label = el('span', 'label', record.action_label || (record.event === 'cancel.requested' ? 'cancel' : 'book'));
+    var kind = record.event === 'outbox.flush' ? 'outbox flush' : record.event === 'cancel.requested' ? 'cancel' : 'book';
+    var label = el('span', 'label', record.action_label || kind);
     var key = el('span', 'key', 'key ' + record.idempotency_key);
     head.appendChild(label);
     head.appendChild(key);
@@ -109,6 +110,18 @@
     if (record.event === 'poll.scheduled') c.detail.textContent = 'pending at the provider; polling…';
     if (record.event === 'compensation.started') c.detail.textContent = 'follow-up failed; cancelling the appointment…';
     if (record.event === 'idempotency.joined') c.detail.textContent = 'joined the booking already in flight';
+    // Flushing an event the previous page left pending is not a booking: no state machine.
+    if (record.event === 'outbox.flush') {
+      c.flush = true;
+      c.root.querySelector('.states').style.display = 'none';
+      c.detail.textContent = 'publishing the event the previous page left pending (appointment ' + record.appointment_id + ')…';
+    }
+    if (record.event === 'outbox.published' && c.flush) {
+      c.detail.textContent = 'event for appointment ' + record.appointment_id + ' published';
+    }
+    if (record.event === 'outbox.publish_failed' && c.flush) {
+      c.detail.textContent = 'the event is still pending (' + record.error_code + '); it will be sent again on the next flush';
+    }
   }
 
   function appendLog(record) {
