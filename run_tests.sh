@@ -63,7 +63,11 @@ if ! ./setup.sh > "$LOGS/setup.log" 2>&1; then
 fi
 echo "tier setup                    ok      (tools present; $LOGS/setup.log)"
 
-tier native-cargo-test   cargo cargo test --all-targets --features mock-provider
+tier native-cargo-test   cargo cargo test --workspace --all-targets
+# The booking core driven by 50,000 seeded random input sequences, invariants after every input
+# (crates/core/tests/properties.rs; PROPERTY_SEQUENCES=1000000 for the long form).
+tier property-core       cargo cargo test --release -p raptor-secondary-core --test properties -- --nocapture
+grep -h '^properties: ' "$LOGS/property-core.log" 2>/dev/null | cut -c1-160 | sed 's/^/     /'
 tier build-release       none  node scripts/build.mjs
 tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&

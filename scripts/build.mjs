@@ -1,9 +1,11 @@
-// `npm run build`: the release package in pkg/, ready for a classic <script> tag.
-// Runs wasm-pack (release, --target web) twice: the full module (drop-in + AppointmentClient)
-// and the drop-in alone (`--no-default-features`, copied in as raptor_secondary_lite*), copies
-// the loader beside them and prints the gzipped sizes of what a page downloads.
+// `npm run build`: the release package in pkg/, ready for a classic <script> tag or an import.
+// Runs wasm-pack (release, --target web) twice: the full module (drop-in + the booking core)
+// and the drop-in alone (`--no-default-features`, copied in as raptor_secondary_lite*). The
+// full module's glue becomes raptor_secondary_core.js; raptor_secondary.js is the ES module
+// people import (js/raptor_secondary.js: the glue's exports and the AppointmentClient, whose
+// driver is js/driver.js). Copies the loader beside them and prints what each page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -14,6 +16,9 @@ const profile = process.argv.includes('--dev') ? '--dev' : '--release';
 
 execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', 'pkg',
   '--out-name', 'raptor_secondary', ROOT], { stdio: 'inherit', cwd: ROOT });
+renameSync(join(PKG, 'raptor_secondary.js'), join(PKG, 'raptor_secondary_core.js'));
+renameSync(join(PKG, 'raptor_secondary.d.ts'), join(PKG, 'raptor_secondary_core.d.ts'));
+for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', 'driver.js']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 const LITE = join(ROOT, 'target', 'pkg-lite');
 execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', LITE,
   '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features'], { stdio: 'inherit', cwd: ROOT });
@@ -28,18 +33,21 @@ const gz = (f) => {
   return { bytes: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
 };
 
-/** The snippet files (small JS shims) a glue file imports, relative to pkg/. */
-function snippetsOf(glue) {
-  const text = readFileSync(join(PKG, glue), 'utf8');
-  return [...new Set([...text.matchAll(/from\s+['"]\.\/(snippets\/[^'"]+)['"]/g)].map((m) => m[1]))].sort();
+/** The JS files a module imports, followed through, relative to pkg/ (the module first). */
+function imports(file, seen = new Set()) {
+  if (seen.has(file)) return [];
+  seen.add(file);
+  const dir = file.includes('/') ? file.slice(0, file.lastIndexOf('/') + 1) : '';
+  const text = readFileSync(join(PKG, file), 'utf8');
+  const found = [...text.matchAll(/(?:from|import)\s*['"]\.\/([^'"]+\.js)['"]/g)].map((m) => dir + m[1]);
+  return [file, ...found.flatMap((f) => imports(f, seen))];
 }
 
-/** What each page downloads: the loader, the glue, the .wasm and the glue's snippets. */
+/** What each page downloads: the loader, the module and what it imports, and the .wasm. */
 export function pages() {
-  const page = (glue, wasm) => ['raptor-secondary.js', glue, wasm, ...snippetsOf(glue)];
   return {
-    'drop-in page': page('raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm'),
-    'client page (data-client)': page('raptor_secondary.js', 'raptor_secondary_bg.wasm'),
+    'drop-in page': ['raptor-secondary.js', ...imports('raptor_secondary_lite.js'), 'raptor_secondary_lite_bg.wasm'],
+    'client page (data-client)': ['raptor-secondary.js', ...imports('raptor_secondary.js'), 'raptor_secondary_bg.wasm'],
   };
 }
 
@@ -54,5 +62,5 @@ for (const [file, { bytes, gzip }] of Object.entries(table)) {
 }
 for (const [name, files] of Object.entries(pages())) {
   const total = files.reduce((n, f) => n + table[f].gzip, 0);
-  console.log(`build: total gzip ${total} B: the ${name} downloads (${files.length} files: loader, glue, .wasm, snippets; each gzip -9)`);
+  console.log(`build: total gzip ${total} B: the ${name} downloads (${files.length} files: the loader, the modules and the .wasm; each gzip -9)`);
 }

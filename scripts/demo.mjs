@@ -22,7 +22,7 @@ export const CLIENT_CONFIG = {
 
 /** Builds the provider binary (incremental: seconds when nothing changed). */
 export function buildProvider({ quiet = false } = {}) {
-  execFileSync('cargo', ['build', '--release', '--features', 'mock-provider', '--bin', 'mock-provider'],
+  execFileSync('cargo', ['build', '--release', '-p', 'mock-provider'],
     { cwd: ROOT, stdio: quiet ? 'pipe' : 'inherit' });
 }
 

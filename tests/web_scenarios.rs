@@ -1,12 +1,14 @@
-//! Every case of `data/test_data.json` through the real Wasm client in the browser, with a
-//! scenario-driven `fetch` returning real `Response` objects, checked against
+//! Every case of `data/test_data.json` through the real client in the browser (the JavaScript
+//! driver, `js/driver.js`, over the Wasm booking core), with a scenario-driven `fetch`
+//! returning real `Response` objects, checked against
 //! `data/expected_postchange.json` (outcome, provider calls, retries, breaker, outbox, log
 //! records: ids on every record, no personal data). The runner is
 //! `tests/support/scenarios.js`, shared with `scripts/scenarios.mjs`.
 #![cfg(all(target_arch = "wasm32", feature = "client"))]
 
-use js_sys::{Array, Function, Reflect};
-use raptor_secondary::web::appointment_client::AppointmentClient;
+use js_sys::{Array, Function, Object, Reflect};
+use raptor_secondary::web::core::Core;
+use raptor_secondary::web::resolve::resolve_action;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -15,6 +17,40 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 const DATA: &str = include_str!("../data/test_data.json");
 const EXPECTED: &str = include_str!("../data/expected_postchange.json");
+
+#[wasm_bindgen(module = "/js/driver.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = defineClient)]
+    fn define_client(core: &JsValue) -> JsValue;
+}
+
+/// The AppointmentClient class over this build's core, as `js/raptor_secondary.js` makes it.
+fn client_class() -> JsValue {
+    let core = Object::new();
+    type MakeCore = dyn Fn(JsValue, Vec<u8>, f64) -> Result<JsValue, JsValue>;
+    let make: Closure<MakeCore> = Closure::new(|options: JsValue, seed: Vec<u8>, now| {
+        Core::new(&options, &seed, now).map(JsValue::from)
+    });
+    let request: Closure<dyn Fn() -> Array> = Closure::new(Core::request_fields);
+    let config: Closure<dyn Fn() -> Array> = Closure::new(Core::config_fields);
+    let resolve: Closure<dyn Fn(JsValue) -> JsValue> = Closure::new(|event: JsValue| {
+        resolve_action(&event, &JsValue::UNDEFINED).unwrap_or(JsValue::NULL)
+    });
+    for (name, f) in [
+        ("makeCore", make.into_js_value()),
+        ("requestFields", request.into_js_value()),
+        ("configFields", config.into_js_value()),
+        ("resolveAction", resolve.into_js_value()),
+    ] {
+        Reflect::set(&core, &name.into(), &f).unwrap();
+    }
+    define_client(&core)
+}
+
+fn new_client(config: JsValue) -> Result<JsValue, JsValue> {
+    let class: Function = client_class().unchecked_into();
+    Reflect::construct(&class, &Array::of1(&config))
+}
 
 #[wasm_bindgen(module = "/tests/support/scenarios.js")]
 extern "C" {
@@ -25,8 +61,7 @@ extern "C" {
 }
 
 async fn scenario(id: &str) {
-    let create: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> =
-        Closure::new(|config| AppointmentClient::new(config).map(JsValue::from));
+    let create: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> = Closure::new(new_client);
     let outcome = JsFuture::from(run_and_check(
         create.as_ref().unchecked_ref(),
         DATA,
@@ -95,7 +130,7 @@ fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
         (r#""not an object""#, "must be an object"),
     ] {
         let config = js_sys::JSON::parse(config).unwrap();
-        let error = AppointmentClient::new(config).err().expect("should throw");
+        let error = new_client(config).expect_err("should throw");
         let code = Reflect::get(&error, &"code".into()).unwrap();
         let message = Reflect::get(&error, &"message".into())
             .unwrap()

@@ -4,22 +4,15 @@
 //!   included, which web-sys does not bind;
 //! - [`drop_in`]: `getActionLabel`, the legacy contract with `srcElement` fixed;
 //! - [`resolve`]: `resolveAction`, the detailed resolver for new code;
-//! - [`appointment_client`]: `AppointmentClient`, the booking client, over [`effects`] (clock,
-//!   timers, crypto, logs) and [`fetch_provider`] (the `/api/v2` calls);
+//! - [`core`]: the sans-IO booking core for the JavaScript driver (`AppointmentClient`);
 //! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`.
 
 #[cfg(feature = "client")]
-pub mod appointment_client;
+pub mod core;
 pub mod drop_in;
-#[cfg(feature = "client")]
-pub mod effects;
 pub mod event_like;
-#[cfg(feature = "client")]
-pub mod fetch_provider;
 pub mod js_error;
 pub mod resolve;
-#[cfg(feature = "client")]
-pub mod restore;
 
 use wasm_bindgen::prelude::*;
 

@@ -1,0 +1,431 @@
+//! One booking (or a page's cancel) in flight, as an explicit phase: creating → polling →
+//! publishing → finished, with compensating entered from any failure once an appointment
+//! exists. Each phase runs one [`Attempts`] sub-machine; [`Booking::on`] is the only
+//! transition function.
+
+use super::attempts::{Attempts, Progress, Reply};
+use super::contract::{Appointment, AppointmentEvent, AppointmentStatus, APPOINTMENT_CREATED};
+use super::event::{Ctx, Event};
+use super::io::{Answer, CallId, RequestId, Step};
+use super::outbox::OutboxStatus;
+use super::outcome::Operation;
+use super::random::Random;
+use super::request::{check_id, BookingRequest};
+use super::shared::{Failed, Shared};
+use super::time::format_rfc3339;
+use crate::json::ToJson;
+use crate::{Error, ErrorCode};
+
+/// What the booking does once it holds its key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Work {
+    /// Create this appointment.
+    Book(BookingRequest),
+    /// Cancel this appointment (the page's `cancel`).
+    Cancel(String),
+}
+
+/// Where a booking is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase {
+    /// The create (or the page's cancel) is being attempted.
+    Calling(Attempts),
+    /// Pending at the provider: the next poll of `url` is due at `until`.
+    PollWait {
+        /// When to poll.
+        until: i64,
+        /// Where.
+        url: String,
+    },
+    /// A poll is being attempted.
+    Polling(Attempts),
+    /// The outbox event is being published.
+    Publishing(Attempts),
+    /// A flush is publishing this booking's event: wait for it (one sender per key).
+    AwaitFlush {
+        /// The event's id (its key).
+        event_id: String,
+    },
+    /// The appointment is being cancelled again after `error`.
+    Compensating {
+        /// The failure that made the booking fail.
+        error: Error,
+        /// The outbox entry to settle, when it was the event that failed.
+        event_id: Option<String>,
+        /// The cancel's attempts.
+        attempts: Attempts,
+    },
+}
+
+/// What a step of the machine left it as.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Flow {
+    /// Still going.
+    Running,
+    /// Ended.
+    Ended(Result<(), Failed>),
+}
+
+/// What moved a booking.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ev {
+    /// An answer to a call (perhaps not this booking's).
+    Answer(CallId, Answer),
+    /// The clock moved.
+    Timer,
+}
+
+/// One booking in flight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Booking {
+    /// The page's call that started it; `None` once that call was abandoned and answered
+    /// (the booking then finishes its follow-ups in the background).
+    pub id: Option<RequestId>,
+    /// Its context.
+    pub ctx: Ctx,
+    /// Book or cancel.
+    pub operation: Operation,
+    /// What it does.
+    pub work: Work,
+    /// When creating (and polling) must be over.
+    pub deadline_ms: i64,
+    /// Where it is.
+    pub phase: Phase,
+    /// Calls under the same key that wait for its result (a double click).
+    pub joined: Vec<(RequestId, Ctx)>,
+}
+
+impl Booking {
+    /// A booking holding its key, about to make its first call.
+    pub fn new<R: Random>(
+        s: &mut Shared<R>,
+        id: RequestId,
+        ctx: Ctx,
+        operation: Operation,
+        work: Work,
+    ) -> Self {
+        let deadline_ms = ctx.started_ms.saturating_add(s.config.deadline_ms as i64);
+        let (step, url, body) = match &work {
+            Work::Book(request) => (
+                Step::Create,
+                s.url(&["/appointments"]),
+                Some(request.to_json()),
+            ),
+            Work::Cancel(target) => (
+                Step::Cancel,
+                s.url(&["/appointments/", target, "/cancel"]),
+                None,
+            ),
+        };
+        let attempts = Attempts::new(step, ctx.key.clone(), url, body, Some(deadline_ms));
+        Booking {
+            id: Some(id),
+            ctx,
+            operation,
+            work,
+            deadline_ms,
+            phase: Phase::Calling(attempts),
+            joined: Vec::new(),
+        }
+    }
+
+    /// The attempts under way, if a phase has some.
+    pub fn attempts_mut(&mut self) -> Option<&mut Attempts> {
+        match &mut self.phase {
+            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => Some(a),
+            Phase::Compensating { attempts, .. } => Some(attempts),
+            Phase::PollWait { .. } | Phase::AwaitFlush { .. } => None,
+        }
+    }
+
+    /// Whether the booking waits for a flush that has let its event go.
+    pub fn flush_released(&self, flushing: &[String]) -> bool {
+        matches!(&self.phase, Phase::AwaitFlush { event_id } if !flushing.contains(event_id))
+    }
+
+    /// When the booking next needs the clock.
+    pub fn deadline(&self) -> Option<i64> {
+        match &self.phase {
+            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a.deadline(),
+            Phase::Compensating { attempts, .. } => attempts.deadline(),
+            Phase::PollWait { until, .. } => Some(*until),
+            Phase::AwaitFlush { .. } => None,
+        }
+    }
+
+    /// Whether the provider may hold an appointment for it (then a failure must compensate).
+    pub fn has_appointment(&self) -> bool {
+        self.ctx.appointment_id.is_some() && !matches!(self.phase, Phase::Calling(_))
+    }
+
+    /// Makes the first call.
+    pub fn start<R: Random>(&mut self, s: &mut Shared<R>) -> Flow {
+        let progress = match &mut self.phase {
+            Phase::Calling(a) => a.next(s, &mut self.ctx),
+            _ => return Flow::Running,
+        };
+        self.progress(s, progress)
+    }
+
+    /// The transition function: an answer or the clock moves the current phase.
+    pub fn on<R: Random>(&mut self, s: &mut Shared<R>, ev: Ev) -> Option<Flow> {
+        if self.flush_released(&s.flushing) && ev == Ev::Timer {
+            return Some(self.publish(s));
+        }
+        if let Phase::PollWait { until, url } = &self.phase {
+            if ev != Ev::Timer || s.now < *until {
+                return None;
+            }
+            let mut a = Attempts::new(
+                Step::Poll,
+                self.ctx.key.clone(),
+                url.clone(),
+                None,
+                Some(self.deadline_ms),
+            );
+            let progress = a.next(s, &mut self.ctx);
+            self.phase = Phase::Polling(a);
+            return Some(self.progress(s, progress));
+        }
+        let ctx = &mut self.ctx;
+        let attempts = match &mut self.phase {
+            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a,
+            Phase::Compensating { attempts, .. } => attempts,
+            Phase::PollWait { .. } | Phase::AwaitFlush { .. } => return None,
+        };
+        let progress = match ev {
+            Ev::Answer(call, answer) => attempts.on_answer(s, ctx, call, answer)?,
+            Ev::Timer => attempts.on_timer(s, ctx)?,
+        };
+        Some(self.progress(s, progress))
+    }
+
+    /// What the current phase does with its attempts' progress.
+    fn progress<R: Random>(&mut self, s: &mut Shared<R>, progress: Progress) -> Flow {
+        let outcome = match progress {
+            Progress::Waiting => return Flow::Running,
+            Progress::Done(reply) => Ok(reply),
+            Progress::GaveUp(error) => Err(error),
+        };
+        match (&self.phase, outcome) {
+            (Phase::Calling(_), Ok(Reply::Appointment(_)))
+                if self.operation == Operation::Cancel =>
+            {
+                if let Work::Cancel(target) = &self.work {
+                    s.store.forget_appointment(target);
+                }
+                Flow::Ended(Ok(()))
+            }
+            (Phase::Calling(_), Ok(Reply::Appointment(a))) => self.created(s, a),
+            (Phase::Polling(_), Ok(Reply::Appointment(a))) => {
+                if Some(&a.id) != self.ctx.appointment_id.as_ref() {
+                    let error = Error::new(
+                        ErrorCode::BadResponse,
+                        "the status URL answered for another appointment",
+                    );
+                    return self.compensate(s, None, error);
+                }
+                self.appointment(s, a)
+            }
+            (Phase::Polling(_), Err(error)) => self.compensate(s, None, error),
+            (Phase::Publishing(_), Ok(_)) => self.published(s, false),
+            (Phase::Publishing(_), Err(error)) if error.status == Some(422) => {
+                self.published(s, true)
+            }
+            (Phase::Publishing(a), Err(cause)) => {
+                s.emit(&mut self.ctx, Event::OutboxPublishFailed(cause.code));
+                let event_id = a.key().to_owned();
+                let error = Error::new(
+                    ErrorCode::OutboxPublishFailed,
+                    "the appointment.created event could not be published",
+                )
+                .caused_by(cause);
+                self.compensate(s, Some(event_id), error)
+            }
+            (Phase::Compensating { .. }, outcome) => self.compensated(s, outcome.map(|_| ())),
+            (_, Err(error)) => Flow::Ended(Err(error.into())),
+            (_, Ok(_)) => Flow::Ended(Err(Error::new(
+                ErrorCode::BadResponse,
+                "an answer of the wrong kind",
+            )
+            .into())),
+        }
+    }
+
+    /// The create answered with an appointment.
+    fn created<R: Random>(&mut self, s: &mut Shared<R>, a: Appointment) -> Flow {
+        if check_id(&a.id, "id").is_err() {
+            // An appointment may exist that the client cannot name, so it cannot cancel it.
+            s.emit(
+                &mut self.ctx,
+                Event::ReconciliationNeeded(ErrorCode::BadResponse),
+            );
+            let error = Error::new(
+                ErrorCode::BadResponse,
+                "the provider returned a malformed appointment id",
+            );
+            return Flow::Ended(Err(error.into()));
+        }
+        self.ctx.appointment_id = Some(a.id.clone());
+        self.appointment(s, a)
+    }
+
+    /// The appointment as the create or a poll left it: poll again, publish, or stop.
+    fn appointment<R: Random>(&mut self, s: &mut Shared<R>, a: Appointment) -> Flow {
+        match a.status {
+            AppointmentStatus::Pending => {
+                let wait = s.config.poll_interval_ms;
+                if s.now.saturating_add(wait as i64) >= self.deadline_ms {
+                    let error = Error::new(
+                        ErrorCode::Timeout,
+                        "the booking was still pending at its deadline",
+                    );
+                    return self.compensate(s, None, error);
+                }
+                s.emit(&mut self.ctx, Event::PollScheduled(wait));
+                let url = a
+                    .status_url
+                    .unwrap_or_else(|| s.url(&["/appointments/", &a.id]));
+                self.phase = Phase::PollWait {
+                    until: s.now.saturating_add(wait as i64),
+                    url,
+                };
+                Flow::Running
+            }
+            AppointmentStatus::Confirmed => {
+                s.emit(&mut self.ctx, Event::Confirmed);
+                self.publish(s)
+            }
+            _ => Flow::Ended(Err(Error::new(
+                ErrorCode::ProviderRejected,
+                "the provider did not confirm the appointment",
+            )
+            .into())),
+        }
+    }
+
+    /// Writes the `appointment.created` event to the outbox (once per booking key: a re-run
+    /// sends the entry already written, byte for byte) and publishes it.
+    fn publish<R: Random>(&mut self, s: &mut Shared<R>) -> Flow {
+        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        let event = match s.outbox.get(&event_id).cloned() {
+            None => {
+                let Work::Book(request) = &self.work else {
+                    return Flow::Ended(Ok(()));
+                };
+                let event = AppointmentEvent {
+                    id: event_id,
+                    kind: APPOINTMENT_CREATED.into(),
+                    appointment_id: self.ctx.appointment_id.clone().unwrap_or_default(),
+                    calendar_id: request.calendar_id.clone(),
+                    slot_start: request.slot_start.clone(),
+                    occurred_at: format_rfc3339(s.now),
+                    correlation_id: self.ctx.correlation_id.clone(),
+                };
+                s.outbox.write(event.clone(), &self.ctx.key);
+                s.persist();
+                s.emit(&mut self.ctx, Event::OutboxWritten);
+                event
+            }
+            Some(entry) if s.flushing.contains(&entry.event.id) => {
+                self.phase = Phase::AwaitFlush {
+                    event_id: entry.event.id,
+                };
+                return Flow::Running;
+            }
+            Some(entry) => match entry.status {
+                OutboxStatus::Pending => entry.event,
+                OutboxStatus::Published => return Flow::Ended(Ok(())),
+                // An earlier run under this key gave its appointment up already: the same
+                // appointment stays given up; another one (the provider's record of the key
+                // expired) is cancelled like any appointment this run cannot keep.
+                settled => {
+                    let error = Error::new(
+                        ErrorCode::OutboxPublishFailed,
+                        "the appointment.created event could not be published",
+                    );
+                    if Some(&entry.event.appointment_id) != self.ctx.appointment_id.as_ref() {
+                        return self.compensate(s, None, error);
+                    }
+                    return Flow::Ended(Err(Failed {
+                        error,
+                        compensated: settled == OutboxStatus::Compensated,
+                    }));
+                }
+            },
+        };
+        let mut a = Attempts::new(
+            Step::Publish,
+            event.id.clone(),
+            s.url(&["/events"]),
+            Some(event.to_json()),
+            None,
+        );
+        let progress = a.next(s, &mut self.ctx);
+        self.phase = Phase::Publishing(a);
+        self.progress(s, progress)
+    }
+
+    /// The event is published (or, `conflict`, a `422` under its own key says the provider
+    /// holds an event for this booking already): settled, never a reason to cancel.
+    fn published<R: Random>(&mut self, s: &mut Shared<R>, conflict: bool) -> Flow {
+        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        s.outbox.settle(&event_id, OutboxStatus::Published);
+        s.persist();
+        s.emit(&mut self.ctx, Event::OutboxPublished(conflict));
+        Flow::Ended(Ok(()))
+    }
+
+    /// Cancels the appointment under `<key>:cancel` after `error`.
+    fn compensate<R: Random>(
+        &mut self,
+        s: &mut Shared<R>,
+        event_id: Option<String>,
+        error: Error,
+    ) -> Flow {
+        s.emit(&mut self.ctx, Event::CompensationStarted(error.code));
+        let id = self.ctx.appointment_id.clone().unwrap_or_default();
+        let key = [self.ctx.key.as_str(), ":cancel"].concat();
+        let mut attempts = Attempts::new(
+            Step::Compensate,
+            key,
+            s.url(&["/appointments/", &id, "/cancel"]),
+            None,
+            None,
+        );
+        let progress = attempts.next(s, &mut self.ctx);
+        self.phase = Phase::Compensating {
+            error,
+            event_id,
+            attempts,
+        };
+        self.progress(s, progress)
+    }
+
+    /// The compensating cancel ended: the entry is compensated, or flagged for reconciliation.
+    fn compensated<R: Random>(&mut self, s: &mut Shared<R>, cancelled: Result<(), Error>) -> Flow {
+        let Phase::Compensating {
+            error, event_id, ..
+        } = &self.phase
+        else {
+            return Flow::Running;
+        };
+        let (error, event_id) = (error.clone(), event_id.clone());
+        let status = match cancelled {
+            Ok(()) => OutboxStatus::Compensated,
+            Err(_) => OutboxStatus::NeedsReconciliation,
+        };
+        if let Some(event_id) = &event_id {
+            s.outbox.settle(event_id, status);
+        }
+        s.persist();
+        match &cancelled {
+            Ok(()) => s.emit(&mut self.ctx, Event::CompensationSucceeded),
+            Err(e) => s.emit(&mut self.ctx, Event::ReconciliationNeeded(e.code)),
+        }
+        Flow::Ended(Err(Failed {
+            error,
+            compensated: cancelled.is_ok(),
+        }))
+    }
+}

@@ -1,0 +1,465 @@
+//! The appointment client's core: a deterministic state machine that never awaits and never
+//! reads a clock. It holds every booking in flight (as quinn's `Endpoint` holds connections),
+//! the breaker, the idempotency store, the outbox and the metrics; it takes [`Input`]s with
+//! the current time and yields [`Command`]s.
+//!
+//! The driver's loop (see `js/driver.js` for the browser's, `tests/flow.rs` for a test's):
+//! feed one input with [`Client::handle`]; drain [`Client::poll`] until `None`, carrying out
+//! each command; sleep until [`Client::poll_timeout`]; on waking, feed [`Input::Timer`].
+
+use super::booking::{Booking, Ev, Flow, Phase, Work};
+use super::breaker::BreakerState;
+use super::config::ClientConfig;
+use super::event::{Ctx, Event};
+use super::flush::Flush;
+use super::idempotency::Begin;
+use super::io::{Command, Input, RequestId};
+use super::metrics::MetricsSnapshot;
+use super::outbox::{OutboxEntry, OutboxStatus};
+use super::outcome::Operation;
+use super::random::{ChaCha, Random};
+use super::request::{cancel_fingerprint, check_id, check_key, RawBookingRequest};
+use super::router::route;
+use super::scalar::{text, Scalar};
+use super::shared::{Failed, Shared};
+use super::snapshot::Snapshot;
+use super::state::State;
+use crate::{Error, ErrorCode};
+
+crate::json_record! {
+    /// What was read back from storage when it was loaded (`restored()`).
+    #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+    pub struct Restored {
+        /// Whether a storage was loaded.
+        pub enabled: bool => "enabled",
+        /// Idempotency records restored (bookings in flight at the reload among them).
+        pub records: usize => "records",
+        /// Outbox entries restored.
+        pub outbox: usize => "outbox",
+        /// Of those, entries still waiting to be published (see `flushOutbox`).
+        pub pending: usize => "pending",
+    }
+}
+
+/// See the module documentation.
+pub struct Client<R: Random = ChaCha> {
+    s: Shared<R>,
+    bookings: Vec<Booking>,
+    flushes: Vec<Flush>,
+    restored: Restored,
+}
+
+impl<R: Random> Client<R> {
+    /// A client with validated `config`, its random source, at `now`.
+    pub fn new(config: ClientConfig, random: R, now: i64) -> Self {
+        Client {
+            s: Shared::new(config, random, now),
+            bookings: Vec::new(),
+            flushes: Vec::new(),
+            restored: Restored::default(),
+        }
+    }
+
+    /// Takes one input at `now` (an earlier time counts as the latest seen: time only moves
+    /// forward), then runs whatever is due. Drain [`poll`](Self::poll) after every call.
+    pub fn handle(&mut self, now: i64, input: Input) {
+        self.s.now = self.s.now.max(now);
+        match input {
+            Input::Book { id, request } => self.book(id, &request, None),
+            Input::Cancel { id, appointment_id } => self.cancel(id, &appointment_id, None),
+            Input::Handle { id, label, request } => match route(&label) {
+                Ok(Operation::Book) => self.book(id, &request, Some(label)),
+                Ok(Operation::Cancel) => self.cancel(id, &request.appointment_id, Some(label)),
+                Err(error) => self.refuse(id, None, Some(label), error),
+            },
+            Input::Refuse {
+                id,
+                operation,
+                label,
+                error,
+            } => self.refuse(id, operation, label, error),
+            Input::Answer { call, answer } => self.route(Ev::Answer(call, answer)),
+            Input::Timer => {}
+            Input::Loaded { json } => self.load(json.as_deref()),
+            Input::Abandon { id } => self.abandon(id),
+            Input::Flush { id } => self.flush(id),
+        }
+        self.run_due();
+    }
+
+    /// The next command for the driver, or `None` when there is nothing left to do now.
+    pub fn poll(&mut self) -> Option<Command> {
+        self.s.out.pop_front()
+    }
+
+    /// When the core next needs [`Input::Timer`]: the earliest attempt timeout, retry or poll;
+    /// the current time while commands are queued; `None` when nothing waits on the clock.
+    pub fn poll_timeout(&self) -> Option<i64> {
+        if !self.s.out.is_empty() {
+            return Some(self.s.now);
+        }
+        let bookings = self.bookings.iter().filter_map(Booking::deadline);
+        bookings
+            .chain(self.flushes.iter().filter_map(Flush::deadline))
+            .min()
+    }
+
+    fn book(&mut self, id: RequestId, raw: &RawBookingRequest, label: Option<String>) {
+        let explicit = text(&raw.idempotency_key, "idempotencyKey")
+            .ok()
+            .flatten()
+            .map(str::to_owned);
+        match raw.validate(self.s.now) {
+            Err(error) => {
+                let key = explicit
+                    .filter(|k| check_key(k).is_ok())
+                    .unwrap_or_else(|| self.s.new_id());
+                let ctx = self.s.ctx(key, label);
+                self.s.reject(id, ctx, Some(Operation::Book), error);
+            }
+            Ok(request) => {
+                let fingerprint = request.fingerprint();
+                let found = self.s.store.key_for(fingerprint, self.s.now);
+                let key = match explicit.or(found) {
+                    Some(key) => key,
+                    None => self.s.new_id(),
+                };
+                let mut ctx = self.s.ctx(key, label);
+                let patient = super::mask::MaskedPatient::of(&request);
+                self.s.emit(&mut ctx, Event::BookingRequested(patient));
+                self.run(id, ctx, Operation::Book, fingerprint, Work::Book(request));
+            }
+        }
+    }
+
+    fn cancel(&mut self, id: RequestId, appointment_id: &Option<Scalar>, label: Option<String>) {
+        let target = text(appointment_id, "appointmentId").and_then(|target| {
+            let target = target.ok_or_else(|| {
+                Error::invalid_field("appointmentId", "appointmentId is required")
+            })?;
+            check_id(target, "appointmentId").map(|()| target.to_owned())
+        });
+        match target {
+            Err(error) => {
+                let key = self.s.new_id();
+                let ctx = self.s.ctx(key, label);
+                self.s.reject(id, ctx, Some(Operation::Cancel), error);
+            }
+            Ok(target) => {
+                let mut ctx = self.s.ctx(["cancel:", target.as_str()].concat(), label);
+                ctx.appointment_id = Some(target.clone());
+                self.s.emit(&mut ctx, Event::CancelRequested);
+                let fingerprint = cancel_fingerprint(&target);
+                self.run(
+                    id,
+                    ctx,
+                    Operation::Cancel,
+                    fingerprint,
+                    Work::Cancel(target),
+                );
+            }
+        }
+    }
+
+    fn refuse(
+        &mut self,
+        id: RequestId,
+        operation: Option<Operation>,
+        label: Option<String>,
+        error: Error,
+    ) {
+        let key = self.s.new_id();
+        let ctx = self.s.ctx(key, label);
+        self.s.reject(id, ctx, operation, error);
+    }
+
+    /// Takes the key, then runs, joins or replays.
+    fn run(
+        &mut self,
+        id: RequestId,
+        mut ctx: Ctx,
+        operation: Operation,
+        fingerprint: u64,
+        work: Work,
+    ) {
+        match self.s.store.begin(&ctx.key, fingerprint, ctx.started_ms) {
+            Begin::Conflict => {
+                let error = Error::new(
+                    ErrorCode::IdempotencyKeyReused,
+                    "this idempotency key was already used with a different request",
+                );
+                self.s.reject(id, ctx, Some(operation), error);
+            }
+            Begin::Replay(stored) => {
+                self.s.emit(
+                    &mut ctx,
+                    Event::Replayed(stored.appointment_id.clone(), stored.state),
+                );
+                let result = self.s.replayed(&ctx, stored);
+                self.s.settle(id, result);
+            }
+            Begin::Join => {
+                self.s.emit(&mut ctx, Event::Joined);
+                match self.bookings.iter_mut().find(|b| b.ctx.key == ctx.key) {
+                    Some(leader) => leader.joined.push((id, ctx)),
+                    None => {
+                        let error = Error::new(
+                            ErrorCode::RequestInProgress,
+                            "the booking this call joined was abandoned",
+                        );
+                        let result =
+                            self.s
+                                .finish(&mut ctx, Some(operation), Err(error.into()), false);
+                        self.s.settle(id, result);
+                    }
+                }
+            }
+            Begin::Start => {
+                // The record is saved in flight before the first call goes out.
+                self.s.persist();
+                self.s.advance(&mut ctx, State::InProgress);
+                let mut booking = Booking::new(&mut self.s, id, ctx, operation, work);
+                match booking.start(&mut self.s) {
+                    Flow::Running => self.bookings.push(booking),
+                    Flow::Ended(outcome) => self.end(booking, outcome),
+                }
+            }
+        }
+    }
+
+    /// Hands an answer or the clock to the booking or flush it is for.
+    fn route(&mut self, ev: Ev) {
+        for i in 0..self.bookings.len() {
+            if let Some(flow) = self.bookings[i].on(&mut self.s, ev.clone()) {
+                if let Flow::Ended(outcome) = flow {
+                    let booking = self.bookings.remove(i);
+                    self.end(booking, outcome);
+                }
+                return;
+            }
+        }
+        for i in 0..self.flushes.len() {
+            if let Some(done) = self.flushes[i].on(&mut self.s, &ev) {
+                if done {
+                    self.flushes.remove(i);
+                }
+                return;
+            }
+        }
+    }
+
+    /// Runs everything due at the current time, until nothing is (each run makes progress).
+    fn run_due(&mut self) {
+        let due = |d: Option<i64>, now: i64| d.is_some_and(|d| d <= now);
+        loop {
+            let now = self.s.now;
+            let flushing = &self.s.flushing;
+            let booking = self
+                .bookings
+                .iter()
+                .position(|b| due(b.deadline(), now) || b.flush_released(flushing));
+            let flush = self.flushes.iter().position(|f| due(f.deadline(), now));
+            match (booking, flush) {
+                (Some(i), _) => {
+                    if let Some(Flow::Ended(outcome)) = self.bookings[i].on(&mut self.s, Ev::Timer)
+                    {
+                        let booking = self.bookings.remove(i);
+                        self.end(booking, outcome);
+                    }
+                }
+                (None, Some(i)) => {
+                    if self.flushes[i].on(&mut self.s, &Ev::Timer) == Some(true) {
+                        self.flushes.remove(i);
+                    }
+                }
+                (None, None) => return,
+            }
+        }
+    }
+
+    /// A run ended: its record, its answer, and the answers of the calls that joined it.
+    fn end(&mut self, mut booking: Booking, outcome: Result<(), Failed>) {
+        let result = self
+            .s
+            .finish(&mut booking.ctx, Some(booking.operation), outcome, true);
+        self.s
+            .store
+            .finish(&booking.ctx.key, result.clone(), self.s.now);
+        self.s.persist();
+        if let Some(id) = booking.id {
+            self.s.settle(id, result.clone());
+        }
+        for (id, ctx) in booking.joined {
+            let answer = self.s.replayed(&ctx, result.clone());
+            self.s.settle(id, answer);
+        }
+    }
+
+    /// The page gave up on call `id`; see [`Input::Abandon`].
+    fn abandon(&mut self, id: RequestId) {
+        let abandoned = || {
+            Error::new(
+                ErrorCode::Timeout,
+                "the call was abandoned before it finished",
+            )
+        };
+        if let Some(i) = self.flushes.iter().position(|f| f.id == id) {
+            self.flushes[i].abandon(&mut self.s);
+            self.flushes.remove(i);
+            return;
+        }
+        for i in 0..self.bookings.len() {
+            if let Some(j) = self.bookings[i].joined.iter().position(|(j, _)| *j == id) {
+                let (_, mut ctx) = self.bookings[i].joined.remove(j);
+                let op = Some(self.bookings[i].operation);
+                let result = self.s.finish(&mut ctx, op, Err(abandoned().into()), false);
+                self.s.settle(id, result);
+                return;
+            }
+            if self.bookings[i].id != Some(id) {
+                continue;
+            }
+            if self.bookings[i].has_appointment() {
+                // The appointment exists: answer now, and let its follow-ups finish.
+                let booking = &mut self.bookings[i];
+                booking.id = None;
+                let mut ctx = booking.ctx.clone();
+                let op = Some(booking.operation);
+                let result = self.s.finish(&mut ctx, op, Err(abandoned().into()), false);
+                self.s.settle(id, result);
+            } else {
+                let mut booking = self.bookings.remove(i);
+                if let Some(a) = booking.attempts_mut() {
+                    a.abort(&mut self.s);
+                }
+                self.end(booking, Err(abandoned().into()));
+            }
+            return;
+        }
+    }
+
+    fn flush(&mut self, id: RequestId) {
+        let (mut entries, mut skipped) = (Vec::new(), 0);
+        for entry in self
+            .s
+            .outbox
+            .entries()
+            .filter(|e| e.status == OutboxStatus::Pending)
+        {
+            // One sender per event: a booking in flight, or another flush, has it already.
+            let booking = self.bookings.iter().any(|b| b.ctx.key == entry.booking_key);
+            if booking || self.s.flushing.contains(&entry.event.id) {
+                skipped += 1;
+            } else {
+                entries.push(entry.clone());
+            }
+        }
+        let mut flush = Flush::new(&mut self.s, id, entries, skipped);
+        if !flush.advance(&mut self.s) {
+            self.flushes.push(flush);
+        }
+    }
+
+    fn load(&mut self, json: Option<&str>) {
+        self.s.persists = true;
+        self.restored.enabled = true;
+        if let Some(snapshot) = json.and_then(Snapshot::from_json) {
+            let pending = snapshot
+                .outbox
+                .iter()
+                .filter(|e| e.status == OutboxStatus::Pending)
+                .count();
+            self.restored.records = self.s.store.restore(snapshot.records, self.s.now);
+            self.restored.outbox = snapshot.outbox.len();
+            self.restored.pending = pending;
+            self.s.outbox.restore(snapshot.outbox);
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ClientConfig {
+        &self.s.config
+    }
+
+    /// Counters and latency percentiles.
+    pub fn metrics(&self) -> MetricsSnapshot {
+        self.s.metrics.snapshot()
+    }
+
+    /// The breaker's state as of its last decision (it turns half-open only when a call asks).
+    pub fn breaker_state(&self) -> BreakerState {
+        self.s.breaker.state()
+    }
+
+    /// The breaker as the page shows it (`breaker()`) at `now` (never before the latest
+    /// time an input brought).
+    pub fn breaker_view(&self, now: i64) -> BreakerView {
+        let now = now.max(self.s.now);
+        let threshold = self.s.config.breaker_threshold;
+        let (failures, retry_in_ms) = match self.s.breaker.state() {
+            BreakerState::Closed { failures } => (failures, 0),
+            BreakerState::Open { until_ms } => (threshold, (until_ms - now).max(0) as u64),
+            BreakerState::HalfOpen { .. } => (threshold, 0),
+        };
+        BreakerView {
+            state: self.s.breaker.state().name(),
+            failures,
+            retry_in_ms,
+            opens: self.s.metrics.breaker_opens,
+            threshold,
+            cooldown_ms: self.s.config.breaker_cooldown_ms,
+        }
+    }
+
+    /// The outbox's entries, oldest first.
+    pub fn outbox(&self) -> Vec<OutboxEntry> {
+        self.s.outbox.entries().cloned().collect()
+    }
+
+    /// What was restored from storage.
+    pub fn restored(&self) -> Restored {
+        self.restored
+    }
+
+    /// A fresh idempotency key, for callers that keep their own per booking.
+    pub fn new_key(&mut self) -> String {
+        self.s.new_id()
+    }
+
+    /// How many bookings and flushes are under way.
+    pub fn in_flight(&self) -> usize {
+        self.bookings.len() + self.flushes.len()
+    }
+
+    /// The bookings under way, for tests that check invariants.
+    pub fn bookings(&self) -> &[Booking] {
+        &self.bookings
+    }
+
+    /// Whether the booking under `key` has a poll, publish or compensation running.
+    pub fn phase_of(&self, key: &str) -> Option<&Phase> {
+        self.bookings
+            .iter()
+            .find(|b| b.ctx.key == key)
+            .map(|b| &b.phase)
+    }
+}
+
+crate::json_record! {
+    /// The breaker as the page shows it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct BreakerView {
+        /// `closed`, `open` or `half_open`.
+        pub state: &'static str => "state",
+        /// Consecutive failures counted.
+        pub failures: u32 => "failures",
+        /// Time before a probe may go through, when open.
+        pub retry_in_ms: u64 => "retryInMs",
+        /// Times it opened.
+        pub opens: u32 => "opens",
+        /// Failures that open it.
+        pub threshold: u32 => "threshold",
+        /// Its cool-down.
+        pub cooldown_ms: u64 => "cooldownMs",
+    }
+}

@@ -1,0 +1,139 @@
+//! `flushOutbox()`: the events an earlier page left pending, published one after another with
+//! their own retries, each as it was written (byte for byte, under its own key). An entry
+//! that still fails stays pending for the next flush; an entry whose booking is in flight here
+//! is left to that booking. Nothing is dropped.
+
+use super::attempts::{Attempts, Progress};
+use super::event::{Ctx, Event};
+use super::io::{CallId, Command, RequestId, Step};
+use super::outbox::{OutboxEntry, OutboxStatus};
+use super::random::Random;
+use super::shared::Shared;
+use crate::json::ToJson;
+use std::collections::VecDeque;
+
+/// One `flushOutbox()` call under way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Flush {
+    /// The page's call.
+    pub id: RequestId,
+    queue: VecDeque<OutboxEntry>,
+    current: Option<(Ctx, Attempts)>,
+    published: u32,
+    pending: u32,
+}
+
+impl Flush {
+    /// A flush of `entries` (taken on in `s.flushing`); `skipped` more are pending but left
+    /// to their bookings or to other flushes.
+    pub fn new<R: Random>(
+        s: &mut Shared<R>,
+        id: RequestId,
+        entries: Vec<OutboxEntry>,
+        skipped: u32,
+    ) -> Self {
+        s.flushing
+            .extend(entries.iter().map(|e| e.event.id.clone()));
+        Flush {
+            id,
+            queue: entries.into(),
+            current: None,
+            published: 0,
+            pending: skipped,
+        }
+    }
+
+    /// The call in flight, if any.
+    pub fn call(&self) -> Option<CallId> {
+        self.current.as_ref().and_then(|(_, a)| a.call())
+    }
+
+    /// When the flush next needs the clock.
+    pub fn deadline(&self) -> Option<i64> {
+        self.current.as_ref().and_then(|(_, a)| a.deadline())
+    }
+
+    /// Starts entries until one is waiting; `true` once every entry is settled (the flush is
+    /// then answered).
+    pub fn advance<R: Random>(&mut self, s: &mut Shared<R>) -> bool {
+        while self.current.is_none() {
+            let Some(entry) = self.queue.pop_front() else {
+                s.out.push_back(Command::Flushed {
+                    id: self.id,
+                    published: self.published,
+                    pending: self.pending,
+                });
+                return true;
+            };
+            let mut ctx = s.ctx(entry.booking_key.clone(), None);
+            ctx.uncounted = false;
+            ctx.appointment_id = Some(entry.event.appointment_id.clone());
+            s.emit(&mut ctx, Event::OutboxFlush);
+            let body = Some(entry.event.to_json());
+            let mut attempts = Attempts::new(
+                Step::Publish,
+                entry.event.id.clone(),
+                s.url(&["/events"]),
+                body,
+                None,
+            );
+            let progress = attempts.next(s, &mut ctx);
+            self.current = Some((ctx, attempts));
+            self.progress(s, progress);
+        }
+        false
+    }
+
+    /// An answer or the clock moved the current entry; `None` if it was not for this flush.
+    pub fn on<R: Random>(&mut self, s: &mut Shared<R>, ev: &super::booking::Ev) -> Option<bool> {
+        let (ctx, attempts) = self.current.as_mut()?;
+        let progress = match ev {
+            super::booking::Ev::Answer(call, answer) => {
+                attempts.on_answer(s, ctx, *call, answer.clone())?
+            }
+            super::booking::Ev::Timer => attempts.on_timer(s, ctx)?,
+        };
+        self.progress(s, progress);
+        Some(self.advance(s))
+    }
+
+    /// Stops: the call in flight is aborted; what is left counts as pending.
+    pub fn abandon<R: Random>(&mut self, s: &mut Shared<R>) {
+        if let Some((_, mut attempts)) = self.current.take() {
+            attempts.abort(s);
+            s.flushing.retain(|id| id != attempts.key());
+            self.pending += 1;
+        }
+        for entry in self.queue.drain(..) {
+            s.flushing.retain(|id| *id != entry.event.id);
+            self.pending += 1;
+        }
+        self.advance(s);
+    }
+
+    fn progress<R: Random>(&mut self, s: &mut Shared<R>, progress: Progress) {
+        let Some((ctx, attempts)) = self.current.as_mut() else {
+            return;
+        };
+        let published = match progress {
+            Progress::Waiting => return,
+            Progress::Done(_) => Some(false),
+            Progress::GaveUp(e) if e.status == Some(422) => Some(true),
+            Progress::GaveUp(e) => {
+                s.emit(ctx, Event::OutboxPublishFailed(e.code));
+                None
+            }
+        };
+        match published {
+            Some(conflict) => {
+                s.outbox.settle(attempts.key(), OutboxStatus::Published);
+                s.persist();
+                s.emit(ctx, Event::OutboxPublished(conflict));
+                self.published += 1;
+            }
+            None => self.pending += 1,
+        }
+        s.flushing.retain(|id| id != attempts.key());
+        self.current = None;
+    }
+}

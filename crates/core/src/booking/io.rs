@@ -1,0 +1,243 @@
+//! What goes into the core ([`Input`], with the current time) and what comes out
+//! ([`Command`]). The driver feeds one input, then drains every command (str0m's "drain after
+//! every mutation"), then sleeps until [`super::Client::poll_timeout`].
+
+use super::log::LogRecord;
+use super::outcome::{BookingResult, Operation};
+use super::request::RawBookingRequest;
+use super::scalar::Scalar;
+use crate::json::{Object, ToJson};
+use crate::Error;
+
+/// A call of the page (`book`, `cancel`, `handle`, `flushOutbox`), numbered by the driver; it
+/// gets exactly one [`Command::Done`] (or [`Command::Flushed`]).
+pub type RequestId = u32;
+
+/// One provider call, numbered by the core; it gets exactly one [`Input::Answer`] from the
+/// driver, unless the core aborts it first ([`Command::Abort`]), after which none.
+pub type CallId = u32;
+
+/// A kind of provider call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// `POST {base}/appointments`.
+    Create,
+    /// `GET {statusUrl}` while pending.
+    Poll,
+    /// `POST {base}/events`.
+    Publish,
+    /// `POST {base}/appointments/{id}/cancel` after a failure (key `<key>:cancel`).
+    Compensate,
+    /// `POST {base}/appointments/{id}/cancel` asked for by the page.
+    Cancel,
+}
+
+impl Step {
+    /// The step's name in logs.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Step::Create => "create",
+            Step::Poll => "poll",
+            Step::Publish => "publish",
+            Step::Compensate => "compensate",
+            Step::Cancel => "cancel",
+        }
+    }
+
+    /// Calls that start work go through the breaker and count as the result's attempts.
+    /// Follow-ups (polls, the event, compensation) are never short-circuited: giving up on
+    /// them would lose an appointment that exists.
+    pub const fn is_guarded(self) -> bool {
+        matches!(self, Step::Create | Step::Cancel)
+    }
+}
+
+/// How a provider call ended, as the driver saw it. No text from the provider or the
+/// transport is carried: only what the client acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A 2xx; the body's own `id`, `status` and `statusUrl` fields when they are strings.
+    Ok {
+        /// The appointment id.
+        id: Option<String>,
+        /// The appointment status.
+        status: Option<String>,
+        /// Where to poll.
+        status_url: Option<String>,
+    },
+    /// Any other status, with its `Retry-After` header.
+    Status {
+        /// The HTTP status.
+        status: u16,
+        /// The raw `Retry-After` header.
+        retry_after: Option<String>,
+    },
+    /// `fetch` failed (offline, DNS, CORS, reset).
+    Network,
+    /// Not a `Response`, or a 2xx body that is not JSON.
+    Bad,
+}
+
+/// Something the core is told, with the time it happened.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    /// `book(request)`.
+    Book {
+        /// The page's call.
+        id: RequestId,
+        /// The request, as read from the page.
+        request: RawBookingRequest,
+    },
+    /// `cancel(appointmentId)`.
+    Cancel {
+        /// The page's call.
+        id: RequestId,
+        /// The appointment id, as read from the page.
+        appointment_id: Option<Scalar>,
+    },
+    /// `handle(event, request)` once the click's label was read: `book-appointment` books,
+    /// `cancel-appointment` cancels `request.appointmentId`, anything else is refused.
+    Handle {
+        /// The page's call.
+        id: RequestId,
+        /// The click's action label.
+        label: String,
+        /// The request, as read from the page.
+        request: RawBookingRequest,
+    },
+    /// A call the bindings refused before it could be read (a request that is not an object,
+    /// a click without a label): counted, logged and answered like any other.
+    Refuse {
+        /// The page's call.
+        id: RequestId,
+        /// What it asked for, if known.
+        operation: Option<Operation>,
+        /// The click's label, for `handle`.
+        label: Option<String>,
+        /// Why.
+        error: Error,
+    },
+    /// The answer to call `call`.
+    Answer {
+        /// Which call.
+        call: CallId,
+        /// How it ended.
+        answer: Answer,
+    },
+    /// A wake-up asked for by [`super::Client::poll_timeout`]. Early or spurious ones do
+    /// nothing (every input also runs what is due).
+    Timer,
+    /// The storage was read: persistence is on from now, and `json` is what it held.
+    Loaded {
+        /// The saved snapshot's text, if there was one.
+        json: Option<String>,
+    },
+    /// The page gave up on call `id`: it is answered now; an appointment that exists is kept
+    /// and its follow-ups finish in the background.
+    Abandon {
+        /// The page's call.
+        id: RequestId,
+    },
+    /// `flushOutbox()`: publish the events left pending.
+    Flush {
+        /// The page's call.
+        id: RequestId,
+    },
+}
+
+/// One provider call to make.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Send {
+    /// Its number; the answer comes back with it.
+    pub call: CallId,
+    /// Which step it is.
+    pub step: Step,
+    /// `GET` or `POST`.
+    pub method: &'static str,
+    /// Absolute, or relative to the page (the base URL as configured).
+    pub url: String,
+    /// The `Idempotency-Key` header.
+    pub key: String,
+    /// The `X-Correlation-Id` header.
+    pub correlation_id: String,
+    /// The JSON body, sent as it is.
+    pub body: Option<String>,
+    /// How long the core waits before it aborts the call.
+    pub timeout_ms: u64,
+}
+
+/// Something the driver must do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Make a provider call and feed back its answer.
+    Send(Send),
+    /// Abort call `call` (its timeout passed, or its booking was abandoned); feed nothing back.
+    Abort {
+        /// Which call.
+        call: CallId,
+    },
+    /// Save this snapshot (replacing the last one).
+    Persist {
+        /// The snapshot's JSON.
+        json: String,
+    },
+    /// Hand a log record (already masked) to the sink, the recent logs and the observers.
+    Log {
+        /// The record.
+        record: LogRecord,
+    },
+    /// Call `id` is answered.
+    Done {
+        /// The page's call.
+        id: RequestId,
+        /// Its result.
+        result: BookingResult,
+    },
+    /// `flushOutbox()` call `id` is answered.
+    Flushed {
+        /// The page's call.
+        id: RequestId,
+        /// Events published by this flush.
+        published: u32,
+        /// Events still pending.
+        pending: u32,
+    },
+}
+
+impl ToJson for Command {
+    fn write_json(&self, out: &mut String) {
+        let o = Object::new(out);
+        match self {
+            Command::Send(s) => o
+                .field("kind", "send")
+                .field("call", &s.call)
+                .field("step", s.step.name())
+                .field("method", s.method)
+                .field("url", &s.url)
+                .field("key", &s.key)
+                .field("correlationId", &s.correlation_id)
+                .field("body", &s.body)
+                .field("timeoutMs", &s.timeout_ms),
+            Command::Abort { call } => o.field("kind", "abort").field("call", call),
+            Command::Persist { json } => o.field("kind", "persist").field("json", json),
+            Command::Log { record } => o
+                .field("kind", "log")
+                .field("stateChange", &record.is_state_change())
+                .field("record", record),
+            Command::Done { id, result } => o
+                .field("kind", "done")
+                .field("id", id)
+                .field("result", result),
+            Command::Flushed {
+                id,
+                published,
+                pending,
+            } => o
+                .field("kind", "flushed")
+                .field("id", id)
+                .field("published", published)
+                .field("pending", pending),
+        }
+        .end();
+    }
+}

@@ -1,0 +1,254 @@
+//! The state every booking of one client shares, as quinn's `Endpoint` holds what its
+//! connections share: settings, the clock, the random source, the breaker, the idempotency
+//! store, the outbox, the counters and the command queue. Bookings ([`super::booking`]) and
+//! flushes ([`super::flush`]) act on it; the [`super::Client`] routes inputs to them.
+
+use super::breaker::Breaker;
+use super::config::ClientConfig;
+use super::event::{Ctx, Event};
+use super::idempotency::IdempotencyStore;
+use super::io::{CallId, Command, RequestId, Send, Step};
+use super::metrics::Metrics;
+use super::outbox::Outbox;
+use super::outcome::{BookingResult, Operation};
+use super::random::{uuid, Random};
+use super::snapshot::Snapshot;
+use super::state::State;
+use crate::json::ToJson;
+use crate::Error;
+use std::collections::VecDeque;
+
+/// How a run ended: an error, and whether an appointment it made was cancelled again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Failed {
+    /// Why.
+    pub error: Error,
+    /// A follow-up failure cancelled the appointment again.
+    pub compensated: bool,
+}
+
+impl From<Error> for Failed {
+    fn from(error: Error) -> Self {
+        Failed {
+            error,
+            compensated: false,
+        }
+    }
+}
+
+/// See the module documentation.
+pub struct Shared<R> {
+    /// The settings.
+    pub config: ClientConfig,
+    /// Ids and jitter.
+    pub random: R,
+    /// The latest time an input brought (time only moves forward).
+    pub now: i64,
+    /// The circuit breaker, shared by every booking.
+    pub breaker: Breaker,
+    /// Idempotency records.
+    pub store: IdempotencyStore,
+    /// Follow-up events.
+    pub outbox: Outbox,
+    /// Counters, moved only by events and results.
+    pub metrics: Metrics,
+    /// Whether a storage was loaded (then every change is persisted).
+    pub persists: bool,
+    /// Commands waiting for the driver.
+    pub out: VecDeque<Command>,
+    /// Events a flush has taken on (queued or in flight): one sender per event key.
+    pub flushing: Vec<String>,
+    next_call: CallId,
+}
+
+impl<R: Random> Shared<R> {
+    /// The shared state of a new client.
+    pub fn new(config: ClientConfig, random: R, now: i64) -> Self {
+        Shared {
+            breaker: Breaker::new(config.breaker()),
+            store: IdempotencyStore::new(
+                config.idempotency_ttl_ms,
+                config.idempotency_max_entries as usize,
+            ),
+            outbox: Outbox::new(config.idempotency_max_entries as usize),
+            config,
+            random,
+            now,
+            metrics: Metrics::default(),
+            persists: false,
+            out: VecDeque::new(),
+            flushing: Vec::new(),
+            next_call: 1,
+        }
+    }
+
+    /// A random UUID v4: idempotency keys and correlation ids.
+    pub fn new_id(&mut self) -> String {
+        let r = &mut self.random;
+        uuid([r.id_u32(), r.id_u32(), r.id_u32(), r.id_u32()])
+    }
+
+    /// A fresh context for a call under `key`.
+    pub fn ctx(&mut self, key: String, label: Option<String>) -> Ctx {
+        Ctx {
+            correlation_id: self.new_id(),
+            key,
+            label,
+            started_ms: self.now,
+            state: State::Init,
+            attempts: 0,
+            retries: 0,
+            appointment_id: None,
+            uncounted: true,
+        }
+    }
+
+    /// Reports `event` of `ctx`: its log record, and the counters it moves. The first event of
+    /// a page's call counts it as a booking.
+    pub fn emit(&mut self, ctx: &mut Ctx, event: Event) {
+        if ctx.uncounted {
+            ctx.uncounted = false;
+            self.metrics.bookings += 1;
+        }
+        event.count(&mut self.metrics);
+        let record = event.record(ctx, self.now);
+        self.out.push_back(Command::Log { record });
+    }
+
+    /// Moves `ctx`'s state machine, logging the change (an invalid move is logged, not applied).
+    pub fn advance(&mut self, ctx: &mut Ctx, to: State) {
+        let from = ctx.state;
+        match from.transition(to) {
+            Ok(next) => {
+                ctx.state = next;
+                self.emit(ctx, Event::StateChanged(from));
+            }
+            Err(e) => self.emit(ctx, Event::InvalidTransition(e.code)),
+        }
+    }
+
+    /// Queues a provider call; returns its number.
+    pub fn send(
+        &mut self,
+        step: Step,
+        url: String,
+        key: &str,
+        ctx: &Ctx,
+        body: Option<String>,
+        timeout_ms: u64,
+    ) -> CallId {
+        let call = self.next_call;
+        self.next_call = self.next_call.wrapping_add(1).max(1);
+        let method = if step == Step::Poll { "GET" } else { "POST" };
+        self.out.push_back(Command::Send(Send {
+            call,
+            step,
+            method,
+            url,
+            key: key.to_owned(),
+            correlation_id: ctx.correlation_id.clone(),
+            body,
+            timeout_ms,
+        }));
+        call
+    }
+
+    /// Saves the idempotency records and the outbox, when a storage was loaded.
+    pub fn persist(&mut self) {
+        if self.persists {
+            let snapshot = Snapshot {
+                records: self.store.export(self.now),
+                outbox: self.outbox.entries().cloned().collect(),
+            };
+            self.out.push_back(Command::Persist {
+                json: snapshot.to_json(),
+            });
+        }
+    }
+
+    /// Ends `ctx`'s call: its final state, the closing record (for a run), its result.
+    pub fn finish(
+        &mut self,
+        ctx: &mut Ctx,
+        operation: Option<Operation>,
+        outcome: Result<(), Failed>,
+        ran: bool,
+    ) -> BookingResult {
+        let (state, error, compensated) = match outcome {
+            Ok(()) => (State::Completed, None, false),
+            Err(Failed { error, compensated }) => (State::Failed, Some(error), compensated),
+        };
+        self.advance(ctx, state);
+        if ran {
+            let event = match state {
+                State::Completed => Event::Completed,
+                _ => Event::Failed(error.as_ref().map(|e| e.code)),
+            };
+            self.emit(ctx, event);
+        }
+        BookingResult {
+            operation,
+            state,
+            appointment_id: ctx.appointment_id.clone(),
+            error,
+            attempts: ctx.attempts,
+            retries: ctx.retries,
+            idempotent_replay: false,
+            correlation_id: ctx.correlation_id.clone(),
+            idempotency_key: ctx.key.clone(),
+            compensated,
+            action_label: ctx.label.clone(),
+            duration_ms: self.elapsed(ctx),
+        }
+    }
+
+    /// A stored or joined result, as `ctx`'s answer.
+    pub fn replayed(&self, ctx: &Ctx, stored: BookingResult) -> BookingResult {
+        BookingResult {
+            attempts: 0,
+            retries: 0,
+            idempotent_replay: true,
+            correlation_id: ctx.correlation_id.clone(),
+            action_label: ctx.label.clone(),
+            duration_ms: self.elapsed(ctx),
+            ..stored
+        }
+    }
+
+    /// Answers page call `id`; the one place results move the counters.
+    pub fn settle(&mut self, id: RequestId, result: BookingResult) {
+        self.metrics.observe_latency(result.duration_ms);
+        match result.state {
+            State::Completed => self.metrics.completed += 1,
+            _ => self.metrics.failed += 1,
+        }
+        self.out.push_back(Command::Done { id, result });
+    }
+
+    /// A call refused before anything was sent or stored.
+    pub fn reject(
+        &mut self,
+        id: RequestId,
+        mut ctx: Ctx,
+        operation: Option<Operation>,
+        error: Error,
+    ) {
+        self.emit(&mut ctx, Event::Rejected(error.code));
+        let result = self.finish(&mut ctx, operation, Err(error.into()), false);
+        self.settle(id, result);
+    }
+
+    /// Milliseconds since `ctx` started.
+    pub fn elapsed(&self, ctx: &Ctx) -> u64 {
+        (self.now - ctx.started_ms).max(0) as u64
+    }
+
+    /// A URL under the configured base.
+    pub fn url(&self, parts: &[&str]) -> String {
+        let mut url = self.config.base_url.clone();
+        for part in parts {
+            url.push_str(part);
+        }
+        url
+    }
+}

@@ -1,0 +1,17 @@
+//! The pure core of raptor-secondary: no wasm-bindgen, no serde, no clock, no I/O. Tested with
+//! plain `cargo test`; the Wasm bindings (the root package) and the mock provider
+//! (`crates/mock-provider`) are built on it.
+//!
+//! - [`action`]: which action a UI event stands for (the bounded walk, options, reasons);
+//! - [`booking`]: the appointment client as a deterministic state machine: inputs with the
+//!   current time in, commands out;
+//! - [`error`]: one error type with stable codes;
+//! - [`json`]: JSON text in and out without serde.
+#![deny(missing_docs)]
+
+pub mod action;
+pub mod booking;
+pub mod error;
+pub mod json;
+
+pub use error::{Error, ErrorCode};

@@ -1,0 +1,458 @@
+// The AppointmentClient: the one driver of the sans-IO booking core (crates/core, `__Core` in
+// the Wasm module). It turns page calls into inputs, feeds each with Date.now(), drains every
+// command after every input (fetch with an AbortController, storage, logs, results), and
+// sleeps until the core's next wake-up. The core decides everything; this file only carries
+// out what it asks.
+//
+// Contract (tests/node/driver.test.mjs): drain after every input; a wake-up at or before now
+// fires once and the core then asks for a later one (no spin); exactly one answer per send,
+// none after an abort. Page objects are read by own properties only and every read is guarded:
+// a hostile config or request is refused with a coded error, never thrown through Wasm.
+
+const hasOwn = Object.prototype.hasOwnProperty;
+const isArray = Array.isArray;
+const objectKeys = Object.keys;
+const stringify = String;
+
+/** An object without a prototype: what the core reads by name sees only these fields. */
+const record = (fields) => Object.setPrototypeOf(fields, null);
+
+// Input text longer than this is refused before it is copied into Wasm memory (the longest
+// field accepted is 500 characters of notes).
+const MAX_TEXT = 4096;
+// The longest click label worth reading: route names are short.
+const MAX_LABEL = 64;
+
+export const wellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed()
+  : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
+
+// A field value that is not a plain scalar, by kind (crates/core `Scalar::odd`): 1 an object,
+// 2 an array, 3 a function, 4 a symbol, 5 a bigint, 6 unreadable, 7 a string with a lone
+// surrogate, 8 a string over MAX_TEXT.
+const odd = (kind) => record({ kind });
+
+/** One field value as the core reads it: undefined, a string, a number, a boolean or an odd. */
+export function classify(value) {
+  switch (typeof value) {
+    case 'string':
+      if (value.length > MAX_TEXT) return odd(8);
+      return wellFormed(value) ? value : odd(7);
+    case 'number': case 'boolean': return value;
+    case 'undefined': return undefined;
+    case 'symbol': return odd(4);
+    case 'bigint': return odd(5);
+    case 'function': return odd(3);
+    default:
+      if (value === null) return undefined;
+      try { return odd(isArray(value) ? 2 : 1); } catch { return odd(6); }
+  }
+}
+
+function optionsError(message) {
+  const error = new Error(message);
+  error.code = 'invalid_options';
+  return error;
+}
+
+/** A short, safe rendering of a page's name for a message. */
+function shown(name) {
+  const text = stringify(name);
+  const cut = text.length > 40 ? `${text.slice(0, 40)}…` : text;
+  return `'${wellFormed(cut) ? cut : cut.replace(/[\uD800-\uDFFF]/g, '\uFFFD')}'`;
+}
+
+/**
+ * The fields `names` of a request, own properties only, each classified; or `{ error }`
+ * naming what the value is when it is not a readable object.
+ */
+export function readRequest(object, names) {
+  // Prototype-less answers too: `read.error` must never be an inherited field.
+  try {
+    if (object === null) return record({ error: 'null' });
+    if (typeof object !== 'object') return record({ error: typeof object });
+    if (isArray(object)) return record({ error: 'an array' });
+  } catch {
+    return record({ error: 'an unreadable object (a revoked Proxy?)' });
+  }
+  const out = record({});
+  for (const name of names) {
+    try {
+      out[name] = classify(hasOwn.call(object, name) ? object[name] : undefined);
+    } catch {
+      out[name] = odd(6);
+    }
+  }
+  return record({ record: out });
+}
+
+// 'local' / 'session' / an object with getItem and setItem / nothing.
+function resolveStorage(storage) {
+  if (storage === undefined || storage === null || storage === false) return undefined;
+  try {
+    if (storage === 'local') return globalThis.localStorage;
+    if (storage === 'session') return globalThis.sessionStorage;
+    if (typeof storage === 'object' && typeof storage.getItem === 'function' && typeof storage.setItem === 'function') {
+      return storage;
+    }
+  } catch {
+    throw optionsError(typeof storage === 'string' ? `${storage}Storage is not available here`
+      : 'the storage object could not be read (a getter or Proxy threw)');
+  }
+  throw optionsError("storage must be 'local', 'session' or an object with getItem and setItem");
+}
+
+/**
+ * Splits a config into the data options `names` (each classified, for the core) and the
+ * driver's own: `fetch`, `log`, `storage`, `storageKey`. Own enumerable properties only; any
+ * other name, `__proto__` included, is an unknown option. Throws `invalid_options`.
+ */
+export function splitConfig(config, names) {
+  let keys = [];
+  try {
+    if (config !== undefined && config !== null) {
+      if (typeof config !== 'object' || isArray(config)) {
+        throw optionsError('the config must be an object, like { baseUrl: "/api/v2" }');
+      }
+      keys = objectKeys(config);
+    }
+  } catch (e) {
+    throw e && e.code === 'invalid_options' ? e : optionsError('the config could not be read (a getter or Proxy threw)');
+  }
+  const options = record({});
+  const own = { fetch: undefined, log: undefined, storage: undefined, storageKey: undefined };
+  for (const key of keys) {
+    let value;
+    try {
+      value = config[key];
+    } catch {
+      throw optionsError(`the option ${shown(key)} could not be read (its getter threw)`);
+    }
+    if (key === 'fetch' || key === 'log') {
+      if (value !== undefined && typeof value !== 'function') throw optionsError(`${key} must be a function`);
+      own[key] = value;
+    } else if (key === 'storage') {
+      own.storage = value;
+    } else if (key === 'storageKey') {
+      if (value !== undefined && (typeof value !== 'string' || !value || value.length > 200 || !wellFormed(value))) {
+        throw optionsError('storageKey must be a string of 1-200 characters');
+      }
+      own.storageKey = value;
+    } else if (names.includes(key)) {
+      options[key] = classify(value);
+    } else {
+      throw optionsError(`unknown option ${shown(key)}; known options: fetch, log, storage, storageKey, ${names.join(', ')}`);
+    }
+  }
+  if (own.fetch === undefined && typeof globalThis.fetch !== 'function') {
+    throw optionsError('this environment has no fetch: pass one as config.fetch');
+  }
+  own.storage = resolveStorage(own.storage);
+  return record({ options, ...own });
+}
+
+/** `url` resolved against the provider's origin when it is a path (a relative `statusUrl`). */
+function absolute(url, base) {
+  if (!url.startsWith('/') || url.startsWith('//')) return url;
+  try {
+    return new URL(url, new URL(base, globalThis.location ? globalThis.location.href : undefined)).href;
+  } catch {
+    return url; // a relative base and no page location: left to the fetch function
+  }
+}
+
+/** An answer for the core: every field own, so its getters see nothing inherited. */
+const answer = (kind, status, retryAfter, id, appointmentStatus, statusUrl) => ({
+  kind, status, retryAfter, id, appointmentStatus, statusUrl,
+});
+const ownText = (body, key) => {
+  const v = body !== null && typeof body === 'object' && hasOwn.call(body, key) ? body[key] : undefined;
+  return typeof v === 'string' ? v : undefined;
+};
+
+/**
+ * Makes one provider call and reads what the core needs of its answer: the status, a
+ * `Retry-After`, and a 2xx body's own `id`, `status` and `statusUrl`. Never rejects. No text of
+ * an error body or of a rejection is read: a provider that echoes the patient back cannot put
+ * their data into results, storage or logs.
+ */
+async function call(fetchFn, url, init) {
+  let response;
+  try {
+    response = await (fetchFn ? fetchFn(url, init) : globalThis.fetch(url, init));
+  } catch {
+    return answer('network');
+  }
+  try {
+    const status = response.status;
+    if (typeof status !== 'number') return answer('bad');
+    if (status < 200 || status >= 300) {
+      const retryAfter = response.headers && typeof response.headers.get === 'function'
+        ? response.headers.get('Retry-After') : null;
+      return answer('status', status, typeof retryAfter === 'string' ? retryAfter : undefined);
+    }
+    const text = await response.text();
+    let body;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      return answer('bad', status);
+    }
+    return answer('ok', status, undefined, ownText(body, 'id'), ownText(body, 'status'), ownText(body, 'statusUrl'));
+  } catch {
+    return answer('network');
+  }
+}
+
+/** Calls page code (a log sink, an observer) so that its exception is reported, not thrown. */
+function callSafely(fn, value) {
+  try {
+    fn(value);
+  } catch (e) {
+    try { console.error('raptor-secondary: a log sink or observer threw', e); } catch { /* no console */ }
+  }
+}
+
+let warned = false;
+function warnOnce(what, e) {
+  if (warned) return;
+  warned = true;
+  try {
+    console.warn(`raptor-secondary: ${what}; bookings still work but will not survive a reload`, e);
+  } catch { /* no console */ }
+}
+
+function seed() {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return bytes;
+}
+
+/**
+ * The AppointmentClient class over a core: `makeCore(options, seed, now)` makes one,
+ * `requestFields`/`configFields` are its field names, `resolveAction` reads a click.
+ */
+export function defineClient({ makeCore, requestFields, configFields, resolveAction }) {
+  return class AppointmentClient {
+    #core;
+    #fetch;
+    #base;
+    #sink;
+    #storage;
+    #storageKey;
+    #capacity;
+    #logs = [];
+    #observers = new Map();
+    #nextObserver = 1;
+    #nextId = 0;
+    #settle = new Map();
+    #inflight = new Map();
+    #timer;
+    #timerAt;
+
+    constructor(config) {
+      const split = splitConfig(config, configFields());
+      this.#core = makeCore(split.options, seed(), Date.now());
+      const effective = JSON.parse(this.#core.config());
+      this.#fetch = split.fetch;
+      this.#sink = split.log;
+      this.#base = effective.baseUrl;
+      this.#capacity = effective.logCapacity;
+      this.#storage = split.storage;
+      if (this.#storage) {
+        this.#storageKey = split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`;
+        let saved;
+        try {
+          saved = this.#storage.getItem(this.#storageKey);
+        } catch (e) {
+          warnOnce('the saved state could not be read', e);
+        }
+        this.#feed((core, now) => core.loaded(now, typeof saved === 'string' ? saved : undefined));
+      }
+    }
+
+    /** Feeds one input (a call on the core with the time), then carries out every command. */
+    #feed(input) {
+      input(this.#core, Date.now());
+      let json;
+      while ((json = this.#core.poll()) !== undefined) this.#run(JSON.parse(json));
+      this.#arm();
+    }
+
+    /** Sleeps until the core's next wake-up; an unchanged one keeps its timer. */
+    #arm() {
+      const at = this.#core.pollTimeout();
+      if (at === this.#timerAt) return;
+      clearTimeout(this.#timer);
+      this.#timerAt = at;
+      this.#timer = at === undefined ? undefined : setTimeout(() => {
+        this.#timer = undefined;
+        this.#timerAt = undefined;
+        this.#feed((core, now) => core.timer(now));
+      }, Math.max(0, at - Date.now()));
+    }
+
+    #run(command) {
+      switch (command.kind) {
+        case 'send': return this.#send(command);
+        case 'abort': {
+          const controller = this.#inflight.get(command.call);
+          this.#inflight.delete(command.call);
+          return controller && controller.abort();
+        }
+        case 'persist':
+          try {
+            this.#storage.setItem(this.#storageKey, command.json);
+          } catch (e) {
+            warnOnce('the state could not be saved (storage full or blocked?)', e);
+          }
+          return undefined;
+        case 'log': return this.#log(command.record, command.stateChange);
+        case 'done': return this.#answer(command.id, command.result);
+        case 'flushed': return this.#answer(command.id, { published: command.published, pending: command.pending });
+        default: return undefined;
+      }
+    }
+
+    #send(command) {
+      const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
+      this.#inflight.set(command.call, controller);
+      const headers = record({
+        Accept: 'application/json',
+        'Idempotency-Key': command.key,
+        'X-Correlation-Id': command.correlationId,
+      });
+      // No prototype: fetch reads RequestInit members with [[Get]], so fields a script put on
+      // Object.prototype (`body`, `credentials`, ...) would otherwise be sent.
+      const init = record({ method: command.method, headers });
+      if (controller) init.signal = controller.signal;
+      if (command.body !== null) {
+        headers['Content-Type'] = 'application/json';
+        init.body = command.body;
+      }
+      call(this.#fetch, absolute(command.url, this.#base), init).then((a) => {
+        // An aborted call's answer is never fed: exactly one answer per send, none after.
+        if (!this.#inflight.has(command.call)) return;
+        this.#inflight.delete(command.call);
+        this.#feed((core, now) => core.answer(now, command.call, a));
+      });
+    }
+
+    #log(entry, stateChange) {
+      if (this.#capacity > 0) {
+        this.#logs.push(entry);
+        if (this.#logs.length > this.#capacity) this.#logs.shift();
+      }
+      if (this.#sink) callSafely(this.#sink, entry);
+      for (const { fn, states } of [...this.#observers.values()]) {
+        if (!states || stateChange) callSafely(fn, entry);
+      }
+    }
+
+    #answer(id, value) {
+      const settle = this.#settle.get(id);
+      this.#settle.delete(id);
+      if (settle) settle(value);
+    }
+
+    /** A page call: a fresh id, a promise settled by its one `done` (or `flushed`). */
+    #request(start) {
+      const id = ++this.#nextId;
+      return new Promise((settle) => {
+        this.#settle.set(id, settle);
+        this.#feed((core, now) => start(core, now, id));
+      });
+    }
+
+    /** Books an appointment. Resolves to a `BookingResult`; never rejects. */
+    book(request) {
+      return this.#request((core, now, id) => {
+        const read = readRequest(request, requestFields());
+        if (read.error) core.refuseRequest(now, id, true, undefined, read.error);
+        else core.book(now, id, read.record);
+      });
+    }
+
+    /** Cancels an appointment by id (key `cancel:<id>`). Resolves to a `BookingResult`. */
+    cancel(appointmentId) {
+      const id = classify(appointmentId);
+      return this.#request((core, now, call) => core.cancel(now, call, id));
+    }
+
+    /**
+     * For click handlers: reads the event's label now, as `resolveAction` does, then books
+     * for `book-appointment`, cancels `request.appointmentId` for `cancel-appointment`, and
+     * fails with `unknown_action` otherwise. Resolves to a `BookingResult`; never rejects.
+     */
+    handle(event, request) {
+      // Synchronously: after dispatch the browser clears currentTarget and composedPath.
+      const found = resolveAction(event);
+      let why;
+      if (found.reason !== null) why = `the click carried no action label (${found.reason})`;
+      else if (found.label.length > MAX_LABEL || !wellFormed(found.label)) {
+        why = "the click's action label is not one this client handles (over 64 characters, or not well-formed text)";
+      }
+      return this.#request((core, now, id) => {
+        if (why) return core.refuseClick(now, id, why);
+        const read = readRequest(request, requestFields());
+        if (read.error) return core.refuseRequest(now, id, false, found.label, read.error);
+        return core.handle(now, id, found.label, read.record);
+      });
+    }
+
+    /** Publishes outbox events left pending; resolves to `{ published, pending }`. */
+    flushOutbox() {
+      return this.#request((core, now, id) => core.flush(now, id));
+    }
+
+    /** Counters and latency percentiles. */
+    metrics() { return JSON.parse(this.#core.metrics()); }
+
+    /** The most recent log records (`logCapacity` of them), oldest first. */
+    logs() { return this.#logs.slice(); }
+
+    /** The circuit breaker: state, consecutive failures, time left before a probe may go. */
+    breaker() { return JSON.parse(this.#core.breaker(Date.now())); }
+
+    /** The outbox's entries with their status. */
+    outbox() { return JSON.parse(this.#core.outbox()); }
+
+    /** The effective settings, defaults filled in. */
+    config() { return JSON.parse(this.#core.config()); }
+
+    /** What was read back from storage: `{ enabled, records, outbox, pending }`. */
+    restored() { return JSON.parse(this.#core.restored()); }
+
+    /** A fresh idempotency key (UUID v4), for callers that keep their own per booking. */
+    newIdempotencyKey() { return this.#core.newKey(); }
+
+    /** Calls `listener(record)` for every log record; returns an id for `unsubscribe`. */
+    subscribe(listener) { return this.#observe(listener, false); }
+
+    /** Calls `listener(record)` for booking state and breaker changes; returns an id. */
+    onStateChange(listener) { return this.#observe(listener, true); }
+
+    #observe(fn, states) {
+      if (typeof fn !== 'function') throw optionsError('the listener must be a function');
+      const id = this.#nextObserver++;
+      this.#observers.set(id, { fn, states });
+      return id;
+    }
+
+    /** Removes a listener; `false` if the id is unknown. */
+    unsubscribe(id) { return this.#observers.delete(id); }
+
+    /**
+     * Ends the client: calls still waiting are answered now (abandoned, with a `timeout`
+     * code), calls in flight are aborted, and the core's memory is freed.
+     */
+    free() {
+      if (!this.#core) return;
+      for (const id of [...this.#settle.keys()]) this.#feed((core, now) => core.abandon(now, id));
+      clearTimeout(this.#timer);
+      for (const controller of this.#inflight.values()) if (controller) controller.abort();
+      this.#inflight.clear();
+      this.#core.free();
+      this.#core = undefined;
+    }
+  };
+}

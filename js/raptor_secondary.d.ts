@@ -1,0 +1,182 @@
+// Types of the raptor-secondary ES module (raptor_secondary.js): the Wasm exports
+// (getActionLabel, resolveAction, init) and the AppointmentClient. Checked with tsc over
+// tests/types/ in ./run_tests.sh; the field lists are checked against the Rust declarations
+// by crates/core/tests/typescript.rs.
+export { default, initSync, getActionLabel, resolveAction } from './raptor_secondary_core.js';
+export type { ActionSource, ActionReason, ResolveActionOptions, ActionResolution, InitInput, InitOutput, SyncInitInput } from './raptor_secondary_core.js';
+
+/** The in-browser appointment client: idempotency keys, retries with backoff, timeouts, a
+ *  circuit breaker, an outbox with compensation and masked structured logs, over `fetch`. */
+export class AppointmentClient {
+  /** Throws an `Error` with `code: 'invalid_options'` naming the option at fault. */
+  constructor(config?: AppointmentClientConfig);
+  /** Books an appointment. Resolves to a `BookingResult`; never rejects. */
+  book(request: BookingRequest): Promise<BookingResult>;
+  /** Cancels an appointment by id (key `cancel:<id>`). Resolves to a `BookingResult`. */
+  cancel(appointmentId: string): Promise<BookingResult>;
+  /** Resolves the click's label during dispatch, then books, cancels, or fails with
+   *  `unknown_action`. Resolves to a `BookingResult`; never rejects. */
+  handle(event: Event | { target?: unknown; srcElement?: unknown; currentTarget?: unknown }, request: BookingRequest & { appointmentId?: string }): Promise<BookingResult>;
+  /** Counters and latency percentiles. */
+  metrics(): ClientMetrics;
+  /** The most recent log records (`logCapacity` of them), oldest first. */
+  logs(): LogRecord[];
+  /** The circuit breaker. */
+  breaker(): BreakerView;
+  /** Follow-up events with their status. */
+  outbox(): OutboxEntry[];
+  /** The effective settings, defaults filled in. */
+  config(): Required<Omit<AppointmentClientConfig, 'fetch' | 'log' | 'storage' | 'storageKey'>>;
+  /** What was read back from storage. */
+  restored(): { enabled: boolean; records: number; outbox: number; pending: number };
+  /** Publishes events left pending; resolves to `{ published, pending }`. */
+  flushOutbox(): Promise<{ published: number; pending: number }>;
+  /** A fresh idempotency key (UUID v4). */
+  newIdempotencyKey(): string;
+  /** Calls `listener(record)` for every log record; returns an id for `unsubscribe`. */
+  subscribe(listener: (record: LogRecord) => void): number;
+  /** Calls `listener(record)` for booking state and breaker changes; returns an id. */
+  onStateChange(listener: (record: LogRecord) => void): number;
+  /** Removes a listener; `false` if the id is unknown. */
+  unsubscribe(id: number): boolean;
+  /** Ends the client: waiting calls are answered (abandoned), calls in flight aborted. */
+  free(): void;
+}
+
+/** Options of `new AppointmentClient(config)`; every one is optional. */
+export interface AppointmentClientConfig {
+  /** Provider base URL, default `/api/v2`. */
+  baseUrl?: string;
+  /** A `fetch`-compatible function, default the global `fetch`. */
+  fetch?: (input: string, init: RequestInit) => Promise<Response>;
+  /** Receives every log record (already masked). */
+  log?: (record: LogRecord) => void;
+  /** Keep idempotency records and the outbox across reloads: 'local', 'session', or a
+   *  Storage-like object. Default: none (page memory only). */
+  storage?: 'local' | 'session' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  /** The storage item's key; default `raptor-secondary:v1:<baseUrl>`. */
+  storageKey?: string;
+  /** Attempts per step, first included, 1-10 (3). */
+  attempts?: number;
+  /** Backoff base delay in ms (100). */
+  baseDelayMs?: number;
+  /** Backoff delay cap in ms (2000). */
+  maxDelayMs?: number;
+  /** Longest Retry-After honoured in ms; a longer one ends retrying (30000). */
+  maxRetryAfterMs?: number;
+  /** Per-attempt timeout in ms (5000). */
+  attemptTimeoutMs?: number;
+  /** Overall deadline of a booking in ms (20000). */
+  deadlineMs?: number;
+  /** Wait between polls of a pending booking in ms (500). */
+  pollIntervalMs?: number;
+  /** Consecutive failures that open the breaker (3). */
+  breakerThreshold?: number;
+  /** Breaker cool-down in ms (5000). */
+  breakerCooldownMs?: number;
+  /** How long finished idempotency records are kept in ms (86400000). */
+  idempotencyTtlMs?: number;
+  /** Most idempotency records kept (500). */
+  idempotencyMaxEntries?: number;
+  /** Log records kept for `logs()` (1000). */
+  logCapacity?: number;
+}
+
+/** A booking. See the README for the field constraints. */
+export interface BookingRequest {
+  calendarId: string;
+  /** RFC 3339 with an offset, in the future. */
+  slotStart: string;
+  durationMinutes: number;
+  patientName: string;
+  patientEmail: string;
+  patientPhone?: string;
+  notes?: string;
+  /** Supply your own to make retries across reloads safe; default: one per booking. */
+  idempotencyKey?: string;
+}
+
+export type ErrorCode =
+  | 'invalid_options' | 'invalid_request' | 'idempotency_key_reused' | 'retry_exhausted'
+  | 'circuit_open' | 'timeout' | 'network_error' | 'provider_unavailable' | 'rate_limited'
+  | 'request_in_progress' | 'provider_rejected' | 'bad_response' | 'outbox_publish_failed'
+  | 'unknown_action' | 'invalid_transition';
+
+export interface ClientError {
+  code: ErrorCode;
+  message: string;
+  /** The request field at fault (`invalid_request`). */
+  field?: string;
+  /** The provider's HTTP status, where one caused the error. */
+  status?: number;
+  /** The failure behind this one (the last attempt's for `retry_exhausted`). */
+  cause?: ClientError;
+}
+
+export interface BookingResult {
+  operation: 'book' | 'cancel' | null;
+  state: 'completed' | 'failed';
+  appointmentId: string | null;
+  error: ClientError | null;
+  attempts: number;
+  retries: number;
+  idempotentReplay: boolean;
+  correlationId: string;
+  idempotencyKey: string;
+  compensated: boolean;
+  actionLabel: string | null;
+  durationMs: number;
+}
+
+export interface LogRecord {
+  ts: string;
+  level: 'info' | 'warn' | 'error';
+  event: string;
+  correlation_id: string;
+  idempotency_key: string;
+  action_label: string | null;
+  attempt: number | null;
+  retries: number;
+  appointment_id: string | null;
+  state: 'init' | 'in_progress' | 'completed' | 'failed';
+  error_code: ErrorCode | null;
+  duration_ms: number | null;
+  step?: 'create' | 'poll' | 'publish' | 'compensate' | 'cancel';
+  status?: number;
+  delay_ms?: number;
+  from?: 'init' | 'in_progress' | 'completed' | 'failed';
+  breaker?: { from: BreakerState; to: BreakerState };
+  patient?: { patientName: string; patientEmail: string; patientPhone?: string; notes?: string };
+}
+
+export type BreakerState = 'closed' | 'open' | 'half_open';
+
+export interface BreakerView {
+  state: BreakerState;
+  failures: number;
+  /** Time before a probe may go through, when open. */
+  retryInMs: number;
+  opens: number;
+  threshold: number;
+  cooldownMs: number;
+}
+
+export interface ClientMetrics {
+  bookings: number;
+  completed: number;
+  failed: number;
+  successRate: number | null;
+  retries: number;
+  idempotentHits: number;
+  breakerOpens: number;
+  compensations: number;
+  reconciliations: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface OutboxEntry {
+  event: { id: string; type: 'appointment.created'; appointmentId: string; calendarId: string; slotStart: string; occurredAt: string; correlationId: string };
+  bookingKey: string;
+  status: 'pending' | 'published' | 'compensated' | 'needs_reconciliation';
+}

@@ -1,0 +1,239 @@
+//! The booking core for the JavaScript driver (`js/raptor_secondary.js`): one [`Core`] per
+//! `AppointmentClient`. The driver feeds it inputs with `Date.now()` and drains its commands
+//! as JSON text after every input; nothing here awaits, reads a clock or calls the page.
+//!
+//! Data crosses by name: page objects arrive as prototype-less records of own, classified
+//! fields (see `classify` in the driver) read field by field; answers are read with structural
+//! getters ([`Answer`]); commands, results and views leave as JSON, which the driver
+//! `JSON.parse`s (every field then an own data property).
+
+use super::js_error::to_js_error;
+use crate::booking::io::{Answer as CoreAnswer, Input};
+use crate::booking::scalar::Scalar;
+use crate::booking::{ChaCha, Client, RawBookingRequest, RawClientConfig};
+use crate::json::ToJson;
+use crate::{Error, ErrorCode};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// How a provider call ended, as the driver saw it: `{ kind, status, retryAfter, id,
+    /// appointmentStatus, statusUrl }`, every field own.
+    pub type Answer;
+    #[wasm_bindgen(method, getter, structural)]
+    fn kind(this: &Answer) -> String;
+    #[wasm_bindgen(method, getter, structural)]
+    fn status(this: &Answer) -> Option<f64>;
+    #[wasm_bindgen(method, getter, structural, js_name = retryAfter)]
+    fn retry_after(this: &Answer) -> Option<String>;
+    #[wasm_bindgen(method, getter, structural)]
+    fn id(this: &Answer) -> Option<String>;
+    #[wasm_bindgen(method, getter, structural, js_name = appointmentStatus)]
+    fn appointment_status(this: &Answer) -> Option<String>;
+    #[wasm_bindgen(method, getter, structural, js_name = statusUrl)]
+    fn status_url(this: &Answer) -> Option<String>;
+}
+
+/// A field of a driver-made record, as a [`Scalar`] (`undefined` is absent).
+fn scalar(value: JsValue) -> Option<Scalar> {
+    if let Some(text) = value.as_string() {
+        Some(Scalar::Text(text))
+    } else if let Some(number) = value.as_f64() {
+        Some(Scalar::Number(number))
+    } else if let Some(flag) = value.as_bool() {
+        Some(Scalar::Bool(flag))
+    } else if value.is_object() {
+        let kind = js_sys::Reflect::get(&value, &"kind".into())
+            .ok()
+            .and_then(|k| k.as_f64());
+        Some(Scalar::odd(kind.unwrap_or(1.0) as u32))
+    } else {
+        None
+    }
+}
+
+/// Reads field `name` of a driver-made (prototype-less) record.
+fn field(record: &JsValue, name: &str) -> Option<Scalar> {
+    scalar(js_sys::Reflect::get(record, &name.into()).unwrap_or(JsValue::UNDEFINED))
+}
+
+fn names(fields: &[&str]) -> js_sys::Array {
+    fields.iter().map(|f| JsValue::from_str(f)).collect()
+}
+
+/// The core behind one `AppointmentClient`.
+#[wasm_bindgen(js_name = __Core, skip_typescript)]
+pub struct Core {
+    client: Client<ChaCha>,
+}
+
+#[wasm_bindgen(js_class = __Core)]
+impl Core {
+    /// A core for the data options in `options` (a record of own, classified fields), keyed
+    /// with 32 bytes from `crypto.getRandomValues`. Throws `invalid_options`.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: &JsValue, seed: &[u8], now: f64) -> Result<Core, JsValue> {
+        let raw = RawClientConfig::from_lookup(|name| field(options, name));
+        let config = raw.validate().map_err(|e| to_js_error(&e))?;
+        let mut key = [0u8; 32];
+        for (k, s) in key.iter_mut().zip(seed) {
+            *k = *s;
+        }
+        Ok(Core {
+            client: Client::new(config, ChaCha::new(key), now as i64),
+        })
+    }
+
+    /// The request fields' JavaScript names: what the driver reads of a request.
+    #[wasm_bindgen(js_name = requestFields)]
+    pub fn request_fields() -> js_sys::Array {
+        names(RawBookingRequest::FIELDS)
+    }
+
+    /// The data options' JavaScript names: what the driver reads of a config.
+    #[wasm_bindgen(js_name = configFields)]
+    pub fn config_fields() -> js_sys::Array {
+        names(RawClientConfig::FIELDS)
+    }
+
+    /// `book(request)`, page call `id`.
+    pub fn book(&mut self, now: f64, id: u32, request: &JsValue) {
+        let request = RawBookingRequest::from_lookup(|name| field(request, name));
+        self.client.handle(now as i64, Input::Book { id, request });
+    }
+
+    /// `handle(event, request)` once the click's `label` was read.
+    pub fn handle(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
+        let request = RawBookingRequest::from_lookup(|name| field(request, name));
+        self.client
+            .handle(now as i64, Input::Handle { id, label, request });
+    }
+
+    /// `cancel(appointmentId)`, the id classified.
+    pub fn cancel(&mut self, now: f64, id: u32, appointment_id: JsValue) {
+        let appointment_id = scalar(appointment_id);
+        self.client
+            .handle(now as i64, Input::Cancel { id, appointment_id });
+    }
+
+    /// A request that is not a readable object (`what` says what it is); `label` is the
+    /// click's, for `handle` (`book` is then false).
+    #[wasm_bindgen(js_name = refuseRequest)]
+    pub fn refuse_request(
+        &mut self,
+        now: f64,
+        id: u32,
+        book: bool,
+        label: Option<String>,
+        what: String,
+    ) {
+        let error = Error::invalid_field(
+            "request",
+            ["the request must be an object, got ", &what].concat(),
+        );
+        let operation = book.then_some(crate::booking::Operation::Book);
+        self.client.handle(
+            now as i64,
+            Input::Refuse {
+                id,
+                operation,
+                label,
+                error,
+            },
+        );
+    }
+
+    /// A click that carried no usable label (`why` says why).
+    #[wasm_bindgen(js_name = refuseClick)]
+    pub fn refuse_click(&mut self, now: f64, id: u32, why: String) {
+        let error = Error::new(ErrorCode::UnknownAction, why);
+        let input = Input::Refuse {
+            id,
+            operation: None,
+            label: Some(String::new()),
+            error,
+        };
+        self.client.handle(now as i64, input);
+    }
+
+    /// The answer to call `call`.
+    pub fn answer(&mut self, now: f64, call: u32, answer: &Answer) {
+        let answer = match answer.kind().as_str() {
+            "ok" => CoreAnswer::Ok {
+                id: answer.id(),
+                status: answer.appointment_status(),
+                status_url: answer.status_url(),
+            },
+            "status" => CoreAnswer::Status {
+                status: answer.status().unwrap_or(0.0) as u16,
+                retry_after: answer.retry_after(),
+            },
+            "network" => CoreAnswer::Network,
+            _ => CoreAnswer::Bad,
+        };
+        self.client
+            .handle(now as i64, Input::Answer { call, answer });
+    }
+
+    /// A wake-up.
+    pub fn timer(&mut self, now: f64) {
+        self.client.handle(now as i64, Input::Timer);
+    }
+
+    /// The storage was read (`json` is what it held).
+    pub fn loaded(&mut self, now: f64, json: Option<String>) {
+        self.client.handle(now as i64, Input::Loaded { json });
+    }
+
+    /// The page gave up on call `id`.
+    pub fn abandon(&mut self, now: f64, id: u32) {
+        self.client.handle(now as i64, Input::Abandon { id });
+    }
+
+    /// `flushOutbox()`, page call `id`.
+    pub fn flush(&mut self, now: f64, id: u32) {
+        self.client.handle(now as i64, Input::Flush { id });
+    }
+
+    /// The next command as JSON, or `undefined` when there is nothing left to do now.
+    pub fn poll(&mut self) -> Option<String> {
+        self.client.poll().map(|command| command.to_json())
+    }
+
+    /// When to wake the core (ms since the epoch), or `undefined`.
+    #[wasm_bindgen(js_name = pollTimeout)]
+    pub fn poll_timeout(&self) -> Option<f64> {
+        self.client.poll_timeout().map(|t| t as f64)
+    }
+
+    /// `metrics()` as JSON.
+    pub fn metrics(&self) -> String {
+        self.client.metrics().to_json()
+    }
+
+    /// `breaker()` as JSON, at `now`.
+    pub fn breaker(&self, now: f64) -> String {
+        self.client.breaker_view(now as i64).to_json()
+    }
+
+    /// `outbox()` as JSON.
+    pub fn outbox(&self) -> String {
+        self.client.outbox().to_json()
+    }
+
+    /// `config()` as JSON.
+    pub fn config(&self) -> String {
+        self.client.config().to_json()
+    }
+
+    /// `restored()` as JSON.
+    pub fn restored(&self) -> String {
+        self.client.restored().to_json()
+    }
+
+    /// `newIdempotencyKey()`.
+    #[wasm_bindgen(js_name = newKey)]
+    pub fn new_key(&mut self) -> String {
+        self.client.new_key()
+    }
+}
