@@ -69,6 +69,9 @@ tier native-cargo-test   cargo cargo test --workspace --all-targets
 tier property-core       cargo cargo test --release -p raptor-secondary-core --test properties -- --nocapture
 grep -h '^properties: ' "$LOGS/property-core.log" 2>/dev/null | cut -c1-160 | sed 's/^/     /'
 tier build-release       none  node scripts/build.mjs
+# What each page downloads (every file gzip -9) against the budgets in tests/size/size.test.mjs.
+tier size-budget         node  node --test tests/size/
+grep -h '^# size: .* in [0-9]* files' "$LOGS/size-budget.log" 2>/dev/null | sed 's/^# /     /'
 tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"
@@ -90,7 +93,6 @@ tier shared-compare      node  node Shared/compare.mjs
 grep -hE '^compare: [0-9]+ cases|^compare: duplicates' "$LOGS/shared-compare.log" 2>/dev/null | sed 's/^/     /'
 tier bench-action-label  none  node bench/action_label.mjs --calls 300000 --rounds 3
 grep -h '^bench: .*median' "$LOGS/bench-action-label.log" 2>/dev/null | sed 's/^/     /'
-grep -h '^build: total' "$LOGS/build-release.log" 2>/dev/null | sed 's/^/     /'
 
 echo "run_tests: $(( $(date +%s) - started ))s, legacy baseline excluded from the counts below"
 echo "tests: $total_passed passed, $total_failed failed"

@@ -7,8 +7,17 @@
 //!   objects, and the booking core's handle (`__Core`) that the JavaScript driver
 //!   (`js/raptor_secondary.js`, the `AppointmentClient` class) feeds and drains.
 #![deny(missing_docs)]
+// The Wasm build links no std (see the `trap-on-panic` feature and `web::local`).
+#![cfg_attr(target_arch = "wasm32", no_std)]
+#[cfg(target_arch = "wasm32")]
+extern crate alloc;
 
 pub use raptor_secondary_core::{action, booking, error, json, Error, ErrorCode};
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+// Single-threaded Wasm (no atomics): talc's dynamic heap grows Wasm memory as needed.
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

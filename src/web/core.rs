@@ -13,6 +13,7 @@ use crate::booking::scalar::Scalar;
 use crate::booking::{ChaCha, Client, RawBookingRequest, RawClientConfig};
 use crate::json::ToJson;
 use crate::{Error, ErrorCode};
+use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]

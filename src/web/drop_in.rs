@@ -6,20 +6,19 @@
 //! string, so "no label" costs no text decoding.
 
 use super::event_like::{self as read, check};
+use super::local::Local;
 use crate::action::options::DEFAULT_ATTRIBUTE;
+use core::cell::Cell;
 use js_sys::Object;
-use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
-thread_local! {
-    static EMPTY: JsValue = JsValue::from_str("");
-    static DEFAULT_ATTR: JsValue = JsValue::from_str(DEFAULT_ATTRIBUTE);
-    /// `dataset` key of the default attribute (`action`), so dataset-only IE11-style objects do
-    /// not convert the name on every click.
-    static DEFAULT_KEY: JsValue = DEFAULT_ATTR.with(read::dataset_key);
-    static FAILED: JsValue = Object::new().into();
-    static FAILURE: Cell<Option<JsValue>> = const { Cell::new(None) };
-}
+static EMPTY: Local<JsValue> = Local::new(|| JsValue::from_str(""));
+static DEFAULT_ATTR: Local<JsValue> = Local::new(|| JsValue::from_str(DEFAULT_ATTRIBUTE));
+/// `dataset` key of the default attribute (`action`), so dataset-only IE11-style objects do not
+/// convert the name on every click.
+static DEFAULT_KEY: Local<JsValue> = Local::new(|| DEFAULT_ATTR.with(read::dataset_key));
+static FAILED: Local<JsValue> = Local::new(|| Object::new().into());
+static FAILURE: Local<Cell<Option<JsValue>>> = Local::new(|| Cell::new(None));
 
 /// The message of the `TypeError` thrown for a falsy event, as the legacy helper throws.
 pub const NO_EVENT_MESSAGE: &str = "getActionLabel: an event-like object is required";
@@ -123,7 +122,7 @@ pub fn get_action_label_fast(event: &JsValue, attribute: &JsValue) -> JsValue {
     match get_action_label(event, attribute) {
         Ok(label) => label,
         Err(error) => {
-            FAILURE.set(Some(error));
+            FAILURE.with(|f| f.set(Some(error)));
             FAILED.with(JsValue::clone)
         }
     }
@@ -138,5 +137,5 @@ pub fn failed_sentinel() -> JsValue {
 /// Takes the exception parked by the last failed `__getActionLabelFast` call.
 #[wasm_bindgen(js_name = __takeFailure, skip_typescript)]
 pub fn take_failure() -> JsValue {
-    FAILURE.take().unwrap_or(JsValue::UNDEFINED)
+    FAILURE.with(Cell::take).unwrap_or(JsValue::UNDEFINED)
 }

@@ -12,13 +12,21 @@ pub mod core;
 pub mod drop_in;
 pub mod event_like;
 pub mod js_error;
+pub mod local;
 pub mod resolve;
 
-use wasm_bindgen::prelude::*;
-
 /// Runs once when the module is instantiated.
-#[wasm_bindgen(start)]
+#[cfg(feature = "panic-hook")]
+#[wasm_bindgen::prelude::wasm_bindgen(start)]
 pub fn start() {
-    #[cfg(feature = "panic-hook")]
     console_error_panic_hook::set_once();
+}
+
+/// A panic (a bug: every input is checked) traps without formatting a message, so the release
+/// build links no formatting code. Only where nothing links std (its own handler would clash):
+/// the release package, built with this feature by `npm run build`.
+#[cfg(feature = "trap-on-panic")]
+#[panic_handler]
+fn panic(_: &::core::panic::PanicInfo) -> ! {
+    ::core::arch::wasm32::unreachable()
 }

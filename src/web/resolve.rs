@@ -8,21 +8,25 @@
 
 use super::event_like as read;
 use super::js_error::to_js_error;
+use super::local::Local;
 use crate::action::options::MAX_ATTRIBUTE_UNITS;
 use crate::action::walk::{walk, Attribute, NodeKind, NodeView, Unreadable, Walked};
 use crate::action::{Reason, ResolveOptions, Source};
 use crate::error::{Error, ErrorCode};
+use alloc::vec::Vec;
 use js_sys::{JsString, Object};
 use wasm_bindgen::prelude::*;
 
-thread_local! {
-    static EMPTY: JsValue = JsValue::from_str("");
-    static DEFAULT_QUERY: Query = {
-        let attribute = JsValue::from_str(crate::action::options::DEFAULT_ATTRIBUTE);
-        Query { dataset_key: read::dataset_key(&attribute), attribute }
-    };
-    static OPTION_NAMES: [JsValue; 3] = ["attribute", "maxDepth", "root"].map(JsValue::from_str);
-}
+static EMPTY: Local<JsValue> = Local::new(|| JsValue::from_str(""));
+static DEFAULT_QUERY: Local<Query> = Local::new(|| {
+    let attribute = JsValue::from_str(crate::action::options::DEFAULT_ATTRIBUTE);
+    Query {
+        dataset_key: read::dataset_key(&attribute),
+        attribute,
+    }
+});
+static OPTION_NAMES: Local<[JsValue; 3]> =
+    Local::new(|| ["attribute", "maxDepth", "root"].map(JsValue::from_str));
 
 /// What the walk looks for: the attribute name as the caller gave it (so every UTF-16 unit,
 /// lone surrogates included, is read as `getActionLabel` reads it) and its `dataset` key

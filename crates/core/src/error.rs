@@ -2,6 +2,8 @@
 //!
 //! Codes are part of the public contract: JavaScript callers branch on `error.code`, so a code
 //! is never renamed. The message is for people and may change.
+use alloc::boxed::Box;
+use alloc::string::String;
 
 use crate::json::ToJson;
 use core::fmt;
@@ -155,11 +157,15 @@ impl fmt::Display for Error {
     }
 }
 
+#[cfg(feature = "std")]
 impl std::error::Error for Error {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn display_leads_with_the_stable_code() {

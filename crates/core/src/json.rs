@@ -2,6 +2,9 @@
 //! views, and a small parser for what the core itself saved (snapshots). Integers only: no
 //! float formatting or parsing is ever needed here, which keeps `core::fmt`'s float code out of
 //! the Wasm build.
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// A value that writes itself as JSON.
 pub trait ToJson {
@@ -451,6 +454,9 @@ impl Parser<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn integers_in_decimal() {

@@ -8,6 +8,13 @@
 //! - [`error`]: one error type with stable codes;
 //! - [`json`]: JSON text in and out without serde.
 #![deny(missing_docs)]
+// No std: the Wasm build links no std panic machinery or formatting (the bindings bring their
+// own panic handler); `alloc` has everything used here. Tests and the `std` feature (for
+// `std::error::Error`) link std.
+#![no_std]
+extern crate alloc;
+#[cfg(any(test, feature = "std"))]
+extern crate std;
 
 pub mod action;
 pub mod booking;

@@ -48,7 +48,10 @@ impl ResolveOptions {
             }
         }
         if let Some(depth) = max_depth {
-            if !(depth.fract() == 0.0 && (0.0..=f64::from(MAX_MAX_DEPTH)).contains(&depth)) {
+            // A whole number in range (no `f64::fract` without std: the cast round-trips).
+            if !((0.0..=f64::from(MAX_MAX_DEPTH)).contains(&depth)
+                && f64::from(depth as u32) == depth)
+            {
                 return Err(invalid("maxDepth must be an integer from 0 to 1024"));
             }
             options.max_depth = depth as u32;
@@ -64,6 +67,9 @@ fn invalid(message: &str) -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     fn units(text: &str) -> Vec<u16> {
         text.encode_utf16().collect()

@@ -81,6 +81,9 @@ impl Reason {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn reason_codes_are_distinct_snake_case() {

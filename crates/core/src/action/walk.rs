@@ -165,7 +165,10 @@ fn fail<N, L>(reason: Reason, depth: u32) -> Walked<N, L> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
     use std::rc::Rc;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     /// One node of a fake tree: its kind, parent, attribute value and flags.
     #[derive(Clone, Default)]

@@ -3,6 +3,7 @@
 //! pure policies: the breaker's admit/record (guarded steps only), [`retry`](super::retry)'s
 //! classification and `decide`, the [`Backoff`], and the booking's deadline. Every attempt
 //! sends the same key, URL and body.
+use alloc::string::String;
 
 use super::backoff::Backoff;
 use super::breaker::{Admission, BreakerState, CallOutcome};

@@ -27,6 +27,9 @@ impl Backoff {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn ceilings_double_up_to_the_cap() {

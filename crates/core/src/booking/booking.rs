@@ -2,6 +2,9 @@
 //! publishing → finished, with compensating entered from any failure once an appointment
 //! exists. Each phase runs one [`Attempts`] sub-machine; [`Booking::on`] is the only
 //! transition function.
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::attempts::{Attempts, Progress, Reply};
 use super::contract::{Appointment, AppointmentEvent, AppointmentStatus, APPOINTMENT_CREATED};

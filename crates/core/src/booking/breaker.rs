@@ -1,6 +1,7 @@
 //! A consecutive-failure circuit breaker. Transitions are pure functions of
 //! (state, event, now); half-open is decided from the clock when a call asks to go through,
 //! never by a timer (background tabs throttle timers).
+use alloc::string::String;
 
 use crate::json::{Object, ToJson};
 
@@ -205,6 +206,9 @@ impl Breaker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     const CONFIG: BreakerConfig = BreakerConfig {
         threshold: 3,

@@ -6,6 +6,9 @@
 //! The driver's loop (see `js/driver.js` for the browser's, `tests/flow.rs` for a test's):
 //! feed one input with [`Client::handle`]; drain [`Client::poll`] until `None`, carrying out
 //! each command; sleep until [`Client::poll_timeout`]; on waking, feed [`Input::Timer`].
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::booking::{Booking, Ev, Flow, Phase, Work};
 use super::breaker::BreakerState;

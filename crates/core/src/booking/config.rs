@@ -2,6 +2,8 @@
 //! option is declared once, in [`options!`]: its field, JavaScript name, range and default;
 //! the validated struct, the raw input record, the validation and the `config()` view all
 //! follow from that one list.
+use alloc::borrow::ToOwned;
+use alloc::string::String;
 
 use super::breaker::BreakerConfig;
 use super::scalar::{text, whole_number, Scalar};
@@ -132,6 +134,9 @@ fn number(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn empty_config_gives_the_documented_defaults() {

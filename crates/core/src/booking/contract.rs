@@ -14,8 +14,10 @@
 //! used with another payload", `429`/`503` may carry `Retry-After`.
 //!
 //! [`BookingRequest`]: super::request::BookingRequest
+use alloc::string::String;
 
 use crate::json::{ToJson, Value};
+use alloc::borrow::ToOwned;
 
 /// The request header carrying the idempotency key.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
@@ -122,6 +124,9 @@ impl AppointmentEvent {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn events_round_trip_through_their_json() {

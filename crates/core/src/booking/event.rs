@@ -1,6 +1,7 @@
 //! What happened to a call, as one typed value: the only way the core reports progress. Each
 //! [`Event`] becomes one log record ([`Event::record`]) and moves the counters
 //! ([`Event::count`]); observers of state changes read the record. Nothing else logs or counts.
+use alloc::string::String;
 
 use super::breaker::BreakerTransition;
 use super::io::Step;

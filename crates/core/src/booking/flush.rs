@@ -2,6 +2,7 @@
 //! their own retries, each as it was written (byte for byte, under its own key). An entry
 //! that still fails stays pending for the next flush; an entry whose booking is in flight here
 //! is left to that booking. Nothing is dropped.
+use alloc::vec::Vec;
 
 use super::attempts::{Attempts, Progress};
 use super::event::{Ctx, Event};
@@ -10,7 +11,7 @@ use super::outbox::{OutboxEntry, OutboxStatus};
 use super::random::Random;
 use super::shared::Shared;
 use crate::json::ToJson;
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// One `flushOutbox()` call under way.
 #[derive(Clone, Debug, PartialEq)]

@@ -2,6 +2,9 @@
 //! result and an expiry. Bounded by a time to live and a size cap, so a long-lived page does
 //! not grow without end; a record still in flight is never evicted. A plain `Vec` searched in
 //! order: the cap is small, and it keeps hashing and sorting out of the Wasm build.
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::outcome::BookingResult;
 use super::snapshot::SavedRecord;
@@ -215,6 +218,9 @@ mod tests {
     use crate::booking::outcome::Operation;
     use crate::booking::state::State;
     use crate::{Error, ErrorCode};
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     fn result(state: State, error: Option<ErrorCode>) -> BookingResult {
         BookingResult {

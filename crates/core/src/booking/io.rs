@@ -1,6 +1,7 @@
 //! What goes into the core ([`Input`], with the current time) and what comes out
 //! ([`Command`]). The driver feeds one input, then drains every command (str0m's "drain after
 //! every mutation"), then sleeps until [`super::Client::poll_timeout`].
+use alloc::string::String;
 
 use super::log::LogRecord;
 use super::outcome::{BookingResult, Operation};

@@ -1,5 +1,6 @@
 //! Structured log records, derived from [`super::event::Event`]s in one place
 //! ([`super::event::Event::record`]). Personal data can only enter as a [`MaskedPatient`].
+use alloc::string::String;
 
 use super::breaker::BreakerTransition;
 use super::mask::MaskedPatient;

@@ -3,6 +3,8 @@
 //!
 //! The masks keep just enough to tell bookings apart while debugging (`J*** D***`,
 //! `j***@e***.org`, `***58`) and never the length of what they hide.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::request::BookingRequest;
 
@@ -69,6 +71,9 @@ pub fn mask_phone(phone: &str) -> String {
 mod tests {
     use super::*;
     use crate::json::ToJson;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn masks_keep_initials_and_hide_lengths() {

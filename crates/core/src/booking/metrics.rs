@@ -1,8 +1,10 @@
 //! Counters and latency percentiles over a bounded window of recent calls. Updated only from
 //! events and results ([`super::event`]), never as a side effect of a step.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::json::{push_u64, ToJson};
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// How many recent latencies the percentiles are computed over.
 pub const LATENCY_WINDOW: usize = 1024;
@@ -44,10 +46,10 @@ pub struct Ratio {
 
 impl ToJson for Ratio {
     fn write_json(&self, out: &mut String) {
-        let scaled =
-            (u128::from(self.num) * 10_000 + u128::from(self.den) / 2) / u128::from(self.den);
-        push_u64(out, (scaled / 10_000) as u64);
-        let mut fraction = (scaled % 10_000) as u64;
+        // u64 arithmetic (no 128-bit division in the Wasm build); counts stay far below 2^50.
+        let scaled = (self.num.saturating_mul(10_000) + self.den / 2) / self.den;
+        push_u64(out, scaled / 10_000);
+        let mut fraction = scaled % 10_000;
         if fraction > 0 {
             out.push('.');
             let mut digits = 4;
@@ -140,6 +142,9 @@ pub fn percentile(sorted: &[u64], p: usize) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn nearest_rank_percentiles() {

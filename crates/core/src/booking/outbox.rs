@@ -1,10 +1,13 @@
 //! The outbox: follow-up events written in the same step as the booking's state change, then
 //! published with their own retries. An entry is never dropped before it is settled: published,
 //! compensated, or flagged for reconciliation.
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::contract::AppointmentEvent;
 use crate::json::ToJson;
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// Where an outbox entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -140,6 +143,9 @@ impl Outbox {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     fn event(id: &str) -> AppointmentEvent {
         AppointmentEvent {

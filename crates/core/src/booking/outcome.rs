@@ -1,4 +1,5 @@
 //! What a booking or cancel call resolves to.
+use alloc::string::String;
 
 use super::state::State;
 use crate::json::ToJson;

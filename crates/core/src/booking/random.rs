@@ -3,6 +3,7 @@
 //! function) keyed with 256 bits the driver takes from `crypto.getRandomValues`, so keys are
 //! as unpredictable as the platform's generator and a test that fixes the seed sees the same
 //! keys and waits every run.
+use alloc::string::String;
 
 /// Where the core's randomness comes from.
 pub trait Random {
@@ -117,6 +118,9 @@ pub fn uuid(words: [u32; 4]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn matches_the_rfc_8439_block_function() {

@@ -1,5 +1,6 @@
 //! Which failures are worth another attempt, and how long to wait before it. The policy
 //! decides; the caller owns the timer (as in tower's `retry`).
+use alloc::string::String;
 
 use super::time::parse_http_date;
 use crate::json::decimal;
@@ -152,6 +153,9 @@ pub fn decide(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     fn with_retry_after(status: u16, value: &str) -> Failure {
         Failure::Status {
@@ -226,11 +230,11 @@ mod tests {
             Decision::RetryAfter(3000)
         );
         let Decision::GiveUp(e) = decide(100, Some(20_000), 10_000, 60_000) else {
-            panic!()
+            unreachable!()
         };
         assert_eq!(e.code, ErrorCode::RetryExhausted);
         let Decision::GiveUp(e) = decide(100, Some(2000), 10_000, 1500) else {
-            panic!()
+            unreachable!()
         };
         assert_eq!(e.code, ErrorCode::Timeout);
     }

@@ -36,6 +36,9 @@ pub fn route(label: &str) -> Result<Operation, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     #[test]
     fn routes() {

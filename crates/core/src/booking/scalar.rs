@@ -2,6 +2,7 @@
 //! instead of failing the whole object with a generic message; and [`raw_record!`], which
 //! declares an input record (a request, a config) once: its fields, their JavaScript names,
 //! and how to read them by name.
+use alloc::string::String;
 
 use crate::json::decimal;
 use crate::{Error, ErrorCode};
@@ -120,8 +121,9 @@ pub fn whole_number(
     match value {
         None => Ok(None),
         Some(Scalar::Number(n)) => {
-            // `n as u64` saturates (NaN → 0), so the range check catches every bad number.
-            if n.fract() != 0.0 || *n < 0.0 || !range.contains(&(*n as u64)) {
+            // Whole when the cast round-trips (`n as u64` saturates, and NaN becomes 0, so a
+            // fraction, a negative, NaN and infinity all fail one of the checks).
+            if (*n as u64) as f64 != *n || !range.contains(&(*n as u64)) {
                 return Err(out_of_range());
             }
             Ok(Some(*n as u64))
@@ -133,6 +135,9 @@ pub fn whole_number(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     crate::raw_record! {
         /// A test record.

@@ -2,6 +2,9 @@
 //! connections share: settings, the clock, the random source, the breaker, the idempotency
 //! store, the outbox, the counters and the command queue. Bookings ([`super::booking`]) and
 //! flushes ([`super::flush`]) act on it; the [`super::Client`] routes inputs to them.
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::breaker::Breaker;
 use super::config::ClientConfig;
@@ -16,7 +19,7 @@ use super::snapshot::Snapshot;
 use super::state::State;
 use crate::json::ToJson;
 use crate::Error;
-use std::collections::VecDeque;
+use alloc::collections::VecDeque;
 
 /// How a run ended: an error, and whether an appointment it made was cancelled again.
 #[derive(Clone, Debug, PartialEq)]

@@ -8,6 +8,8 @@
 //! "fingerprint" (16 hex digits),"expiresAtMs","result","findable"}],"outbox":[{"event",
 //! "bookingKey","status"}]}`. Reading is forgiving: a malformed entry is skipped, never the
 //! whole snapshot, and a result keeps its error's code, message, status and first cause.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 use super::contract::AppointmentEvent;
 use super::outbox::{OutboxEntry, OutboxStatus};
@@ -15,6 +17,7 @@ use super::outcome::{BookingResult, Operation};
 use super::state::State;
 use crate::json::{parse, Object, ToJson, Value};
 use crate::{Error, ErrorCode};
+use alloc::borrow::ToOwned;
 
 /// The storage format's version; a snapshot of another version is ignored.
 pub const VERSION: i64 = 1;
@@ -162,6 +165,9 @@ fn entry(v: &Value) -> Option<OutboxEntry> {
 mod tests {
     use super::*;
     use crate::booking::contract::APPOINTMENT_CREATED;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     fn sample() -> Snapshot {
         let result = BookingResult {

@@ -1,5 +1,6 @@
 //! The booking lifecycle: `init → in_progress → completed | failed`. Any other move is an
 //! `invalid_transition` error, not a panic.
+use alloc::string::String;
 
 use crate::json::ToJson;
 use crate::{Error, ErrorCode};
@@ -69,6 +70,9 @@ impl ToJson for State {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
     use State::*;
 
     #[test]

@@ -1,6 +1,8 @@
 //! Timestamps as integer milliseconds since the Unix epoch: RFC 3339 (slot starts, log `ts`)
 //! and HTTP dates (`Retry-After`). Integer arithmetic only, so the Wasm build carries no float
 //! formatting.
+use alloc::string::String;
+use alloc::vec::Vec;
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -184,6 +186,9 @@ pub fn parse_http_date(text: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
 
     const NOV_6_1994: i64 = 784_111_777_000;
 

@@ -1,0 +1,25 @@
+// The size tier: what each page downloads (the loader, the module and every JS file it
+// imports, the .wasm; each gzip -9), from pkg/ as `npm run build` leaves it, against budgets.
+//
+// The budgets are a ratchet: the sizes reached so far, so a change that grows a page fails
+// here. The targets of the issue "one deterministic booking core" (client page 25 KB, drop-in
+// page 8 KB gzip) are printed beside them; they are not reached yet (see the README, Size).
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { pages, sizes } from '../../scripts/sizes.mjs';
+
+const BUDGET = { 'drop-in page': 12_700, 'client page (data-client)': 58_700 };
+const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
+
+test('each page downloads no more than its budget', () => {
+  const table = sizes();
+  const totals = {};
+  for (const [name, files] of Object.entries(pages())) {
+    totals[name] = files.reduce((n, f) => n + table[f].gzip, 0);
+    for (const f of files) console.log(`size: ${name}: ${f} ${table[f].bytes} B, ${table[f].gzip} B gzip`);
+    console.log(`size: ${name}: ${totals[name]} B gzip in ${files.length} files; budget ${BUDGET[name]} B, target ${TARGET[name]} B`);
+  }
+  for (const [name, total] of Object.entries(totals)) {
+    assert.ok(total <= BUDGET[name], `${name}: ${total} B gzip, over its budget of ${BUDGET[name]} B`);
+  }
+});
