@@ -248,6 +248,8 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     #inflight = new Map();
     #timer;
     #timerAt;
+    #inputs = [];
+    #draining = false;
 
     constructor(config) {
       const split = splitConfig(config, configFields());
@@ -270,11 +272,25 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       }
     }
 
-    /** Feeds one input (a call on the core with the time), then carries out every command. */
+    /**
+     * Feeds one input (a call on the core with the time), then carries out every command. An
+     * input that arrives while commands are being carried out (a log sink that books, say) waits
+     * its turn in the queue: the core is never entered from inside a drain, and page code that
+     * re-enters the client cannot grow the stack.
+     */
     #feed(input) {
-      input(this.#core, Date.now());
-      let json;
-      while ((json = this.#core.poll()) !== undefined) this.#run(JSON.parse(json));
+      this.#inputs.push(input);
+      if (this.#draining) return;
+      this.#draining = true;
+      try {
+        while (this.#inputs.length) {
+          this.#inputs.shift()(this.#core, Date.now());
+          let json;
+          while ((json = this.#core.poll()) !== undefined) this.#run(JSON.parse(json));
+        }
+      } finally {
+        this.#draining = false;
+      }
       this.#arm();
     }
 
@@ -365,8 +381,9 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
 
     /** Books an appointment. Resolves to a `BookingResult`; never rejects. */
     book(request) {
+      // Read now, at the call: a call queued behind a re-entrant one still books what was asked.
+      const read = readRequest(request, requestFields());
       return this.#request((core, now, id) => {
-        const read = readRequest(request, requestFields());
         if (read.error) core.refuseRequest(now, id, true, undefined, read.error);
         else core.book(now, id, read.record);
       });
@@ -391,9 +408,9 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       else if (found.label.length > MAX_LABEL || !wellFormed(found.label)) {
         why = "the click's action label is not one this client handles (over 64 characters, or not well-formed text)";
       }
+      const read = why ? undefined : readRequest(request, requestFields());
       return this.#request((core, now, id) => {
         if (why) return core.refuseClick(now, id, why);
-        const read = readRequest(request, requestFields());
         if (read.error) return core.refuseRequest(now, id, false, found.label, read.error);
         return core.handle(now, id, found.label, read.record);
       });

@@ -36,7 +36,7 @@ copyFileSync(join(ROOT, 'js', 'raptor-secondary.js'), join(PKG, 'raptor-secondar
 if (profile === '--release') {
   for (const file of Object.values(pages()).flat().filter((f) => f.endsWith('.js'))) {
     const path = join(PKG, file);
-    const { code } = transformSync(readFileSync(path, 'utf8'), { minify: true, target: 'es2020', legalComments: 'none' });
+    const { code } = transformSync(readFileSync(path, 'utf8'), { minify: true, target: 'es2022', legalComments: 'none' });
     writeFileSync(path, code);
   }
 }

@@ -1,0 +1,139 @@
+// The driver's contract (js/driver.js over the built core): it drains the core after every
+// input (a booking's first call goes out before book() returns); a wake-up never spins; each
+// send gets exactly one answer fed back, and none after the core aborted it. Needs pkg/.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+
+const root = new URL('../../', import.meta.url);
+const glue = await import(new URL('pkg/raptor_secondary.js', root));
+glue.initSync({ module: readFileSync(new URL('pkg/raptor_secondary_bg.wasm', root)) });
+
+const request = () => ({
+  calendarId: 'cal_1', slotStart: new Date(Date.now() + 7 * 86400000).toISOString(), durationMinutes: 30,
+  patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
+});
+const realSetTimeout = globalThis.setTimeout;
+const sleep = (ms) => new Promise((ok) => realSetTimeout(ok, ms));
+const events = (client) => client.logs().map((r) => r.event);
+
+test('every input is drained at once: the create goes out before book() returns', async () => {
+  const sent = [];
+  const client = new glue.AppointmentClient({ fetch: (url, init) => { sent.push([url, init]); return new Promise(() => {}); } });
+  const promise = client.book(request());
+  assert.equal(sent.length, 1, 'the create was sent in the same turn');
+  assert.equal(sent[0][1].headers['Idempotency-Key'].length, 36);
+  assert.ok(promise instanceof Promise);
+  client.free();
+  assert.equal((await promise).error.code, 'timeout', 'free() answers the waiting call');
+});
+
+test('wake-ups follow the core and never spin', async () => {
+  const real = realSetTimeout;
+  let timers = 0;
+  let zero = 0;
+  globalThis.setTimeout = (fn, ms, ...rest) => {
+    timers += 1;
+    if (!ms) zero += 1;
+    return real(fn, ms, ...rest);
+  };
+  try {
+    const client = new glue.AppointmentClient({
+      fetch: () => new Promise(() => {}), attempts: 3, attemptTimeoutMs: 20, baseDelayMs: 1, maxDelayMs: 2, breakerThreshold: 10,
+    });
+    const result = await client.book(request());
+    assert.equal(result.error.code, 'retry_exhausted');
+    assert.equal(result.attempts, 3);
+    // Three attempt timeouts and two retry waits: a handful of timers, not a busy loop.
+    assert.ok(timers <= 8, `${timers} timers for one booking`);
+    assert.ok(zero <= 3, `${zero} zero-delay timers`);
+    await sleep(30);
+    const settled = timers;
+    await sleep(60);
+    assert.equal(timers, settled, 'nothing is scheduled once nothing waits');
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
+
+test('exactly one answer per send, and none after an abort', async () => {
+  const signals = [];
+  let answered = 0;
+  const late = (url, init) => {
+    signals.push(init.signal);
+    // Answers after the core has given up (attempt timeout 10 ms) and ignores the abort.
+    return sleep(60).then(() => { answered += 1; return Response.json({ id: 'apt_late', status: 'confirmed' }, { status: 201 }); });
+  };
+  const client = new glue.AppointmentClient({ fetch: late, attempts: 1, attemptTimeoutMs: 10 });
+  const result = await client.book(request());
+  assert.equal(result.error.cause.code, 'timeout');
+  assert.equal(signals[0].aborted, true, 'the call was aborted at its timeout');
+  await sleep(100);
+  assert.equal(answered, 1, 'the late answer arrived at the driver');
+  assert.ok(!events(client).includes('attempt.succeeded'), 'and was not fed to the core');
+  assert.deepEqual(client.outbox(), [], 'nothing happened after the abort');
+
+  const prompt = new glue.AppointmentClient({ fetch: async (url) => (url.endsWith('/events')
+    ? Response.json({ accepted: true }, { status: 202 }) : Response.json({ id: 'apt_1', status: 'confirmed' }, { status: 201 })) });
+  assert.equal((await prompt.book(request())).state, 'completed');
+  const log = events(prompt);
+  assert.equal(log.filter((e) => e === 'attempt.started').length, 2);
+  assert.equal(log.filter((e) => e === 'attempt.succeeded').length, 2, 'one answer per send');
+});
+
+test('a log sink that books from inside a record is carried out in order', async () => {
+  let nested;
+  let once = false;
+  const fetch = async (url) => (url.endsWith('/events')
+    ? Response.json({ accepted: true }, { status: 202 }) : Response.json({ id: 'apt_1', status: 'confirmed' }, { status: 201 }));
+  const client = new glue.AppointmentClient({
+    fetch,
+    log: (record) => {
+      if (record.event !== 'booking.requested' || once) return;
+      once = true;
+      nested = client.book({ ...request(), durationMinutes: 45 });
+    },
+  });
+  const first = await client.book(request());
+  assert.equal(first.state, 'completed');
+  assert.equal((await nested).state, 'completed', 're-entering the client from a sink works');
+});
+
+test('page code that re-enters the client thousands of times deep cannot grow the stack', async () => {
+  const fetch = async (url) => (url.endsWith('/events')
+    ? Response.json({ accepted: true }, { status: 202 }) : Response.json({ id: 'apt_1', status: 'confirmed' }, { status: 201 }));
+  const promises = [];
+  let left = 3000;
+  const client = new glue.AppointmentClient({
+    fetch, logCapacity: 0, idempotencyMaxEntries: 10,
+    // Every refusal logged books again (an invalid request is refused at once, in the drain).
+    log: (record) => { if (record.event === 'booking.rejected' && left-- > 0) promises.push(client.book({})); },
+  });
+  promises.push(client.book({}));
+  const results = await Promise.all(promises);
+  assert.equal(results.length, 3001);
+  assert.ok(results.every((r) => r.error.code === 'invalid_request'));
+  assert.equal((await client.book(request())).state, 'completed', 'the client still works');
+});
+
+test('a call queued behind a re-entrant one books what was asked when it was called', async () => {
+  const created = [];
+  const fetch = async (url, init) => {
+    if (url.endsWith('/events')) return Response.json({ accepted: true }, { status: 202 });
+    created.push(JSON.parse(init.body).durationMinutes);
+    return Response.json({ id: `apt_${created.length}`, status: 'confirmed' }, { status: 201 });
+  };
+  let nested;
+  const client = new glue.AppointmentClient({
+    fetch,
+    log: (record) => {
+      if (record.event !== 'booking.requested' || nested) return;
+      const asked = { ...request(), durationMinutes: 45 };
+      nested = client.book(asked);
+      asked.durationMinutes = 90; // the page reuses its object once book() has returned
+    },
+  });
+  await client.book(request());
+  assert.equal((await nested).state, 'completed');
+  assert.deepEqual(created, [30, 45], 'the queued booking kept the 45 minutes it was called with');
+});
