@@ -91,7 +91,7 @@ grep -hE '^(bookings|retries|idempotency): ' "$LOGS/scenarios-node.log" 2>/dev/n
 # The one-click before/after comparison: writes Shared/results/ and Shared/compare_report.md.
 tier shared-compare      node  node Shared/compare.mjs
 grep -hE '^compare: [0-9]+ cases|^compare: duplicates' "$LOGS/shared-compare.log" 2>/dev/null | sed 's/^/     /'
-tier bench-action-label  none  node bench/action_label.mjs --calls 300000 --rounds 3
+tier bench-action-label  none  node bench/action_label.mjs --calls 300000 --rounds 5
 grep -h '^bench: .*median' "$LOGS/bench-action-label.log" 2>/dev/null | sed 's/^/     /'
 
 echo "run_tests: $(( $(date +%s) - started ))s, legacy baseline excluded from the counts below"

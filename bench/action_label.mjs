@@ -1,7 +1,9 @@
-// Benchmark: the Wasm getActionLabel (the loader's global, as pages call it) against the
-// fixed JavaScript helper (the legacy helper with srcElement added), side by side in the same
-// Chromium page, on real DOM click events and on IE11-style event-like objects. Prints
-// ns/call and the ratio per round and the median ratio. Prints figures; asserts nothing.
+// Benchmark: the Wasm getActionLabel and resolveAction (the loader's globals, as pages call
+// them) against the fixed JavaScript helper (the legacy helper with srcElement added), side by
+// side in the same Chromium page, on real DOM click events and on IE11-style event-like
+// objects. Also times, in plain JS, the reads resolveAction makes beyond the helper's
+// (composedPath() and the :disabled match), the floor of its ratio. Prints ns/call and the
+// ratios per round and the median ratios. Prints figures; asserts nothing.
 //
 //   node bench/action_label.mjs [--calls N] [--rounds N]      (needs npm run build first)
 import { readFileSync } from 'node:fs';
@@ -50,12 +52,23 @@ try {
       if (sink === 0) throw new Error('no labels');
       return ns;
     };
+    const resolve = (event) => resolveAction(event).label;
+    // What resolveAction reads beyond the helper's reads, alone: the composed path (for clicks
+    // inside shadow trees) and the :disabled match of the clicked element.
+    const extraReads = (event) => {
+      const element = event.target || event.srcElement;
+      const path = typeof event.composedPath === 'function' ? event.composedPath() : [];
+      return element.matches(':disabled') || path.length < 0 ? '' : 'x';
+    };
     const out = { dom: [], objects: [] };
     for (let r = 0; r < rounds; r++) {
       for (const [name, events] of [['dom', dom], ['objects', objects]]) {
+        // resolveAction last: the result objects it allocates are collected in its own time.
         const js = time(fixed, events);
+        const extra = time(extraReads, events);
         const wasm = time(getActionLabel, events);
-        out[name].push({ js, wasm, ratio: wasm / js });
+        const resolved = time(resolve, events);
+        out[name].push({ js, wasm, ratio: wasm / js, resolved, resolveRatio: resolved / js, extra, extraRatio: (js + extra) / js });
       }
     }
     return out;
@@ -63,10 +76,13 @@ try {
   const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const [name, label] of [['dom', 'real DOM click events'], ['objects', 'IE11-style {srcElement} objects']]) {
     for (const [i, r] of results[name].entries()) {
-      console.log(`bench: ${label.padEnd(31)} round ${i + 1}: js ${r.js.toFixed(1)} ns, wasm ${r.wasm.toFixed(1)} ns, ${r.ratio.toFixed(2)}x`);
+      console.log(`bench: ${label.padEnd(31)} round ${i + 1}: js ${r.js.toFixed(1)} ns, getActionLabel ${r.wasm.toFixed(1)} ns (${r.ratio.toFixed(2)}x), resolveAction ${r.resolved.toFixed(1)} ns (${r.resolveRatio.toFixed(2)}x); its extra reads alone ${r.extra.toFixed(1)} ns`);
     }
     const m = median(results[name].map((r) => r.ratio));
-    console.log(`bench: ${label}: median ${m.toFixed(2)}x the fixed JS helper (${calls} calls x ${rounds} rounds)`);
+    const mr = median(results[name].map((r) => r.resolveRatio));
+    const me = median(results[name].map((r) => r.extraRatio));
+    console.log(`bench: ${label}: getActionLabel median ${m.toFixed(2)}x, resolveAction median ${mr.toFixed(2)}x the fixed JS helper (${calls} calls x ${rounds} rounds)`);
+    console.log(`bench: ${label}: the helper plus resolveAction's extra reads (composedPath, :disabled), in plain JS: median ${me.toFixed(2)}x`);
   }
 } finally {
   await browser.close();

@@ -27,16 +27,22 @@
    * glue themselves.
    */
   function fromGlue(glue) {
-    var fast = glue.__getActionLabelFast;
+    var label = glue.__getActionLabelFast;
+    var resolve = glue.__resolveActionFast;
     var failed = glue.__failedSentinel();
     var takeFailure = glue.__takeFailure;
+    // The exports return a sentinel with the exception parked instead of a Result.
     return {
       getActionLabel: function getActionLabel(event, attribute) {
-        var label = fast(event, attribute);
-        if (label === failed) throw takeFailure();
-        return label;
+        var found = label(event, attribute);
+        if (found === failed) throw takeFailure();
+        return found;
       },
-      resolveAction: glue.resolveAction,
+      resolveAction: function resolveAction(event, options) {
+        var found = resolve(event, options);
+        if (found === failed) throw takeFailure();
+        return found;
+      },
       AppointmentClient: glue.AppointmentClient,
     };
   }

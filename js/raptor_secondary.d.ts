@@ -2,8 +2,54 @@
 // (getActionLabel, resolveAction, init) and the AppointmentClient. Checked with tsc over
 // tests/types/ in ./run_tests.sh; the field lists are checked against the Rust declarations
 // by crates/core/tests/typescript.rs.
-export { default, initSync, getActionLabel, resolveAction } from './raptor_secondary_core.js';
-export type { ActionSource, ActionReason, ResolveActionOptions, ActionResolution, InitInput, InitOutput, SyncInitInput } from './raptor_secondary_core.js';
+export { default, initSync } from './raptor_secondary_core.js';
+export type { InitInput, InitOutput, SyncInitInput } from './raptor_secondary_core.js';
+
+/**
+ * Which action a UI event stands for: a drop-in for the legacy helper, `srcElement` fixed.
+ * The element is `event.target`, else `event.srcElement`, else `event.currentTarget`; its
+ * label is `getAttribute(attribute)` when it has `getAttribute`, else `dataset[camelCaseKey]`
+ * for `data-*` names, else the property. Returns `''` when there is no label.
+ * @throws {TypeError} when `event` is falsy.
+ */
+export function getActionLabel(event: Event | object, attribute?: string): string;
+/** Where a label came from: the event field the walk started at. */
+export type ActionSource = 'target' | 'srcElement' | 'currentTarget' | 'composedPath';
+
+/** Why a label is empty. */
+export type ActionReason =
+  | 'no_event' | 'no_element' | 'not_an_element' | 'attribute_missing'
+  | 'attribute_empty' | 'disabled' | 'depth_limit' | 'read_failed';
+
+/** Options of `resolveAction`; every field is optional. */
+export interface ResolveActionOptions {
+  /** The attribute to read. Default `'data-action'`. */
+  attribute?: string;
+  /** Where the walk stops (inclusive). Default: `event.currentTarget`, the listening element. */
+  root?: Element | null;
+  /** Steps up from the clicked element before giving up with `depth_limit`. 0..1024, default 32. */
+  maxDepth?: number;
+}
+
+/** The detailed answer of `resolveAction`. */
+export interface ActionResolution {
+  /** The label, `''` when there is none. */
+  label: string;
+  /** The event field the walk started from; `null` when the event had no element. */
+  source: ActionSource | null;
+  /** Why `label` is empty; `null` when there is a label. */
+  reason: ActionReason | null;
+  /** The element that answered: the one carrying the attribute, or the disabled control. */
+  element: Element | null;
+  /** Steps up from the clicked element to `element`. */
+  depth: number;
+}
+
+/**
+ * The label of a UI event with where it came from and, when empty, why. Never throws for a
+ * bad event; throws an `Error` with `code: 'invalid_options'` for invalid options.
+ */
+export function resolveAction(event: Event | object | null | undefined, options?: ResolveActionOptions): ActionResolution;
 
 /** The in-browser appointment client: idempotency keys, retries with backoff, timeouts, a
  *  circuit breaker, an outbox with compensation and masked structured logs, over `fetch`. */

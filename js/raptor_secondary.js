@@ -2,12 +2,25 @@
 // (raptor_secondary_core.js), and the AppointmentClient, the JavaScript driver of the
 // booking core (driver.js). `await init()` (or `initSync({ module })`) before use.
 import init, {
-  initSync, __Core, getActionLabel, resolveAction, __getActionLabelFast, __failedSentinel, __takeFailure,
+  initSync, __Core, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure,
 } from './raptor_secondary_core.js';
 import { defineClient } from './driver.js';
 
 export default init;
-export { initSync, getActionLabel, resolveAction, __getActionLabelFast, __failedSentinel, __takeFailure };
+export { initSync, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure };
+
+// The exports return a sentinel with the exception parked instead of a Result (cheaper glue).
+let failed;
+const unwrap = (value) => {
+  if (value === (failed ??= __failedSentinel())) throw __takeFailure();
+  return value;
+};
+
+/** Which action a UI event stands for: the legacy helper's drop-in, srcElement fixed. */
+export const getActionLabel = (event, attribute) => unwrap(__getActionLabelFast(event, attribute));
+
+/** The label of a UI event with where it came from and, when empty, why. */
+export const resolveAction = (event, options) => unwrap(__resolveActionFast(event, options));
 
 let requestFields;
 let configFields;

@@ -31,13 +31,34 @@ for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'r
 cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
 copyFileSync(join(ROOT, 'js', 'raptor-secondary.js'), join(PKG, 'raptor-secondary.js'));
 
+/**
+ * wasm-bindgen imports a snippet module once per function it maps straight through (as a
+ * namespace, `import * as X from './snippets/…'`), and lists each namespace under the same
+ * key of the imports object. One namespace per module is the same program: later duplicate
+ * keys only overwrite earlier ones with the same module.
+ */
+function dedupeSnippetImports(code) {
+  const first = new Map();
+  const imports = /import\s*\*\s*as\s+([\w$]+)\s+from\s*"(\.\/snippets\/[^"]+)";?/g;
+  const out = code.replace(imports, (statement, name, path) => {
+    if (first.has(path)) return '';
+    first.set(path, name);
+    return statement;
+  });
+  // Every snippet entry follows the glue's own module entry, so each starts with a comma.
+  return out.replace(/,"(\.\/snippets\/[^"]+)":([\w$]+)/g, (entry, path, name) => {
+    const kept = first.get(path);
+    return kept === undefined || kept === name ? entry : '';
+  });
+}
+
 // Every JavaScript file a page downloads is minified (the sources in js/ and src/web/ keep their
 // comments; pkg/ is what pages fetch).
 if (profile === '--release') {
   for (const file of Object.values(pages()).flat().filter((f) => f.endsWith('.js'))) {
     const path = join(PKG, file);
     const { code } = transformSync(readFileSync(path, 'utf8'), { minify: true, target: 'es2022', legalComments: 'none' });
-    writeFileSync(path, code);
+    writeFileSync(path, dedupeSnippetImports(code));
   }
 }
 

@@ -17,7 +17,12 @@ pub use raptor_secondary_core::{action, booking, error, json, Error, ErrorCode};
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-// Single-threaded Wasm (no atomics): talc's dynamic heap grows Wasm memory as needed.
-#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+// Single-threaded Wasm (no atomics): talc's dynamic heap grows Wasm memory as needed, for the
+// booking client; the drop-in alone frees nothing (see `web::bump`).
+#[cfg(all(target_arch = "wasm32", feature = "client"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+#[cfg(all(target_arch = "wasm32", not(feature = "client")))]
+#[global_allocator]
+static BUMP: web::bump::Bump = web::bump::Bump::new();

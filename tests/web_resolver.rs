@@ -251,7 +251,8 @@ fn invalid_options_throw_a_coded_error() {
         r#""nope""#,
     ] {
         let options = js_sys::JSON::parse(bad).unwrap();
-        let error = resolve_action(&JsValue::NULL, &options).unwrap_err();
+        let error =
+            raptor_secondary::Error::from(resolve_action(&JsValue::NULL, &options).unwrap_err());
         assert_eq!(error.code.as_str(), "invalid_options", "{bad}");
     }
 }

@@ -1,78 +1,157 @@
-//! Structural reads of event-like and element-like JavaScript values.
+//! The page reads behind `getActionLabel` and `resolveAction` (`reads.js`), and the guard that
+//! keeps a call that one of them re-entered from seeing another call's cursor.
 //!
 //! Nothing here checks `instanceof`: a plain object built by old page code is read exactly like
-//! a DOM event. The reads live in `reads.js` and never throw: a throwing getter or Proxy parks
-//! its exception and reads as `undefined`; the caller asks [`failed`] when its work is done and
-//! takes the exception with [`take_failure`]. An exception therefore never tears through Wasm
-//! frames (which would leak stack and table slots), and the happy path pays one check per call.
+//! a DOM event. The reads work on a cursor held on the JavaScript side and return what they
+//! found as small integers, so a click costs a few calls across the boundary and the page's
+//! nodes and strings never enter Wasm memory. They never throw: a throwing getter or Proxy
+//! parks its exception and the read returns [`THREW`]; the caller stops reading. An exception
+//! therefore never tears through Wasm frames (which would leak stack and table slots).
 
+use core::cell::Cell;
 use wasm_bindgen::prelude::*;
+
+/// What a read returns when the page threw (its exception is parked).
+pub const THREW: i32 = -1;
+/// What `pick` and `begin` return for a falsy event.
+pub const NO_EVENT: i32 = 2;
+/// What `begin` returns when the walk starts at `composedPath()[0]`.
+pub const FROM_COMPOSED_PATH: i32 = 3;
+/// What `begin` returns when neither `composedPath()[0]` nor `target` is there.
+pub const NO_START: i32 = 4;
+/// In what `begin` returns over 8 (its first look): the look threw.
+pub const LOOK_THREW: i32 = 64;
+
+/// What [`kind`](fn@kind) says a value is.
+pub mod kind {
+    /// `undefined`.
+    pub const UNDEFINED: u32 = 0;
+    /// `null`.
+    pub const NULL: u32 = 1;
+    /// A string.
+    pub const STRING: u32 = 2;
+    /// A number.
+    pub const NUMBER: u32 = 3;
+    /// An object other than a function (`typeof` is `'object'`).
+    pub const OBJECT: u32 = 4;
+}
+
+/// The bits of [`look`] at an element (its kind is the low two bits).
+pub mod bits {
+    /// Mask of the node's kind (the walk's `NodeKind` order).
+    pub const KIND: i32 = 3;
+    /// The element is disabled.
+    pub const DISABLED: i32 = 4;
+    /// The element has the attribute, empty.
+    pub const EMPTY: i32 = 8;
+    /// The element has the attribute with a non-empty value (the cursor keeps it as the label).
+    pub const VALUE: i32 = 16;
+    /// The element is the walk's boundary.
+    pub const AT_STOP: i32 = 32;
+}
 
 #[wasm_bindgen(module = "/src/web/reads.js")]
 extern "C" {
-    /// Whether a read since the last [`take_failure`] threw.
-    pub fn failed() -> bool;
-    /// The first exception a read threw since the last call, and a fresh start.
+    /// The exception a failed call parked, and a fresh start.
     #[wasm_bindgen(js_name = takeFailure)]
     pub fn take_failure() -> JsValue;
-
-    /// `o.target`.
-    pub fn target(o: &JsValue) -> JsValue;
-    /// `o.srcElement`: the IE-era alias of `target`, the only field on some event-like objects.
-    /// web-sys has no binding for it.
-    #[wasm_bindgen(js_name = srcElement)]
-    pub fn src_element(o: &JsValue) -> JsValue;
-    /// `o.currentTarget`: the listening element (`null` after dispatch).
-    #[wasm_bindgen(js_name = currentTarget)]
-    pub fn current_target(o: &JsValue) -> JsValue;
-    /// `o.composedPath()[0]` when `composedPath` is a function returning an array, else
-    /// `undefined`.
-    #[wasm_bindgen(js_name = firstPathEntry)]
-    pub fn first_path_entry(o: &JsValue) -> JsValue;
-    /// `o.getAttribute` as a value, so it is called only when it is a function.
-    #[wasm_bindgen(js_name = getAttributeMember)]
-    pub fn get_attribute_member(o: &JsValue) -> JsValue;
-    /// `o.dataset` (missing on old engines and late on SVG).
-    pub fn dataset(o: &JsValue) -> JsValue;
-    /// `o.nodeType`.
-    #[wasm_bindgen(js_name = nodeType)]
-    pub fn node_type(o: &JsValue) -> JsValue;
-    /// `o.parentNode`.
-    #[wasm_bindgen(js_name = parentNode)]
-    pub fn parent_node(o: &JsValue) -> JsValue;
-    /// `o.host` (of a shadow root).
-    pub fn host(o: &JsValue) -> JsValue;
-    /// `o.matches(':disabled')`, or `o.disabled === true` for objects without `matches`.
-    #[wasm_bindgen(js_name = isDisabled)]
-    pub fn is_disabled(o: &JsValue) -> bool;
-    /// `f.call(this_arg, arg)`.
-    pub fn call1(f: &JsValue, this_arg: &JsValue, arg: &JsValue) -> JsValue;
-    /// `o[key]`.
-    pub fn get(o: &JsValue, key: &JsValue) -> JsValue;
-    /// `key in o`, which is a failure for a primitive `o`, as in the legacy helper.
-    pub fn has(o: &JsValue, key: &JsValue) -> bool;
-    /// `o[key]` if `key` is an own property of `o`, else `undefined` (options objects).
-    pub fn own(o: &JsValue, key: &JsValue) -> JsValue;
+    /// What `__getActionLabelFast` returns for a failed call.
+    #[wasm_bindgen(js_name = failedSentinel)]
+    pub fn failed_sentinel() -> JsValue;
+    /// Parks a `TypeError` with `message` (a falsy event); returns the failed sentinel.
+    pub fn refuse(message: &str) -> JsValue;
+    /// Parks `error` (invalid options); returns the failed sentinel.
+    #[wasm_bindgen(js_name = parkError)]
+    pub fn park(error: &JsValue) -> JsValue;
+    /// A JavaScript `Error` with `message` and an own `code` property.
+    #[wasm_bindgen(js_name = codedError)]
+    pub fn coded_error(message: &str, code: &str) -> JsValue;
+    /// Sets the attribute read when the caller gives none.
+    #[wasm_bindgen(js_name = setDefault)]
+    pub fn set_default(name: &str);
     /// The `dataset` key of a `data-*` name (`data-user-id` → `userId`), the legacy helper's
-    /// rule; `undefined` for anything else. Never copies the name into Wasm memory.
+    /// rule; `undefined` for anything else.
     #[wasm_bindgen(js_name = datasetKey)]
     pub fn dataset_key(name: &JsValue) -> JsValue;
-    /// `resolveAction`'s answer as an object literal; `source` and `reason` are indices into
-    /// the enums' names, 0 for `null`.
-    pub fn resolution(
-        label: &JsValue,
-        source: u32,
-        reason: u32,
-        element: &JsValue,
-        depth: u32,
-    ) -> JsValue;
+
+    /// Puts the cursor on `event[field]` (`Source` order: target, srcElement, currentTarget):
+    /// 1 when truthy, 0 when not, [`NO_EVENT`], [`THREW`].
+    pub fn pick(event: &JsValue, field: u32) -> i32;
+    /// Legacy step 4 on the cursor: 1 when `getAttribute` is callable (the label is read), 0
+    /// when not, [`THREW`]. `name` `undefined` is the default attribute, here and below.
+    #[wasm_bindgen(js_name = viaGetAttribute)]
+    pub fn via_get_attribute(name: &JsValue) -> i32;
+    /// Legacy step 5: 1 when the cursor has a dataset and `name` a data-* key, 0, [`THREW`].
+    #[wasm_bindgen(js_name = viaDataset)]
+    pub fn via_dataset(name: &JsValue) -> i32;
+    /// Legacy step 6: 1 when `name in` the cursor, 0, [`THREW`].
+    #[wasm_bindgen(js_name = viaProperty)]
+    pub fn via_property(name: &JsValue) -> i32;
+    /// The label read (`''` when none was); ends the call.
+    pub fn finish() -> JsValue;
+
+    /// Puts the cursor where the walk starts, sets its boundary (`root` when `use_root`, else
+    /// `currentTarget`) and looks there for `name`: [`NO_EVENT`], [`NO_START`], [`THREW`], or
+    /// where it started ([`FROM_COMPOSED_PATH`] or 0 for `target`) plus 8 times the look's
+    /// [`bits`] ([`LOOK_THREW`] when the look threw). One call where a click needs two.
+    pub fn begin(event: &JsValue, root: &JsValue, use_root: bool, name: &JsValue) -> i32;
+    /// Looks at the node under the cursor for attribute `name`: its kind and [`bits`].
+    pub fn look(name: &JsValue, want_disabled: bool) -> i32;
+    /// Moves the cursor up: 1, 0 at the top, [`THREW`].
+    pub fn up() -> i32;
+    /// Remembers the node under the cursor.
+    pub fn keep();
+    /// `resolveAction`'s answer from the cursor; `source` and `reason` are indices into the
+    /// enums' names (0 for `null`), `element` 0 none, 1 the cursor's node, 2 the kept one.
+    pub fn resolution(source: u32, reason: u32, element: u32, depth: u32) -> JsValue;
+
+    /// `o[key]` if `key` is an own property of `o`, else `undefined` (options objects).
+    pub fn own(o: &JsValue, key: &str) -> JsValue;
+    /// Whether an [`own`] read threw since the last call.
+    #[wasm_bindgen(js_name = ownFailed)]
+    pub fn own_failed() -> bool;
+    /// What `v` is: one of [`kind`](mod@kind), or 5 for anything else (a boolean, a
+    /// function, a symbol, a bigint).
+    pub fn kind(v: &JsValue) -> u32;
+    /// A number's value.
+    pub fn number(v: &JsValue) -> f64;
+    /// A string's length in UTF-16 units.
+    pub fn units(v: &JsValue) -> u32;
+    /// Copies the first `out.len()` UTF-16 units of string `s` into `out`.
+    #[wasm_bindgen(js_name = copyUnits)]
+    pub fn copy_units(s: &JsValue, out: &mut [u16]);
+
+    /// The cursor of the call in progress, for a call that one of its reads re-entered.
+    fn save() -> JsValue;
+    /// Puts a saved cursor back.
+    fn restore(saved: &JsValue);
 }
 
-/// Ends a unit of reads: `Err` with the first exception a read threw, if any.
-pub fn check() -> Result<(), JsValue> {
-    if failed() {
-        Err(take_failure())
-    } else {
-        Ok(())
+/// How deep the calls on the cursor are (0: none is running); `None` until the first call has
+/// told `reads.js` the default attribute.
+static DEPTH: Single<Cell<Option<u32>>> = Single(Cell::new(None));
+
+/// A value for the module's one thread.
+struct Single<T>(T);
+
+// SAFETY: without the atomics feature a Wasm module has one thread (`super` refuses the atomics feature).
+unsafe impl<T> Sync for Single<T> {}
+
+/// Runs one call of the drop-in or the resolver on the cursor. A call that a page read
+/// re-entered (a getter that calls `getActionLabel`) saves the outer call's cursor first and
+/// puts it back after; the usual, outermost call pays nothing for it.
+pub fn on_cursor<R>(call: impl FnOnce() -> R) -> R {
+    let depth = &DEPTH.0;
+    let outer = depth.get().unwrap_or_else(|| {
+        set_default(crate::action::options::DEFAULT_ATTRIBUTE);
+        0
+    });
+    depth.set(Some(outer + 1));
+    let saved = (outer > 0).then(save);
+    let result = call();
+    if let Some(saved) = saved {
+        restore(&saved);
     }
+    depth.set(Some(outer));
+    result
 }

@@ -1,18 +1,25 @@
 //! The browser layer: JavaScript bindings over the pure core. Compiled for wasm32 only.
 //!
-//! - [`event_like`]: structural (duck-typed) reads of events and elements, `srcElement`
-//!   included, which web-sys does not bind;
+//! - [`event_like`]: the page reads (`reads.js`) on a cursor, one call across the boundary
+//!   per step, structural (duck-typed), `srcElement` included;
 //! - [`drop_in`]: `getActionLabel`, the legacy contract with `srcElement` fixed;
 //! - [`resolve`]: `resolveAction`, the detailed resolver for new code;
 //! - [`core`]: the sans-IO booking core for the JavaScript driver (`AppointmentClient`);
-//! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`.
+//! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`;
+//! - [`bump`]: the drop-in-only build's allocator, which frees nothing.
 
+// The module keeps state in plain statics (`event_like`, `bump`), sound on Wasm's one thread.
+#[cfg(target_feature = "atomics")]
+compile_error!("the Wasm build assumes one thread: build without the atomics target feature");
+
+#[cfg(not(feature = "client"))]
+pub mod bump;
 #[cfg(feature = "client")]
 pub mod core;
 pub mod drop_in;
 pub mod event_like;
+#[cfg(feature = "client")]
 pub mod js_error;
-pub mod local;
 pub mod resolve;
 
 /// Runs once when the module is instantiated.

@@ -1,83 +1,320 @@
-// Total reads of event-like and element-like values: none of these functions throws.
+// The page reads behind getActionLabel and resolveAction. Rust decides; these only read.
 //
-// A read that throws (a hostile getter, a Proxy, a revoked Proxy) returns `undefined` and
-// parks the first exception; the Rust caller asks `failed()` once, at the end of its work,
-// and turns the parked exception into an error. This costs one cheap call per
-// getActionLabel instead of wasm-bindgen's `catch` wrapper on every read, which in 0.2.130
-// also leaks one externref slot per caught exception.
+// Every crossing between Wasm and JavaScript costs more than the read it makes, so a click
+// costs a handful of calls, each passing small integers, not a call per property and per type
+// check. The reads work on a cursor, as the walk does: `at` is the node being looked at,
+// `stop` the walk's boundary, `kept` the disabled control a walk remembered, `label` the last
+// label read. A read returns what it found as a number; Rust chooses the next read from it.
+// The registers are cleared when a call ends, so no page node is held after it.
 //
-// Every function the Rust side imports from here must stay total: an exception thrown through
-// Wasm frames skips Rust destructors and the shadow-stack reset, and enough of them brick the
-// module (tests/e2e/hostile.test.mjs).
+// None of these functions throws. A read that throws (a hostile getter, a Proxy, a revoked
+// Proxy) parks its exception and returns THREW; the caller stops reading and either rethrows
+// it (getActionLabel, through `takeFailure`) or reports `read_failed` (resolveAction). An
+// exception thrown through Wasm frames would skip Rust destructors and the shadow-stack reset,
+// and enough of them brick the module (tests/hostile/).
+
+const THREW = -1;
+/** What `__getActionLabelFast` returns when the call failed (the loader compares with ===). */
+export const FAILED = {};
 
 let failure;
-let hasFailure = false;
+let at;
+let stop;
+let kept;
+let label;
+let defaultName;
+let defaultKey;
 
-function park(error) {
-  if (!hasFailure) {
-    hasFailure = true;
-    failure = error;
-  }
-  return undefined;
+function clear() {
+  at = stop = kept = label = undefined;
 }
 
-export function failed() { return hasFailure; }
+function park(error) {
+  failure = error;
+  clear();
+  return THREW;
+}
+
+/** The exception the failed call parked, and a fresh start. */
 export function takeFailure() {
   const error = failure;
   failure = undefined;
-  hasFailure = false;
   return error;
 }
 
-export function target(o) { try { return o.target; } catch (e) { return park(e); } }
-export function srcElement(o) { try { return o.srcElement; } catch (e) { return park(e); } }
-export function currentTarget(o) { try { return o.currentTarget; } catch (e) { return park(e); } }
-// The first entry of `o.composedPath()` when that is a function returning an array. Everything
-// here can throw on a hostile event: the call, `Array.isArray` on a revoked Proxy, the index.
-export function firstPathEntry(o) {
-  try {
-    if (typeof o.composedPath !== 'function') return undefined;
-    const path = o.composedPath();
-    return Array.isArray(path) ? path[0] : undefined;
-  } catch (e) {
-    return park(e);
-  }
+export function failedSentinel() { return FAILED; }
+
+/** getActionLabel's refusal of a falsy event: a TypeError, as the legacy helper throws. */
+export function refuse(message) {
+  failure = new TypeError(message);
+  clear();
+  return FAILED;
 }
-export function getAttributeMember(o) { try { return o.getAttribute; } catch (e) { return park(e); } }
-export function dataset(o) { try { return o.dataset; } catch (e) { return park(e); } }
-export function nodeType(o) { try { return o.nodeType; } catch (e) { return park(e); } }
-export function parentNode(o) { try { return o.parentNode; } catch (e) { return park(e); } }
-export function host(o) { try { return o.host; } catch (e) { return park(e); } }
-export function isDisabled(o) {
-  try { return typeof o.matches === 'function' ? o.matches(':disabled') === true : o.disabled === true; } catch (e) { park(e); return false; }
+
+/** Parks `error` (resolveAction's invalid options) for the wrapper to throw. */
+export function parkError(error) {
+  failure = error;
+  return FAILED;
 }
-export function call1(f, self, arg) { try { return f.call(self, arg); } catch (e) { return park(e); } }
-export function get(o, key) { try { return o[key]; } catch (e) { return park(e); } }
-export function has(o, key) { try { return key in o; } catch (e) { park(e); return false; } }
+
+/** A JavaScript Error with a stable own `code` (defined, so no setter a script put on
+ * Object.prototype or Error.prototype sees it). */
+export function codedError(message, code) {
+  return Object.defineProperty(new Error(message), 'code', { value: code, enumerable: true, writable: true, configurable: true });
+}
+
+/** The attribute read when the caller gives none (Rust's DEFAULT_ATTRIBUTE), set once. */
+export function setDefault(name) {
+  defaultName = name;
+  defaultKey = datasetKey(name);
+}
 
 // The `dataset` key of a `data-*` attribute name, or undefined for any other value: the legacy
 // helper's own rule (../../shared/LEGACY.md), which is also the DOM's: `data-user-id` → `userId`,
 // a `-` before an ASCII lowercase letter folds, every other code unit (lone surrogates
-// included) is kept. Done here rather than in Rust: it is the legacy code itself, it keeps the
-// string's code units as they are, and a 1 MB name costs no copy into Wasm memory.
+// included) is kept. It keeps the string's code units as they are, and a 1 MB name costs no
+// copy into Wasm memory.
 const DASH_LOWER = /-([a-z])/g;
 const upper = (_, letter) => letter.toUpperCase();
 export function datasetKey(name) {
   return typeof name === 'string' && name.startsWith('data-') ? name.slice(5).replace(DASH_LOWER, upper) : undefined;
 }
 
-// An own property of an options object, never an inherited one: a polluted Object.prototype
-// must not choose the attribute, the boundary or the depth.
-const hasOwn = Object.prototype.hasOwnProperty;
-export function own(o, key) {
-  try { return hasOwn.call(o, key) ? o[key] : undefined; } catch (e) { return park(e); }
+// ---- getActionLabel: the legacy steps (LEGACY.md), one read per step ----
+
+// The event fields an element can come from, by index: Rust's `Source` order.
+const FIELDS = ['target', 'srcElement', 'currentTarget'];
+const NO_EVENT = 2;
+
+/** at = event[FIELDS[field]]: 1 when truthy, 0 when not, NO_EVENT for a falsy event. */
+export function pick(event, field) {
+  if (!event) return NO_EVENT;
+  try {
+    at = event[FIELDS[field]];
+    return at ? 1 : 0;
+  } catch (e) {
+    return park(e);
+  }
 }
 
-// Names and reasons by index (the Rust enums' order), and the result as an object literal:
+/** Step 4: 1 when `at.getAttribute` is callable (its string answer, else '', is the label),
+ * 0 when it is not. Here and below, `name` undefined means the default attribute. */
+export function viaGetAttribute(name) {
+  try {
+    const read = at.getAttribute;
+    if (typeof read !== 'function') return 0;
+    const value = read.call(at, name === undefined ? defaultName : name);
+    label = typeof value === 'string' ? value : '';
+    return 1;
+  } catch (e) {
+    return park(e);
+  }
+}
+
+/** Step 5: 1 when `at` has a dataset and the name is a data-* name (`dataset[key] || ''` is
+ * the label), else 0. */
+export function viaDataset(name) {
+  try {
+    const dataset = at.dataset;
+    if (!dataset) return 0;
+    const key = name === undefined ? defaultKey : datasetKey(name);
+    if (key === undefined) return 0;
+    label = dataset[key] || '';
+    return 1;
+  } catch (e) {
+    return park(e);
+  }
+}
+
+/** Step 6: 1 when `name in at` (the property when a string, else '', is the label), else 0.
+ * `in` fails for a primitive element, as in the legacy helper. */
+export function viaProperty(name) {
+  try {
+    const key = name === undefined ? defaultName : name;
+    if (!(key in at)) return 0;
+    const value = at[key];
+    label = typeof value === 'string' ? value : '';
+    return 1;
+  } catch (e) {
+    return park(e);
+  }
+}
+
+/** The label found ('' when none was), ending the call. */
+export function finish() {
+  const found = label === undefined ? '' : label;
+  clear();
+  return found;
+}
+
+// ---- resolveAction: a bounded walk from the clicked node ----
+
+/**
+ * Where the walk starts, and its boundary; then a first look there. Returns NO_EVENT for a
+ * falsy event; 4 when neither `composedPath()[0]` nor `target` is there (Rust picks
+ * `srcElement`, then `currentTarget`); else where it started, 3 (`composedPath()[0]`, which
+ * differs from `target`: a click inside a shadow tree) or 0 (`target`), plus 8 times what
+ * `look(name, true)` found there (LOOK_THREW when that threw). The boundary is `root` when
+ * `useRoot`, else `currentTarget`.
+ */
+const LOOK_THREW = 64;
+export function begin(event, root, useRoot, name) {
+  if (!event) return NO_EVENT;
+  let code = 4;
+  try {
+    const target = event.target;
+    let first;
+    if (typeof event.composedPath === 'function') {
+      const path = event.composedPath();
+      if (Array.isArray(path)) first = path[0];
+    }
+    if (first && first !== target) {
+      at = first;
+      code = 3;
+    } else if (target) {
+      at = target;
+      code = 0;
+    }
+    stop = useRoot ? root : event.currentTarget;
+  } catch (e) {
+    return park(e);
+  }
+  if (code === 4) return code;
+  const seen = look(name, true);
+  return code + 8 * (seen === THREW ? LOOK_THREW : seen);
+}
+
+// Node kinds (the walk's NodeKind order) and the bits of a look at an element.
+const OTHER = 0;
+const ELEMENT = 1;
+const TEXT = 2;
+const SHADOW_ROOT = 3;
+const DISABLED = 4;
+const EMPTY = 8;
+const VALUE = 16;
+const AT_STOP = 32;
+
+/**
+ * Looks at the node under the cursor. Returns its kind; for an element, with bits: DISABLED
+ * (asked only when `wantDisabled`: `:disabled`, or `disabled === true` without `matches`),
+ * EMPTY or VALUE (the attribute's value is '' or a non-empty string, which becomes the label;
+ * neither: the element does not have it) and AT_STOP (it is the boundary).
+ */
+export function look(attribute, wantDisabled) {
+  try {
+    const node = at;
+    const name = attribute === undefined ? defaultName : attribute;
+    if (typeof node !== 'object' || node === null) return OTHER;
+    const type = node.nodeType;
+    if (typeof type === 'number') {
+      if (type === 3) return TEXT;
+      if (type === 11) return node.host ? SHADOW_ROOT : OTHER;
+      if (type !== 1) return OTHER;
+    } else if (!(typeof node.getAttribute === 'function' || node.dataset || name in node)) {
+      // No nodeType: a duck-typed element if it can answer for the attribute at all.
+      return OTHER;
+    }
+    let bits = ELEMENT;
+    if (wantDisabled && (typeof node.matches === 'function' ? node.matches(':disabled') === true : node.disabled === true)) {
+      bits |= DISABLED;
+    }
+    let value;
+    const read = node.getAttribute;
+    if (typeof read === 'function') {
+      value = read.call(node, name);
+    } else {
+      const dataset = node.dataset;
+      const key = !dataset ? undefined : attribute === undefined ? defaultKey : datasetKey(name);
+      if (key !== undefined) value = dataset[key];
+      else if (name in node) value = node[name];
+    }
+    if (typeof value === 'string') {
+      if (value.length === 0) {
+        bits |= EMPTY;
+      } else {
+        bits |= VALUE;
+        label = value;
+      }
+    }
+    if (node === stop) bits |= AT_STOP;
+    return bits;
+  } catch (e) {
+    return park(e);
+  }
+}
+
+/** Moves the cursor up (to the host for a shadow root): 1, or 0 at the top. */
+export function up() {
+  try {
+    const node = at;
+    at = node.nodeType === 11 ? node.host : node.parentNode;
+    return at ? 1 : 0;
+  } catch (e) {
+    return park(e);
+  }
+}
+
+/** Remembers the node under the cursor: the disabled control, if a label is found above it. */
+export function keep() {
+  kept = at;
+}
+
+// Names by index (the Rust enums' order, 0 for null), and the result as an object literal:
 // literal fields are defined, not assigned, so a setter on Object.prototype sees nothing.
 const SOURCES = [null, 'target', 'srcElement', 'currentTarget', 'composedPath'];
 const REASONS = [null, 'no_event', 'no_element', 'not_an_element', 'attribute_missing', 'attribute_empty',
   'disabled', 'depth_limit', 'read_failed'];
-export function resolution(label, source, reason, element, depth) {
-  return { label, source: SOURCES[source], reason: REASONS[reason], element, depth };
+
+/** resolveAction's answer; `element` is 0 (none), 1 (the node under the cursor) or 2 (the
+ * kept one). Ends the call: the registers and any parked read failure are cleared. */
+export function resolution(source, reason, element, depth) {
+  const result = {
+    label: reason === 0 && label !== undefined ? label : '',
+    source: SOURCES[source],
+    reason: REASONS[reason],
+    element: (element === 1 ? at : element === 2 ? kept : null) ?? null,
+    depth,
+  };
+  clear();
+  failure = undefined;
+  return result;
 }
+
+// ---- options, and the registers of a call that a read re-entered ----
+
+// An own property of an options object, never an inherited one: a polluted Object.prototype
+// must not choose the attribute, the boundary or the depth.
+const hasOwn = Object.prototype.hasOwnProperty;
+let ownThrew = false;
+/** `o[key]` if `key` is an own property of `o`, else undefined (also when the read threw). */
+export function own(o, key) {
+  try {
+    return hasOwn.call(o, key) ? o[key] : undefined;
+  } catch (e) {
+    ownThrew = true;
+    return undefined;
+  }
+}
+
+/** Whether an `own` read threw since the last call (and forget it). */
+export function ownFailed() {
+  const threw = ownThrew;
+  ownThrew = false;
+  return threw;
+}
+
+const KINDS = { __proto__: null, undefined: 0, string: 2, number: 3, object: 4 };
+/** What `v` is: 0 undefined, 1 null, 2 string, 3 number, 4 object, 5 anything else. */
+export function kind(v) { return v === null ? 1 : KINDS[typeof v] ?? 5; }
+export function number(v) { return v; }
+/** The length in UTF-16 units of a string. */
+export function units(v) { return v.length; }
+/** Copies the first `out.length` UTF-16 units of string `s` into `out` (a lone surrogate
+ * stays what it is, as it would not through a UTF-8 copy). */
+export function copyUnits(s, out) {
+  for (let i = 0; i < out.length; i++) out[i] = s.charCodeAt(i);
+}
+
+/** The registers of a call in progress, for a call that one of its reads re-entered. */
+export function save() { return [at, stop, kept, label]; }
+export function restore(saved) { [at, stop, kept, label] = saved; }

@@ -31,19 +31,36 @@ after(async () => {
   server?.close();
 });
 
-test(`${INPUTS} hostile inputs neither brick the module nor leak`, { timeout: 20 * 60 * 1000 }, async () => {
+/** Runs the tier in a fresh page that loads the loader, with the client or the drop-in alone. */
+async function run({ inputs, dropInOnly }) {
   const page = await browser.newPage();
   const pageErrors = [];
   page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(`${base}pkg/README.md`);
-  await page.setContent('<!doctype html><body><script src="/pkg/raptor-secondary.js" data-client></script></body>');
-  const report = await page.evaluate(async ({ inputs, seed }) => {
+  const tag = dropInOnly ? '<script src="/pkg/raptor-secondary.js"></script>' : '<script src="/pkg/raptor-secondary.js" data-client></script>';
+  await page.setContent(`<!doctype html><body>${tag}</body>`);
+  const report = await page.evaluate(async (options) => {
     await RaptorSecondary.ready;
     const { runHostileTier } = await import('/tests/support/hostile_tier.js');
-    return runHostileTier({ inputs, seed, warmup: Math.min(20000, inputs / 5) });
-  }, { inputs: INPUTS, seed: SEED });
+    return runHostileTier(options);
+  }, { inputs, seed: SEED, warmup: Math.min(20000, inputs / 5), dropInOnly });
   await page.close();
+  return { report, pageErrors };
+}
 
+/** Nothing grows over the last three quarters of the run, and the allocator's high-water mark
+ * is at most one 64 KiB page above where the warm-up left it. */
+function assertFlat({ baseline, checkpoints, end }) {
+  const [first] = checkpoints;
+  assert.equal(end.wasmBytes, first.wasmBytes, 'Wasm memory grew during the run');
+  assert.ok(end.wasmBytes - baseline.wasmBytes <= 65536, `Wasm memory grew by ${end.wasmBytes - baseline.wasmBytes} B`);
+  assert.equal(end.externrefs, baseline.externrefs, 'the externref table grew');
+  assert.ok(end.heapBytes - first.heapBytes < 1024 * 1024, `the JS heap grew by ${end.heapBytes - first.heapBytes} B`);
+  assert.ok(end.heapBytes - baseline.heapBytes < 2 * 1024 * 1024, `the JS heap grew by ${end.heapBytes - baseline.heapBytes} B`);
+}
+
+test(`${INPUTS} hostile inputs neither brick the module nor leak`, { timeout: 20 * 60 * 1000 }, async () => {
+  const { report, pageErrors } = await run({ inputs: INPUTS, dropInOnly: false });
   const { counts, baseline, end } = report;
   console.log(`hostile: ${counts.inputs} inputs (seed ${SEED}): getActionLabel ${counts.getActionLabel}, `
     + `resolveAction ${counts.resolveAction}, new AppointmentClient ${counts.constructor}, book ${counts.book}, `
@@ -61,12 +78,18 @@ test(`${INPUTS} hostile inputs neither brick the module nor leak`, { timeout: 20
   assert.deepEqual(report.problems, []);
   assert.deepEqual(pageErrors, []);
   assert.ok(counts.inputs >= INPUTS);
-  // Flat: nothing grows over the last three quarters of the run, and the allocator's
-  // high-water mark is at most one 64 KiB page above where the warm-up left it.
-  const [first] = report.checkpoints;
-  assert.equal(end.wasmBytes, first.wasmBytes, 'Wasm memory grew during the run');
-  assert.ok(end.wasmBytes - baseline.wasmBytes <= 65536, `Wasm memory grew by ${end.wasmBytes - baseline.wasmBytes} B`);
-  assert.equal(end.externrefs, baseline.externrefs, 'the externref table grew');
-  assert.ok(end.heapBytes - first.heapBytes < 1024 * 1024, `the JS heap grew by ${end.heapBytes - first.heapBytes} B`);
-  assert.ok(end.heapBytes - baseline.heapBytes < 2 * 1024 * 1024, `the JS heap grew by ${end.heapBytes - baseline.heapBytes} B`);
+  assertFlat(report);
+});
+
+// The drop-in alone is its own module, with its own allocator (web/bump.rs, which frees
+// nothing): the same inputs through getActionLabel and resolveAction must leave it flat too.
+test(`${INPUTS / 2} hostile inputs leave the drop-in-only module flat`, { timeout: 20 * 60 * 1000 }, async () => {
+  const { report, pageErrors } = await run({ inputs: INPUTS / 2, dropInOnly: true });
+  const { counts, baseline, end } = report;
+  console.log(`hostile (drop-in only): ${counts.inputs} inputs: getActionLabel ${counts.getActionLabel}, `
+    + `resolveAction ${counts.resolveAction}; ${counts.threw} throws, ${report.problems.length} problems; `
+    + `Wasm memory ${baseline.wasmBytes} / ${end.wasmBytes} B, externref table ${baseline.externrefs} / ${end.externrefs} slots`);
+  assert.deepEqual(report.problems, []);
+  assert.deepEqual(pageErrors, []);
+  assertFlat(report);
 });

@@ -31,7 +31,7 @@ test('a 1 MB name converts without recursion or a copy through Wasm', () => {
   assert.equal(reads.datasetKey(name), 'A'.repeat(1 << 19));
 });
 
-test('options are read by own properties only, and a throwing read is parked', () => {
+test('options are read by own properties only, and a throwing read is reported once', () => {
   Object.prototype.attribute = 'data-polluted';
   try {
     assert.equal(reads.own({}, 'attribute'), undefined);
@@ -39,28 +39,54 @@ test('options are read by own properties only, and a throwing read is parked', (
   } finally {
     delete Object.prototype.attribute;
   }
+  assert.equal(reads.ownFailed(), false);
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
   assert.equal(reads.own(proxy, 'attribute'), undefined);
-  assert.equal(reads.failed(), true);
-  assert.ok(reads.takeFailure() instanceof TypeError);
-  assert.equal(reads.failed(), false);
+  assert.equal(reads.ownFailed(), true);
+  assert.equal(reads.ownFailed(), false);
 });
 
-test('the first composed-path entry survives every hostile composedPath', () => {
+test('every hostile composedPath, getter and Proxy is parked, never thrown', () => {
   const { proxy, revoke } = Proxy.revocable([], {});
   revoke();
   const hostile = [
-    { composedPath: () => proxy },
-    { composedPath: () => Object.defineProperty([], 0, { get() { throw new Error('index'); } }) },
-    { composedPath() { throw new Error('call'); } },
+    { target: {}, composedPath: () => proxy },
+    { target: {}, composedPath: () => Object.defineProperty([], 0, { get() { throw new Error('index'); } }) },
+    { target: {}, composedPath() { throw new Error('call'); } },
+    Object.defineProperty({}, 'target', { get() { throw new Error('target'); } }),
+    { get currentTarget() { throw new Error('currentTarget'); } },
   ];
   for (const event of hostile) {
-    assert.equal(reads.firstPathEntry(event), undefined);
-    assert.equal(reads.failed(), true);
-    reads.takeFailure();
+    assert.equal(reads.begin(event, undefined, false, undefined), -1);
+    assert.ok(reads.takeFailure() instanceof Error);
   }
-  assert.equal(reads.firstPathEntry({ composedPath: () => ['first', 'second'] }), 'first');
-  assert.equal(reads.firstPathEntry({ composedPath: () => 'not an array' }), undefined);
-  assert.equal(reads.failed(), false);
+  assert.equal(reads.pick(proxy, 0), -1, 'a revoked Proxy as the event');
+  assert.ok(reads.takeFailure() instanceof TypeError);
+});
+
+test('begin starts at a composed-path entry only when it differs from target', () => {
+  reads.setDefault('data-action');
+  const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
+  const inner = { nodeType: 1, getAttribute: () => 'inner', matches: () => false };
+  // 0 = target, 3 = composedPath; the look's bits follow, times 8 (1 element | 16 value).
+  assert.equal(reads.begin({ target: element, composedPath: () => [element] }, undefined, false, undefined), 0 + 8 * 17);
+  assert.equal(reads.resolution(1, 0, 1, 0).label, 'book');
+  assert.equal(reads.begin({ target: element, composedPath: () => [inner] }, undefined, false, undefined), 3 + 8 * 17);
+  assert.equal(reads.resolution(4, 0, 1, 0).label, 'inner');
+  assert.equal(reads.begin({ srcElement: element }, undefined, false, undefined), 4, 'srcElement is picked by Rust');
+  assert.equal(reads.begin(null, undefined, false, undefined), 2);
+});
+
+test('a call ends with its registers cleared: no page node is held after it', () => {
+  const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
+  reads.begin({ target: element }, element, true, undefined);
+  reads.keep();
+  const result = reads.resolution(1, 0, 2, 0);
+  assert.equal(result.element, element);
+  assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
+  assert.equal(reads.pick({ target: element }, 0), 1);
+  assert.equal(reads.viaGetAttribute(undefined), 1);
+  assert.equal(reads.finish(), 'book');
+  assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
 });

@@ -1,8 +1,9 @@
-// The hostile tier, run inside a page that loaded the loader with data-client: feeds generated
-// hostile input (hostile.js) through getActionLabel, resolveAction, new AppointmentClient,
-// book, cancel and handle; after every throw checks that a normal call still works; compares
-// getActionLabel with the legacy contract on every input; and measures Wasm memory, the
-// externref table and the JS heap after a warm-up and at the end.
+// The hostile tier, run inside a page that loaded the loader (with data-client, or without it
+// and `dropInOnly`): feeds generated hostile input (hostile.js) through getActionLabel,
+// resolveAction and, with the client, new AppointmentClient, book, cancel and handle; after
+// every throw checks that a normal call still works; compares getActionLabel with the legacy
+// contract on every input; and measures Wasm memory, the externref table and the JS heap after
+// a warm-up and at the end.
 import { attempt, disagreement, generator, Hostile, reference, rng, safeText } from './hostile.js';
 
 const CODES = new Set(['invalid_options', 'invalid_request', 'idempotency_key_reused', 'retry_exhausted',
@@ -83,7 +84,7 @@ const measure = async (client) => {
     wasmBytes: RaptorSecondary.memoryBytes(),
     externrefs: RaptorSecondary.externrefSlots(),
     heapBytes: performance.memory ? performance.memory.usedJSHeapSize : 0,
-    records: client.metrics().bookings,
+    records: client ? client.metrics().bookings : 0,
   };
 };
 
@@ -91,7 +92,7 @@ const measure = async (client) => {
  * Runs `inputs` generated inputs after `warmup` ones (same generator, seed `seed`); returns
  * counts, problems and the measurements after the warm-up and at the end.
  */
-export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000 } = {}) {
+export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000, dropInOnly = false } = {}) {
   const r = rng(seed);
   const g = generator(r, document);
   const problems = [];
@@ -100,7 +101,8 @@ export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000
     threw: 0, ownExceptions: 0, invalidOptions: 0, failedResults: 0, recoveryChecks: 0,
   };
   const provider = instantProvider(problems);
-  const client = new RaptorSecondary.AppointmentClient({ fetch: provider.fetch, logCapacity: 16, idempotencyMaxEntries: 16 });
+  const client = dropInOnly ? undefined
+    : new RaptorSecondary.AppointmentClient({ fetch: provider.fetch, logCapacity: 16, idempotencyMaxEntries: 16 });
   const goodEvent = { srcElement: { getAttribute: (name) => (name === 'data-action' ? 'ok' : null) } };
   const problem = (text) => { if (problems.length < 50) problems.push(text); };
 
@@ -128,6 +130,7 @@ export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000
         problem(`${what} rejected: ${safeText(e)}`);
       }
     }
+    if (!client) return;
     const normal = attempt(() => client.book({ ...valid(), notes: `normal ${counts.inputs}` }), []);
     const result = normal.value && await within(normal.value, 30000, undefined);
     if (!result || result.state !== 'completed') {
@@ -160,7 +163,7 @@ export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000
       checkpoints.push({ after: i - warmup, ...(await measure(client)) });
     }
     counts.inputs += 1;
-    const kind = r.int(20);
+    const kind = dropInOnly ? r.int(14) : r.int(20);
     if (kind < 8) {
       counts.getActionLabel += 1;
       const args = r.chance(0.5) ? [g.event()] : [g.event(), g.attributeName()];
@@ -218,6 +221,6 @@ export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000
   }
   await settle();
   const end = await measure(client);
-  client.free();
+  client?.free();
   return { counts, problems, baseline, checkpoints, end, calls: provider.calls };
 }

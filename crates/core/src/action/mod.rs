@@ -3,7 +3,7 @@
 //! - [`resolution`]: where a label came from ([`Source`]) and why it is empty ([`Reason`]).
 //! - [`options`]: the validated options of the detailed resolver.
 //! - [`walk`]: the bounded walk from the clicked node up to the element carrying the attribute,
-//!   generic over [`walk::NodeView`] so it is tested here with a fake tree.
+//!   generic over a [`walk::Cursor`] so it is tested here with a fake tree.
 
 pub mod options;
 pub mod resolution;

@@ -2,6 +2,17 @@
 
 use crate::error::{Error, ErrorCode};
 
+/// Options `resolveAction` refuses (`invalid_options`), with a fixed message: the drop-in's
+/// build has no allocator, so nothing here makes a `String`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct InvalidOptions(pub &'static str);
+
+impl From<InvalidOptions> for Error {
+    fn from(InvalidOptions(message): InvalidOptions) -> Self {
+        Error::new(ErrorCode::InvalidOptions, message)
+    }
+}
+
 /// How far the resolver walks up from the clicked node when no boundary stops it first.
 pub const DEFAULT_MAX_DEPTH: u32 = 32;
 /// The largest `maxDepth` accepted; deeper DOMs exist only by accident.
@@ -36,13 +47,13 @@ impl ResolveOptions {
     /// `attribute` (its UTF-16 code units) must be 1 to [`MAX_ATTRIBUTE_UNITS`] units without
     /// whitespace (a lone surrogate is not whitespace: it is allowed and kept); `max_depth` an
     /// integer in `0..=1024` (0 reads only the clicked element).
-    pub fn new(attribute: Option<&[u16]>, max_depth: Option<f64>) -> Result<Self, Error> {
+    pub fn new(attribute: Option<&[u16]>, max_depth: Option<f64>) -> Result<Self, InvalidOptions> {
         let mut options = ResolveOptions::default();
         if let Some(units) = attribute {
             let spaced =
                 char::decode_utf16(units.iter().copied()).any(|c| c.is_ok_and(char::is_whitespace));
             if units.is_empty() || units.len() > MAX_ATTRIBUTE_UNITS || spaced {
-                return Err(invalid(
+                return Err(InvalidOptions(
                     "attribute must be a non-empty attribute name without spaces, at most 1024 characters",
                 ));
             }
@@ -52,16 +63,12 @@ impl ResolveOptions {
             if !((0.0..=f64::from(MAX_MAX_DEPTH)).contains(&depth)
                 && f64::from(depth as u32) == depth)
             {
-                return Err(invalid("maxDepth must be an integer from 0 to 1024"));
+                return Err(InvalidOptions("maxDepth must be an integer from 0 to 1024"));
             }
             options.max_depth = depth as u32;
         }
         Ok(options)
     }
-}
-
-fn invalid(message: &str) -> Error {
-    Error::new(ErrorCode::InvalidOptions, message)
 }
 
 #[cfg(test)]
@@ -115,7 +122,7 @@ mod tests {
             (None, Some(f64::NAN)),
             (None, Some(f64::INFINITY)),
         ] {
-            let err = ResolveOptions::new(attribute.as_deref(), depth).unwrap_err();
+            let err = Error::from(ResolveOptions::new(attribute.as_deref(), depth).unwrap_err());
             assert_eq!(
                 err.code,
                 ErrorCode::InvalidOptions,

@@ -1,7 +1,7 @@
 //! The bounded walk from the clicked node to the element carrying the attribute.
 //!
-//! Generic over [`NodeView`], so the same code runs on real DOM nodes in the browser and on a
-//! fake tree in native tests. Like jQuery's delegation and jsaction, the walk:
+//! Generic over a [`Cursor`] that makes one read per node, so the same code runs on real DOM
+//! nodes in the browser and on a fake tree in native tests. Like jQuery's delegation and jsaction, the walk:
 //! - hops from a text node to its parent element;
 //! - goes up from a child (`<i>` inside `<button>`) to the nearest element that has the
 //!   attribute at all (an empty value stops the walk: it is that element's answer);
@@ -15,6 +15,8 @@ use super::resolution::Reason;
 /// What kind of node a value is, as far as the walk cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NodeKind {
+    /// A document, a window, or anything else without attributes: the walk ends.
+    Other,
     /// Anything that can carry attributes: an element, or a duck-typed object with
     /// `getAttribute`, `dataset` or the attribute as a property.
     Element,
@@ -22,143 +24,168 @@ pub enum NodeKind {
     Text,
     /// A shadow root: the walk continues at its host.
     ShadowRoot,
-    /// A document, a window, or anything else without attributes: the walk ends.
-    Other,
 }
 
 /// One element's answer for the attribute.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Attribute<L> {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Attribute {
     /// The element does not have the attribute.
     Missing,
     /// The element has the attribute, with an empty value.
     Empty,
-    /// The element has the attribute with this non-empty value.
-    Value(L),
+    /// The element has the attribute with a non-empty value: the label, which the cursor
+    /// keeps (in the browser it stays a JavaScript string, never copied into Wasm).
+    Value,
 }
 
-/// A read-only view of a node, cheap to clone (a reference). Every read may fail: event-like
-/// objects can have throwing getters, and a failure ends the walk with [`Reason::ReadFailed`] instead of an exception.
-pub trait NodeView: Sized + Clone {
-    /// A label as the host represents strings (a `JsValue` in the browser).
-    type Label;
-    /// What kind of node this is.
-    fn kind(&self) -> Result<NodeKind, Unreadable>;
-    /// The next node up: the parent node, or the host for a shadow root.
-    fn parent(&self) -> Result<Option<Self>, Unreadable>;
-    /// The node's value for the attribute the walk looks for.
-    fn attribute(&self) -> Result<Attribute<Self::Label>, Unreadable>;
-    /// Whether the node is a disabled control (`:disabled`).
-    fn is_disabled(&self) -> Result<bool, Unreadable>;
-    /// Whether two views are the same node (`===`).
-    fn is(&self, other: &Self) -> bool;
+/// What one look at the node under the cursor found.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Look {
+    /// What kind of node it is; the fields below are about elements only.
+    pub kind: NodeKind,
+    /// It is a disabled control (`:disabled`); read only when the walk asked.
+    pub disabled: bool,
+    /// Its answer for the attribute.
+    pub attribute: Attribute,
+    /// It is the walk's boundary (the listening element, or the given root).
+    pub at_bound: bool,
+}
+
+/// A cursor over the page's nodes, one read per node: the browser's costs one call across the
+/// Wasm boundary for each, whatever the node has. Every read may fail: event-like objects can
+/// have throwing getters, and a failure ends the walk with [`Reason::ReadFailed`] instead of
+/// an exception.
+pub trait Cursor {
+    /// Looks at the node under the cursor; `want_disabled` asks whether it is disabled.
+    fn look(&mut self, want_disabled: bool) -> Result<Look, Unreadable>;
+    /// Moves to the next node up: the parent, or the host for a shadow root. `false` at the
+    /// top (the cursor is then on nothing).
+    fn up(&mut self) -> Result<bool, Unreadable>;
+    /// Remembers the node under the cursor: the disabled control that answers if a label is
+    /// found above it.
+    fn keep(&mut self);
 }
 
 /// A read of a node failed (it threw).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Unreadable;
 
-/// The result of a walk.
-#[derive(Debug, PartialEq, Eq)]
-pub struct Walked<N, L> {
-    /// The element the answer came from: the one carrying the attribute, the disabled one, or
-    /// `None` when no element answered.
-    pub element: Option<N>,
-    /// Steps up from the clicked element to `element` (0: the clicked element itself).
-    pub depth: u32,
-    /// The label, or why there is none.
-    pub label: Result<L, Reason>,
+/// Which element answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answerer {
+    /// No element answered.
+    Nobody,
+    /// The node under the cursor when the walk ended.
+    Current,
+    /// The node the walk kept: a disabled control below the labelled element.
+    Kept,
 }
 
-/// Walks up from `start` until an element carries the attribute, `bound` has been checked, or
-/// `max_depth` steps have been taken.
-pub fn walk<N: NodeView>(start: N, bound: Option<&N>, max_depth: u32) -> Walked<N, N::Label> {
-    match try_walk(start, bound, max_depth) {
-        Ok(walked) => walked,
-        Err(Unreadable) => fail(Reason::ReadFailed, 0),
+/// The result of a walk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Walked {
+    /// The element the answer came from: the one carrying the attribute, the disabled one, or
+    /// none.
+    pub element: Answerer,
+    /// Steps up from the clicked element to `element` (0: the clicked element itself).
+    pub depth: u32,
+    /// `Ok` when the element under the cursor carries the label, or why there is none.
+    pub label: Result<(), Reason>,
+}
+
+impl Walked {
+    /// A walk that found nothing, for `reason`, after `depth` steps.
+    pub const fn failed(reason: Reason, depth: u32) -> Self {
+        Walked {
+            element: Answerer::Nobody,
+            depth,
+            label: Err(reason),
+        }
     }
 }
 
-fn try_walk<N: NodeView>(
-    start: N,
-    bound: Option<&N>,
-    max_depth: u32,
-) -> Result<Walked<N, N::Label>, Unreadable> {
+/// Walks up from the node under `cursor` until an element carries the attribute, the
+/// boundary has been checked, or `max_depth` steps have been taken.
+pub fn walk<C: Cursor>(cursor: &mut C, max_depth: u32) -> Walked {
+    match try_walk(cursor, max_depth) {
+        Ok(walked) => walked,
+        Err(Unreadable) => Walked::failed(Reason::ReadFailed, 0),
+    }
+}
+
+fn try_walk<C: Cursor>(cursor: &mut C, max_depth: u32) -> Result<Walked, Unreadable> {
     // Hops that are not steps up (text → parent, shadow root → host) are bounded separately,
     // so a cyclic fake tree of text nodes still ends.
     let max_hops = max_depth.saturating_mul(2).saturating_add(4);
-    let (mut node, mut depth, mut hops) = (start, 0u32, 0u32);
+    let (mut depth, mut hops) = (0u32, 0u32);
     let mut seen_element = false;
-    let mut disabled: Option<(N, u32)> = None;
+    let mut disabled_at: Option<u32> = None;
     loop {
         hops += 1;
         if hops > max_hops {
-            return Ok(fail(Reason::DepthLimit, depth));
+            return Ok(Walked::failed(Reason::DepthLimit, depth));
         }
-        let next = match node.kind()? {
-            NodeKind::Text | NodeKind::ShadowRoot => node.parent()?,
-            NodeKind::Other if seen_element => return Ok(fail(Reason::AttributeMissing, depth)),
-            NodeKind::Other => return Ok(fail(Reason::NotAnElement, depth)),
+        let look = cursor.look(disabled_at.is_none())?;
+        let moved = match look.kind {
+            NodeKind::Text | NodeKind::ShadowRoot => cursor.up()?,
+            NodeKind::Other if seen_element => {
+                return Ok(Walked::failed(Reason::AttributeMissing, depth))
+            }
+            NodeKind::Other => return Ok(Walked::failed(Reason::NotAnElement, depth)),
             NodeKind::Element => {
                 seen_element = true;
-                if disabled.is_none() && node.is_disabled()? {
-                    disabled = Some((node.clone(), depth));
+                if look.disabled && disabled_at.is_none() {
+                    cursor.keep();
+                    disabled_at = Some(depth);
                 }
-                let answer = node.attribute()?;
-                let at_bound = bound.is_some_and(|b| node.is(b));
-                match answer {
-                    Attribute::Value(label) => {
-                        return Ok(match disabled {
-                            Some((d, at)) => Walked {
-                                element: Some(d),
+                match look.attribute {
+                    Attribute::Value => {
+                        return Ok(match disabled_at {
+                            Some(at) => Walked {
+                                element: Answerer::Kept,
                                 depth: at,
                                 label: Err(Reason::Disabled),
                             },
                             None => Walked {
-                                element: Some(node),
+                                element: Answerer::Current,
                                 depth,
-                                label: Ok(label),
+                                label: Ok(()),
                             },
                         })
                     }
                     Attribute::Empty => {
-                        let reason = if disabled.is_some() {
+                        let reason = if disabled_at.is_some() {
                             Reason::Disabled
                         } else {
                             Reason::AttributeEmpty
                         };
                         return Ok(Walked {
-                            element: Some(node),
+                            element: Answerer::Current,
                             depth,
                             label: Err(reason),
                         });
                     }
-                    Attribute::Missing if at_bound => {
-                        return Ok(fail(Reason::AttributeMissing, depth))
+                    Attribute::Missing if look.at_bound => {
+                        return Ok(Walked::failed(Reason::AttributeMissing, depth))
                     }
                     Attribute::Missing if depth >= max_depth => {
-                        return Ok(fail(Reason::DepthLimit, depth))
+                        return Ok(Walked::failed(Reason::DepthLimit, depth))
                     }
                     Attribute::Missing => {
                         depth += 1;
-                        node.parent()?
+                        cursor.up()?
                     }
                 }
             }
         };
-        node = match next {
-            Some(next) => next,
-            None if seen_element => return Ok(fail(Reason::AttributeMissing, depth)),
-            None => return Ok(fail(Reason::NotAnElement, depth)),
-        };
-    }
-}
-
-fn fail<N, L>(reason: Reason, depth: u32) -> Walked<N, L> {
-    Walked {
-        element: None,
-        depth,
-        label: Err(reason),
+        if !moved {
+            let reason = if seen_element {
+                Reason::AttributeMissing
+            } else {
+                Reason::NotAnElement
+            };
+            return Ok(Walked::failed(reason, depth));
+        }
     }
 }
 
@@ -180,12 +207,18 @@ mod tests {
         throws: bool,
     }
 
-    #[derive(Clone)]
-    struct Fake(Rc<Vec<Spec>>, usize);
+    /// A cursor over a fake tree: the node it is on, the one it kept, and the label it read.
+    struct Fake {
+        tree: Rc<Vec<Spec>>,
+        at: Option<usize>,
+        kept: Option<usize>,
+        bound: Option<usize>,
+        label: Option<&'static str>,
+    }
 
     impl Fake {
         fn spec(&self) -> Result<&Spec, Unreadable> {
-            let spec = &self.0[self.1];
+            let spec = &self.tree[self.at.expect("the walk reads only while on a node")];
             if spec.throws {
                 Err(Unreadable)
             } else {
@@ -194,26 +227,32 @@ mod tests {
         }
     }
 
-    impl NodeView for Fake {
-        type Label = &'static str;
-        fn kind(&self) -> Result<NodeKind, Unreadable> {
-            Ok(self.spec()?.kind.unwrap_or(NodeKind::Element))
-        }
-        fn parent(&self) -> Result<Option<Self>, Unreadable> {
-            Ok(self.spec()?.parent.map(|p| Fake(self.0.clone(), p)))
-        }
-        fn attribute(&self) -> Result<Attribute<&'static str>, Unreadable> {
-            Ok(match self.spec()?.attr {
+    impl Cursor for Fake {
+        fn look(&mut self, want_disabled: bool) -> Result<Look, Unreadable> {
+            let spec = self.spec()?;
+            let kind = spec.kind.unwrap_or(NodeKind::Element);
+            let (disabled, attr) = (spec.disabled && want_disabled, spec.attr);
+            let attribute = match attr {
                 None => Attribute::Missing,
                 Some("") => Attribute::Empty,
-                Some(v) => Attribute::Value(v),
+                Some(v) => {
+                    self.label = Some(v);
+                    Attribute::Value
+                }
+            };
+            Ok(Look {
+                kind,
+                disabled,
+                attribute,
+                at_bound: self.at == self.bound,
             })
         }
-        fn is_disabled(&self) -> Result<bool, Unreadable> {
-            Ok(self.spec()?.disabled)
+        fn up(&mut self) -> Result<bool, Unreadable> {
+            self.at = self.spec()?.parent;
+            Ok(self.at.is_some())
         }
-        fn is(&self, other: &Self) -> bool {
-            self.1 == other.1
+        fn keep(&mut self) {
+            self.kept = self.at;
         }
     }
 
@@ -253,9 +292,20 @@ mod tests {
         bound: Option<usize>,
         max_depth: u32,
     ) -> (Option<usize>, u32, Result<&'static str, Reason>) {
-        let bound = bound.map(|b| Fake(tree.clone(), b));
-        let w = walk(Fake(tree.clone(), start), bound.as_ref(), max_depth);
-        (w.element.map(|e| e.1), w.depth, w.label)
+        let mut cursor = Fake {
+            tree: tree.clone(),
+            at: Some(start),
+            kept: None,
+            bound,
+            label: None,
+        };
+        let w = walk(&mut cursor, max_depth);
+        let element = match w.element {
+            Answerer::Nobody => None,
+            Answerer::Current => cursor.at,
+            Answerer::Kept => cursor.kept,
+        };
+        (element, w.depth, w.label.map(|()| cursor.label.unwrap()))
     }
 
     #[test]
