@@ -72,6 +72,9 @@ tier build-release       none  node scripts/build.mjs
 # What each page downloads (every file gzip -9) against the budgets in tests/size/size.test.mjs.
 tier size-budget         node  node --test tests/size/
 grep -h '^# size: .* in [0-9]* files' "$LOGS/size-budget.log" 2>/dev/null | sed 's/^# /     /'
+# The ES module's TypeScript declarations: usage that must compile and usage that must not
+# (tests/types/usage.ts); their fields against Rust's are checked by native-cargo-test.
+tier types               none  tsc -p tests/types
 tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"
@@ -82,7 +85,7 @@ tier browser-e2e         node  node --test tests/e2e/
 # Hostile input through the loader's globals in Chromium: at least 100,000 generated inputs, the
 # drop-in checked against the legacy contract on each, memory and the externref table flat.
 tier browser-hostile     node  node --test tests/hostile/
-grep -h '^# hostile: .*inputs (seed\|^# hostile: .*throws\|^# hostile: after warm-up' "$LOGS/browser-hostile.log" 2>/dev/null | sed 's/^# /     /'
+grep -h '^# hostile: .*inputs (seed\|^# hostile: .*throws\|^# hostile: after warm-up\|^# hostile (drop-in only)' "$LOGS/browser-hostile.log" 2>/dev/null | cut -c1-170 | sed 's/^# /     /'
 # The scenario checker must catch defects, persistence through the Wasm client works, then every
 # case through the built Wasm client;
 # writes results/results_post.json and logs/log_post.txt.
