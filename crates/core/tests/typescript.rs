@@ -4,7 +4,6 @@
 //! on one side fails here. (`tests/types/` checks with `tsc` that the declarations compile and
 //! refuse what they should.)
 use raptor_secondary_core::action::{Reason, Source};
-use raptor_secondary_core::booking::client::{BreakerView, Restored};
 use raptor_secondary_core::booking::config::RawClientConfig;
 use raptor_secondary_core::booking::contract::AppointmentEvent;
 use raptor_secondary_core::booking::log::LogRecord;
@@ -12,6 +11,7 @@ use raptor_secondary_core::booking::metrics::MetricsSnapshot;
 use raptor_secondary_core::booking::outbox::OutboxEntry;
 use raptor_secondary_core::booking::outcome::BookingResult;
 use raptor_secondary_core::booking::request::RawBookingRequest;
+use raptor_secondary_core::booking::views::{BreakerView, Restored};
 use raptor_secondary_core::{Error, ErrorCode};
 
 const DTS: &str = include_str!("../../../js/raptor_secondary.d.ts");
@@ -27,7 +27,7 @@ fn interface(name: &str) -> Vec<String> {
     body.lines()
         .filter_map(|line| {
             let member = line.strip_prefix("  ")?;
-            let end = member.find(|c: char| c == '?' || c == ':')?;
+            let end = member.find(['?', ':'])?;
             let name = &member[..end];
             (!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
                 .then(|| name.to_string())
@@ -38,15 +38,13 @@ fn interface(name: &str) -> Vec<String> {
 /// The field names of an inline object type `<prefix> a: ...; b?: ... }` on one line
 /// (`prefix` ends with the opening brace).
 fn inline(prefix: &str) -> Vec<String> {
-    let start = DTS
-        .find(prefix)
-        .unwrap_or_else(|| panic!("no {prefix}"));
+    let start = DTS.find(prefix).unwrap_or_else(|| panic!("no {prefix}"));
     let body = &DTS[start + prefix.len()..];
     let body = &body[..body.find('}').expect("the type ends")];
     body.split(';')
         .filter_map(|member| {
             let member = member.trim();
-            let end = member.find(|c: char| c == '?' || c == ':')?;
+            let end = member.find(['?', ':'])?;
             Some(member[..end].to_string())
         })
         .collect()

@@ -1,5 +1,5 @@
 //! Client settings: documented defaults, and validation that names the option at fault. Every
-//! option is declared once, in [`options!`]: its field, JavaScript name, range and default;
+//! option is declared once, in `options!`: its field, JavaScript name, range and default;
 //! the validated struct, the raw input record, the validation and the `config()` view all
 //! follow from that one list.
 use alloc::borrow::ToOwned;
@@ -19,7 +19,7 @@ macro_rules! options {
         /// `config.rs`.
         #[derive(Clone, Debug, PartialEq, Eq)]
         pub struct ClientConfig {
-            /// Provider base URL, no trailing slash [`/api/v2`].
+            /// Provider base URL, no trailing slash; default `/api/v2`.
             pub base_url: String,
             $( $(#[$doc])* pub $field: $ty, )*
         }
@@ -66,29 +66,29 @@ macro_rules! options {
 }
 
 options! {
-    /// Attempts per step, first one included, 1–10 [3].
+    /// Attempts per step, first one included, 1–10; default 3.
     attempts: u32 = "attempts", 1..=10, 3;
-    /// Backoff base delay, ms, 1–60 000 [100].
+    /// Backoff base delay, ms, 1–60 000; default 100.
     base_delay_ms: u64 = "baseDelayMs", 1..=60_000, 100;
-    /// Backoff delay cap, ms, ≥ base, ≤ 300 000 [2 000].
+    /// Backoff delay cap, ms, ≥ base, ≤ 300 000; default 2 000.
     max_delay_ms: u64 = "maxDelayMs", 1..=300_000, 2000;
-    /// Longest `Retry-After` honoured, ms; a longer one ends retrying [30 000].
+    /// Longest `Retry-After` honoured, ms; a longer one ends retrying; default 30 000.
     max_retry_after_ms: u64 = "maxRetryAfterMs", 0..=3_600_000, 30_000;
-    /// Per-attempt timeout, ms, 1–120 000 [5 000].
+    /// Per-attempt timeout, ms, 1–120 000; default 5 000.
     attempt_timeout_ms: u64 = "attemptTimeoutMs", 1..=120_000, 5000;
-    /// Overall deadline of a booking (create and polling), ms, 1–600 000 [20 000].
+    /// Overall deadline of a booking (create and polling), ms, 1–600 000; default 20 000.
     deadline_ms: u64 = "deadlineMs", 1..=600_000, 20_000;
-    /// Wait between polls of a pending booking, ms, 1–60 000 [500].
+    /// Wait between polls of a pending booking, ms, 1–60 000; default 500.
     poll_interval_ms: u64 = "pollIntervalMs", 1..=60_000, 500;
-    /// Consecutive failures that open the breaker, 1–100 [3].
+    /// Consecutive failures that open the breaker, 1–100; default 3.
     breaker_threshold: u32 = "breakerThreshold", 1..=100, 3;
-    /// Breaker cool-down, ms, 1–3 600 000 [5 000].
+    /// Breaker cool-down, ms, 1–3 600 000; default 5 000.
     breaker_cooldown_ms: u64 = "breakerCooldownMs", 1..=3_600_000, 5000;
-    /// How long finished idempotency records are kept, ms, up to 7 days [24 h].
+    /// How long finished idempotency records are kept, ms, up to 7 days; default 24 h.
     idempotency_ttl_ms: u64 = "idempotencyTtlMs", 1..=604_800_000, 86_400_000;
-    /// Most idempotency records kept, 1–100 000 [500].
+    /// Most idempotency records kept, 1–100 000; default 500.
     idempotency_max_entries: u32 = "idempotencyMaxEntries", 1..=100_000, 500;
-    /// Log records kept for `logs()`, 0–100 000 [1 000].
+    /// Log records kept for `logs()`, 0–100 000; default 1 000.
     log_capacity: u32 = "logCapacity", 0..=100_000, 1000;
 }
 

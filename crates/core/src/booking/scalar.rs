@@ -1,5 +1,5 @@
 //! A field value of any JavaScript type, so validation can name the field and the type it got
-//! instead of failing the whole object with a generic message; and [`raw_record!`], which
+//! instead of failing the whole object with a generic message; and [`raw_record!`](crate::raw_record), which
 //! declares an input record (a request, a config) once: its fields, their JavaScript names,
 //! and how to read them by name.
 use alloc::string::String;

@@ -1,0 +1,147 @@
+//! A booking's follow-ups once its appointment exists: the `appointment.created` event
+//! written to the outbox and published, and the compensating cancel when the booking cannot
+//! keep the appointment (the event could not be published, or a later step failed).
+use alloc::string::String;
+
+use super::attempts::Attempts;
+use super::booking::{Booking, Flow, Phase, Work};
+use super::contract::{AppointmentEvent, APPOINTMENT_CREATED};
+use super::event::Event;
+use super::io::Step;
+use super::outbox::OutboxStatus;
+use super::random::Random;
+use super::shared::{Failed, Shared};
+use super::time::format_rfc3339;
+use crate::json::ToJson;
+use crate::{Error, ErrorCode};
+
+impl Booking {
+    /// Writes the `appointment.created` event to the outbox (once per booking key: a re-run
+    /// sends the entry already written, byte for byte) and publishes it.
+    pub(super) fn publish<R: Random>(&mut self, s: &mut Shared<R>) -> Flow {
+        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        let event = match s.outbox.get(&event_id).cloned() {
+            None => {
+                let Work::Book(request) = &self.work else {
+                    return Flow::Ended(Ok(()));
+                };
+                let event = AppointmentEvent {
+                    id: event_id,
+                    kind: APPOINTMENT_CREATED.into(),
+                    appointment_id: self.ctx.appointment_id.clone().unwrap_or_default(),
+                    calendar_id: request.calendar_id.clone(),
+                    slot_start: request.slot_start.clone(),
+                    occurred_at: format_rfc3339(s.now),
+                    correlation_id: self.ctx.correlation_id.clone(),
+                };
+                s.outbox.write(event.clone(), &self.ctx.key);
+                s.persist();
+                s.emit(&mut self.ctx, Event::OutboxWritten);
+                event
+            }
+            Some(entry) if s.flushing.contains(&entry.event.id) => {
+                self.phase = Phase::AwaitFlush {
+                    event_id: entry.event.id,
+                };
+                return Flow::Running;
+            }
+            Some(entry) => match entry.status {
+                OutboxStatus::Pending => entry.event,
+                OutboxStatus::Published => return Flow::Ended(Ok(())),
+                // An earlier run under this key gave its appointment up already: the same
+                // appointment stays given up; another one (the provider's record of the key
+                // expired) is cancelled like any appointment this run cannot keep.
+                settled => {
+                    let error = Error::new(
+                        ErrorCode::OutboxPublishFailed,
+                        "the appointment.created event could not be published",
+                    );
+                    if Some(&entry.event.appointment_id) != self.ctx.appointment_id.as_ref() {
+                        return self.compensate(s, None, error);
+                    }
+                    return Flow::Ended(Err(Failed {
+                        error,
+                        compensated: settled == OutboxStatus::Compensated,
+                    }));
+                }
+            },
+        };
+        let mut a = Attempts::new(
+            Step::Publish,
+            event.id.clone(),
+            s.url(&["/events"]),
+            Some(event.to_json()),
+            None,
+        );
+        let progress = a.next(s, &mut self.ctx);
+        self.phase = Phase::Publishing(a);
+        self.progress(s, progress)
+    }
+
+    /// The event is published (or, `conflict`, a `422` under its own key says the provider
+    /// holds an event for this booking already): settled, never a reason to cancel.
+    pub(super) fn published<R: Random>(&mut self, s: &mut Shared<R>, conflict: bool) -> Flow {
+        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        s.outbox.settle(&event_id, OutboxStatus::Published);
+        s.persist();
+        s.emit(&mut self.ctx, Event::OutboxPublished(conflict));
+        Flow::Ended(Ok(()))
+    }
+
+    /// Cancels the appointment under `<key>:cancel` after `error`.
+    pub(super) fn compensate<R: Random>(
+        &mut self,
+        s: &mut Shared<R>,
+        event_id: Option<String>,
+        error: Error,
+    ) -> Flow {
+        s.emit(&mut self.ctx, Event::CompensationStarted(error.code));
+        let id = self.ctx.appointment_id.clone().unwrap_or_default();
+        let key = [self.ctx.key.as_str(), ":cancel"].concat();
+        let mut attempts = Attempts::new(
+            Step::Compensate,
+            key,
+            s.url(&["/appointments/", &id, "/cancel"]),
+            None,
+            None,
+        );
+        let progress = attempts.next(s, &mut self.ctx);
+        self.phase = Phase::Compensating {
+            error,
+            event_id,
+            attempts,
+        };
+        self.progress(s, progress)
+    }
+
+    /// The compensating cancel ended: the entry is compensated, or flagged for reconciliation.
+    pub(super) fn compensated<R: Random>(
+        &mut self,
+        s: &mut Shared<R>,
+        cancelled: Result<(), Error>,
+    ) -> Flow {
+        let Phase::Compensating {
+            error, event_id, ..
+        } = &self.phase
+        else {
+            return Flow::Running;
+        };
+        let (error, event_id) = (error.clone(), event_id.clone());
+        let status = match cancelled {
+            Ok(()) => OutboxStatus::Compensated,
+            Err(_) => OutboxStatus::NeedsReconciliation,
+        };
+        if let Some(event_id) = &event_id {
+            s.outbox.settle(event_id, status);
+        }
+        s.persist();
+        match &cancelled {
+            Ok(()) => s.emit(&mut self.ctx, Event::CompensationSucceeded),
+            Err(e) => s.emit(&mut self.ctx, Event::ReconciliationNeeded(e.code)),
+        }
+        Flow::Ended(Err(Failed {
+            error,
+            compensated: cancelled.is_ok(),
+        }))
+    }
+}

@@ -1,0 +1,276 @@
+//! The writer: [`ToJson`], the pieces it is built from, and [`json_record!`](crate::json_record)
+//! for records declared once.
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// A value that writes itself as JSON.
+pub trait ToJson {
+    /// Appends this value's JSON to `out`.
+    fn write_json(&self, out: &mut String);
+
+    /// This value as JSON text.
+    fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+}
+
+/// Appends `n` in decimal.
+pub fn push_u64(out: &mut String, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &d in &digits[i..] {
+        out.push(char::from(d));
+    }
+}
+
+/// Appends `n` in decimal, with a sign when negative.
+pub fn push_i64(out: &mut String, n: i64) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_u64(out, n.unsigned_abs());
+}
+
+/// `n` in decimal.
+pub fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_u64(&mut out, n);
+    out
+}
+
+/// Appends `text` as a JSON string literal.
+pub fn push_str(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
+                let n = c as u32;
+                out.push_str("\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(char::from(HEX[((n >> shift) & 0xf) as usize]));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+impl ToJson for str {
+    fn write_json(&self, out: &mut String) {
+        push_str(out, self);
+    }
+}
+impl ToJson for String {
+    fn write_json(&self, out: &mut String) {
+        push_str(out, self);
+    }
+}
+impl ToJson for bool {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if *self { "true" } else { "false" });
+    }
+}
+impl ToJson for u16 {
+    fn write_json(&self, out: &mut String) {
+        push_u64(out, u64::from(*self));
+    }
+}
+impl ToJson for u32 {
+    fn write_json(&self, out: &mut String) {
+        push_u64(out, u64::from(*self));
+    }
+}
+impl ToJson for u64 {
+    fn write_json(&self, out: &mut String) {
+        push_u64(out, *self);
+    }
+}
+impl ToJson for usize {
+    fn write_json(&self, out: &mut String) {
+        push_u64(out, *self as u64);
+    }
+}
+impl ToJson for i64 {
+    fn write_json(&self, out: &mut String) {
+        push_i64(out, *self);
+    }
+}
+impl<T: ToJson + ?Sized> ToJson for &T {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+impl<T: ToJson> ToJson for Option<T> {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Some(value) => value.write_json(out),
+            None => out.push_str("null"),
+        }
+    }
+}
+impl<T: ToJson> ToJson for Box<T> {
+    fn write_json(&self, out: &mut String) {
+        (**self).write_json(out);
+    }
+}
+impl<T: ToJson> ToJson for [T] {
+    fn write_json(&self, out: &mut String) {
+        out.push('[');
+        for (i, item) in self.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            item.write_json(out);
+        }
+        out.push(']');
+    }
+}
+impl<T: ToJson> ToJson for Vec<T> {
+    fn write_json(&self, out: &mut String) {
+        self.as_slice().write_json(out);
+    }
+}
+
+/// Writes an object field by field: `Object::new(out).field("a", &1).end()`.
+pub struct Object<'a> {
+    out: &'a mut String,
+    first: bool,
+}
+
+impl<'a> Object<'a> {
+    /// Opens an object.
+    pub fn new(out: &'a mut String) -> Self {
+        out.push('{');
+        Object { out, first: true }
+    }
+
+    /// A field; `None` writes `null`.
+    pub fn field<T: ToJson + ?Sized>(mut self, name: &str, value: &T) -> Self {
+        self.key(name);
+        value.write_json(self.out);
+        self
+    }
+
+    /// A field only when it has a value (left out entirely for `None`).
+    pub fn some<T: ToJson>(self, name: &str, value: &Option<T>) -> Self {
+        match value {
+            Some(v) => self.field(name, v),
+            None => self,
+        }
+    }
+
+    /// A field whose value is JSON text already.
+    pub fn raw(mut self, name: &str, json: &str) -> Self {
+        self.key(name);
+        self.out.push_str(json);
+        self
+    }
+
+    fn key(&mut self, name: &str) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        push_str(self.out, name);
+        self.out.push(':');
+    }
+
+    /// Closes the object.
+    pub fn end(self) {
+        self.out.push('}');
+    }
+}
+
+/// Declares a record once: the struct, its docs, and its JSON field names. A field is
+/// written always (`null` for `None`), or, marked `[optional]`, left out when `None`.
+#[macro_export]
+macro_rules! json_record {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $( $(#[$fmeta:meta])* pub $field:ident : $ty:ty => $js:literal $([$skip:ident])?, )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $( $(#[$fmeta])* pub $field: $ty, )*
+        }
+
+        impl $name {
+            /// The JSON (and JavaScript) name of every field, in order.
+            pub const JSON_FIELDS: &'static [&'static str] = &[$($js),*];
+        }
+
+        impl $crate::json::ToJson for $name {
+            fn write_json(&self, out: &mut String) {
+                let o = $crate::json::Object::new(out);
+                $( let o = $crate::json_record!(@field o, self.$field, $js $(, $skip)?); )*
+                o.end();
+            }
+        }
+    };
+    (@field $o:ident, $value:expr, $js:literal) => { $o.field($js, &$value) };
+    (@field $o:ident, $value:expr, $js:literal, optional) => { $o.some($js, &$value) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::json::{parse, Value};
+    use std::prelude::rust_2021::*;
+    #[allow(unused_imports)]
+    use std::{format, vec};
+
+    #[test]
+    fn integers_in_decimal() {
+        for (n, text) in [(0u64, "0"), (7, "7"), (1234567890, "1234567890")] {
+            assert_eq!(decimal(n), text);
+        }
+        assert_eq!(decimal(u64::MAX), u64::MAX.to_string());
+        let mut out = String::new();
+        push_i64(&mut out, i64::MIN);
+        assert_eq!(out, i64::MIN.to_string());
+    }
+
+    #[test]
+    fn strings_are_escaped() {
+        let mut out = String::new();
+        push_str(&mut out, "a\"b\\c\nd\u{1}e\u{2028}é😀");
+        assert_eq!(out, "\"a\\\"b\\\\c\\nd\\u0001e\\u2028é😀\"");
+        assert_eq!(
+            parse(&out),
+            Some(Value::Str("a\"b\\c\nd\u{1}e\u{2028}é😀".into()))
+        );
+    }
+
+    #[test]
+    fn objects_and_optional_fields() {
+        let mut out = String::new();
+        Object::new(&mut out)
+            .field("a", &1u32)
+            .field("b", &None::<u32>)
+            .some("c", &None::<u32>)
+            .some("d", &Some("x"))
+            .field("e", &vec![true, false])
+            .end();
+        assert_eq!(out, r#"{"a":1,"b":null,"d":"x","e":[true,false]}"#);
+    }
+}
