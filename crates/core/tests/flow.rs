@@ -334,6 +334,46 @@ fn timeouts_exhaust_retries_then_the_breaker_short_circuits_and_recovers() {
 }
 
 #[test]
+fn a_probe_that_timed_out_is_heard_before_a_retry_due_at_the_same_wake_up() {
+    let config = ClientConfig {
+        breaker_threshold: 2,
+        breaker_cooldown_ms: 500,
+        attempt_timeout_ms: 1000,
+        ..config()
+    };
+    let mut sim = Sim::new(config).script(
+        "create",
+        &[
+            Reply::RetryAfter(503, "2"),
+            Reply::Status(503),
+            Reply::Timeout,
+        ],
+    );
+    let mut slot = |s: &str| {
+        let mut r = request();
+        r.slot_start = Some(Scalar::Text(s.into()));
+        r
+    };
+    let waiting = sim.book(&slot("2026-12-01T09:30:00Z")); // retries at 2,000
+    sim.book(&slot("2026-12-02T09:30:00Z")); // the second failure opens the breaker
+    sim.advance(600);
+    sim.book(&slot("2026-12-03T09:30:00Z")); // the half-open probe, never answered
+    assert_eq!(sim.count("create"), 3);
+
+    // One wake-up long after both the probe's timeout (at 1,600) and the retry (at 2,000):
+    // the probe's end reopens the breaker before the retry asks it, so the retry is no probe.
+    sim.now += 1900;
+    sim.input(Input::Timer);
+    assert_eq!(sim.count("create"), 3, "no second probe");
+    let result = sim.result(waiting).expect("the retry ended");
+    assert_eq!(result.error.as_ref().unwrap().code, ErrorCode::CircuitOpen);
+    assert!(matches!(
+        sim.client.breaker_state(),
+        BreakerState::Open { .. }
+    ));
+}
+
+#[test]
 fn a_failed_probe_reopens_the_breaker() {
     let config = ClientConfig {
         attempts: 1,
@@ -486,6 +526,44 @@ fn a_failed_compensation_is_flagged_for_reconciliation() {
     );
     assert_eq!(sim.client.metrics().reconciliations, 1);
     assert!(sim.events().contains(&"reconciliation.needed"));
+}
+
+#[test]
+fn a_run_that_meets_an_appointment_an_earlier_run_gave_up_cancels_it_again() {
+    // The first run could not publish its event nor cancel its appointment: flagged for
+    // reconciliation, the appointment still live at the provider.
+    let config = ClientConfig {
+        attempts: 1,
+        idempotency_ttl_ms: 1000,
+        ..config()
+    };
+    let mut sim = Sim::new(config)
+        .script("create", &[Reply::Confirmed, Reply::ConfirmedAs("apt_1")])
+        .script("publish", &[Reply::Status(500)])
+        .script("compensate", &[Reply::Status(500)]);
+    let first = sim.booked(&keyed("key-given-up-01"));
+    assert_eq!(first.error.unwrap().code, ErrorCode::OutboxPublishFailed);
+    assert_eq!(
+        sim.client.outbox()[0].status,
+        OutboxStatus::NeedsReconciliation
+    );
+
+    // Its idempotency record expires; the outbox entry stays. The same key books again and
+    // the provider replays the key's first answer: the same appointment, confirmed.
+    sim.now += 5000;
+    let again = sim.booked(&keyed("key-given-up-01"));
+    assert_eq!(again.appointment_id.as_deref(), Some("apt_1"));
+    assert_eq!(again.state, State::Failed, "the run cannot keep it");
+    assert!(again.compensated, "so it cancels it, another chance");
+    let cancels: Vec<_> = sim
+        .sent
+        .iter()
+        .filter(|s| s.step == Step::Compensate)
+        .collect();
+    assert_eq!(cancels.len(), 2);
+    assert_eq!(cancels[1].key, "key-given-up-01:cancel");
+    assert_eq!(cancels[1].url, "/api/v2/appointments/apt_1/cancel");
+    assert_eq!(sim.client.outbox()[0].status, OutboxStatus::Compensated);
 }
 
 #[test]

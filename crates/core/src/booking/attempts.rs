@@ -125,6 +125,12 @@ impl Attempts {
         }
     }
 
+    /// Whether its call is past its timeout at `now` (the call is over; the core has not
+    /// heard yet).
+    pub fn call_overdue(&self, now: i64) -> bool {
+        matches!(self.at, At::InFlight { until, .. } if now >= until)
+    }
+
     /// When this step next needs the clock: its call's timeout or its retry.
     pub fn deadline(&self) -> Option<i64> {
         match self.at {

@@ -155,6 +155,15 @@ impl Booking {
         }
     }
 
+    /// Whether its call in flight is past its timeout at `now`.
+    pub fn call_overdue(&self, now: i64) -> bool {
+        match &self.phase {
+            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a.call_overdue(now),
+            Phase::Compensating { attempts, .. } => attempts.call_overdue(now),
+            Phase::PollWait { .. } | Phase::AwaitFlush { .. } => false,
+        }
+    }
+
     /// Whether the provider may hold an appointment for it (then a failure must compensate).
     pub fn has_appointment(&self) -> bool {
         self.ctx.appointment_id.is_some() && !matches!(self.phase, Phase::Calling(_))

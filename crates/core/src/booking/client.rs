@@ -236,16 +236,27 @@ impl<R: Random> Client<R> {
     }
 
     /// Runs everything due at the current time, until nothing is (each run makes progress).
+    /// Calls past their timeout end first: they are over, and the breaker must hear of them
+    /// before a retry that is also due asks it for a call (else a probe whose lease ran out
+    /// with its call would let a second probe through).
     fn run_due(&mut self) {
         let due = |d: Option<i64>, now: i64| d.is_some_and(|d| d <= now);
         loop {
             let now = self.s.now;
             let flushing = &self.s.flushing;
-            let booking = self
-                .bookings
-                .iter()
-                .position(|b| due(b.deadline(), now) || b.flush_released(flushing));
-            let flush = self.flushes.iter().position(|f| due(f.deadline(), now));
+            let overdue = (
+                self.bookings.iter().position(|b| b.call_overdue(now)),
+                self.flushes.iter().position(|f| f.call_overdue(now)),
+            );
+            let (booking, flush) = match overdue {
+                (None, None) => (
+                    self.bookings
+                        .iter()
+                        .position(|b| due(b.deadline(), now) || b.flush_released(flushing)),
+                    self.flushes.iter().position(|f| due(f.deadline(), now)),
+                ),
+                found => found,
+            };
             match (booking, flush) {
                 (Some(i), _) => {
                     if let Some(Flow::Ended(outcome)) = self.bookings[i].on(&mut self.s, Ev::Timer)

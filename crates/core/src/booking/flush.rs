@@ -54,6 +54,13 @@ impl Flush {
         self.current.as_ref().and_then(|(_, a)| a.deadline())
     }
 
+    /// Whether its call in flight is past its timeout at `now`.
+    pub fn call_overdue(&self, now: i64) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|(_, a)| a.call_overdue(now))
+    }
+
     /// Starts entries until one is waiting; `true` once every entry is settled (the flush is
     /// then answered).
     pub fn advance<R: Random>(&mut self, s: &mut Shared<R>) -> bool {

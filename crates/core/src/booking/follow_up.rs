@@ -48,21 +48,20 @@ impl Booking {
             Some(entry) => match entry.status {
                 OutboxStatus::Pending => entry.event,
                 OutboxStatus::Published => return Flow::Ended(Ok(())),
-                // An earlier run under this key gave its appointment up already: the same
-                // appointment stays given up; another one (the provider's record of the key
-                // expired) is cancelled like any appointment this run cannot keep.
-                settled => {
+                // An earlier run under this key gave its appointment up (cancelled it, or
+                // failed to): this run cannot keep the appointment the provider just confirmed
+                // either, so it cancels it under `<key>:cancel` (a replay if that cancel went
+                // through, another chance if it did not). Ending without a cancel would leave
+                // a confirmed appointment nobody keeps, if the provider's answer is right.
+                _ => {
                     let error = Error::new(
                         ErrorCode::OutboxPublishFailed,
                         "the appointment.created event could not be published",
                     );
-                    if Some(&entry.event.appointment_id) != self.ctx.appointment_id.as_ref() {
-                        return self.compensate(s, None, error);
-                    }
-                    return Flow::Ended(Err(Failed {
-                        error,
-                        compensated: settled == OutboxStatus::Compensated,
-                    }));
+                    // The entry follows this cancel only when it is about the same appointment.
+                    let same =
+                        Some(&entry.event.appointment_id) == self.ctx.appointment_id.as_ref();
+                    return self.compensate(s, same.then_some(entry.event.id), error);
                 }
             },
         };

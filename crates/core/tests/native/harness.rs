@@ -46,6 +46,8 @@ pub enum Reply {
     Network,
     /// Answers confirmed after this long.
     Slow(u64),
+    /// Answers confirmed with this appointment id (a provider replaying a key's first answer).
+    ConfirmedAs(&'static str),
 }
 
 /// A test driver around one client; see the module documentation.
@@ -206,6 +208,7 @@ impl Sim {
                         };
                         (Some(after), appointment(&id, status))
                     }
+                    Reply::ConfirmedAs(id) => (Some(0), appointment(id, "confirmed")),
                     Reply::Status(s) => (
                         Some(0),
                         Answer::Status {
