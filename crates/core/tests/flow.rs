@@ -349,7 +349,7 @@ fn a_probe_that_timed_out_is_heard_before_a_retry_due_at_the_same_wake_up() {
             Reply::Timeout,
         ],
     );
-    let mut slot = |s: &str| {
+    let slot = |s: &str| {
         let mut r = request();
         r.slot_start = Some(Scalar::Text(s.into()));
         r
