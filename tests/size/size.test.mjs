@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 56_400 };
+const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 56_700 };
 const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
 
 test('each page downloads no more than its budget', () => {
