@@ -32,17 +32,13 @@
     var failed = glue.__failedSentinel();
     var takeFailure = glue.__takeFailure;
     // The exports return a sentinel with the exception parked instead of a Result.
+    function unwrap(found) {
+      if (found === failed) throw takeFailure();
+      return found;
+    }
     return {
-      getActionLabel: function getActionLabel(event, attribute) {
-        var found = label(event, attribute);
-        if (found === failed) throw takeFailure();
-        return found;
-      },
-      resolveAction: function resolveAction(event, options) {
-        var found = resolve(event, options);
-        if (found === failed) throw takeFailure();
-        return found;
-      },
+      getActionLabel: function getActionLabel(event, attribute) { return unwrap(label(event, attribute)); },
+      resolveAction: function resolveAction(event, options) { return unwrap(resolve(event, options)); },
       AppointmentClient: glue.AppointmentClient,
     };
   }

@@ -69,10 +69,6 @@ extern "C" {
     /// Sets the attribute read when the caller gives none.
     #[wasm_bindgen(js_name = setDefault)]
     pub fn set_default(name: &str);
-    /// The `dataset` key of a `data-*` name (`data-user-id` → `userId`), the legacy helper's
-    /// rule; `undefined` for anything else.
-    #[wasm_bindgen(js_name = datasetKey)]
-    pub fn dataset_key(name: &JsValue) -> JsValue;
 
     /// Puts the cursor on `event[field]` (`Source` order: target, srcElement, currentTarget):
     /// 1 when truthy, 0 when not, [`NO_EVENT`], [`THREW`].

@@ -68,10 +68,6 @@ impl Cursor for JsCursor<'_> {
     }
 }
 
-fn invalid(message: &'static str) -> InvalidOptions {
-    InvalidOptions(message)
-}
-
 /// Validated options: the depth, the attribute as the caller gave it (`undefined` for the
 /// default; every UTF-16 unit kept, lone surrogates included) and the root, if one was given.
 struct Options {
@@ -92,13 +88,13 @@ fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
             })
         }
         kind::OBJECT => {}
-        _ => return Err(invalid("options must be an object")),
+        _ => return Err(InvalidOptions("options must be an object")),
     }
     let attribute = read::own(options, "attribute");
     let max_depth = read::own(options, "maxDepth");
     let root = read::own(options, "root");
     if read::own_failed() {
-        return Err(invalid(
+        return Err(InvalidOptions(
             "an option could not be read (its getter or Proxy threw)",
         ));
     }
@@ -109,7 +105,7 @@ fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
         kind::UNDEFINED => None,
         kind::STRING => match read::units(&attribute) as usize {
             n if n > MAX_ATTRIBUTE_UNITS => {
-                return Err(invalid("attribute must be at most 1024 characters"))
+                return Err(InvalidOptions("attribute must be at most 1024 characters"))
             }
             n => {
                 let units = &mut buffer[..n];
@@ -117,17 +113,17 @@ fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
                 Some(&*units)
             }
         },
-        _ => return Err(invalid("attribute must be a string")),
+        _ => return Err(InvalidOptions("attribute must be a string")),
     };
     let max_depth = match read::kind(&max_depth) {
         kind::UNDEFINED => None,
         kind::NUMBER => Some(read::number(&max_depth)),
-        _ => return Err(invalid("maxDepth must be a number")),
+        _ => return Err(InvalidOptions("maxDepth must be a number")),
     };
     let root = match read::kind(&root) {
         kind::UNDEFINED | kind::NULL => None,
         kind::OBJECT => Some(root),
-        _ => return Err(invalid("root must be an element or null")),
+        _ => return Err(InvalidOptions("root must be an element or null")),
     };
     let parsed = ResolveOptions::new(units, max_depth)?;
     Ok(Options {

@@ -93,19 +93,11 @@ fn booking_request(body: &[u8]) -> Option<RawBookingRequest> {
     }))
 }
 
-/// An event from a JSON body; `None` if a field is missing or not a string.
+/// An event from a JSON body, read as the core reads its own (`AppointmentEvent::from_value`);
+/// `None` if the body is not JSON or a field is missing or not a string.
 fn event(body: &[u8]) -> Option<AppointmentEvent> {
-    let value: Value = serde_json::from_slice(body).ok()?;
-    let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
-    Some(AppointmentEvent {
-        id: text("id")?,
-        kind: text("type")?,
-        appointment_id: text("appointmentId")?,
-        calendar_id: text("calendarId")?,
-        slot_start: text("slotStart")?,
-        occurred_at: text("occurredAt")?,
-        correlation_id: text("correlationId")?,
-    })
+    let text = std::str::from_utf8(body).ok()?;
+    AppointmentEvent::from_value(&raptor_secondary_core::json::parse(text)?)
 }
 
 /// Everything the provider holds.

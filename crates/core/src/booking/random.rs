@@ -53,25 +53,7 @@ impl ChaCha {
     }
 
     fn refill(&mut self) {
-        let mut state = [0u32; 16];
-        state[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
-        state[4..12].copy_from_slice(&self.key);
-        state[12] = self.counter;
-        let input = state;
-        for _ in 0..10 {
-            quarter(&mut state, 0, 4, 8, 12);
-            quarter(&mut state, 1, 5, 9, 13);
-            quarter(&mut state, 2, 6, 10, 14);
-            quarter(&mut state, 3, 7, 11, 15);
-            quarter(&mut state, 0, 5, 10, 15);
-            quarter(&mut state, 1, 6, 11, 12);
-            quarter(&mut state, 2, 7, 8, 13);
-            quarter(&mut state, 3, 4, 9, 14);
-        }
-        for (out, add) in state.iter_mut().zip(input) {
-            *out = out.wrapping_add(add);
-        }
-        self.block = state;
+        self.block = block(&self.key, self.counter, [0; 3]);
         self.counter = self.counter.wrapping_add(1);
         self.used = 0;
     }
@@ -84,6 +66,31 @@ impl ChaCha {
         self.used += 1;
         self.block[self.used - 1]
     }
+}
+
+/// One ChaCha20 block (RFC 8439, section 2.3): 20 rounds over the constants, `key`,
+/// `counter` and `nonce`, added to the input.
+fn block(key: &[u32; 8], counter: u32, nonce: [u32; 3]) -> [u32; 16] {
+    let mut state = [0u32; 16];
+    state[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
+    state[4..12].copy_from_slice(key);
+    state[12] = counter;
+    state[13..].copy_from_slice(&nonce);
+    let input = state;
+    for _ in 0..10 {
+        quarter(&mut state, 0, 4, 8, 12);
+        quarter(&mut state, 1, 5, 9, 13);
+        quarter(&mut state, 2, 6, 10, 14);
+        quarter(&mut state, 3, 7, 11, 15);
+        quarter(&mut state, 0, 5, 10, 15);
+        quarter(&mut state, 1, 6, 11, 12);
+        quarter(&mut state, 2, 7, 8, 13);
+        quarter(&mut state, 3, 4, 9, 14);
+    }
+    for (out, add) in state.iter_mut().zip(input) {
+        *out = out.wrapping_add(add);
+    }
+    state
 }
 
 impl Random for ChaCha {
@@ -139,30 +146,33 @@ mod tests {
 
     #[test]
     fn rfc_8439_test_vector_2_3_2() {
-        // Key 00:01:..:1f, nonce 00:00:00:09:00:00:00:4a:00:00:00:00, counter 1: the first
-        // serialized bytes are 10 f1 e7 e4.
+        // Key 00:01:..:1f, nonce 00:00:00:09:00:00:00:4a:00:00:00:00, counter 1: the block
+        // the RFC prints (its serialized bytes begin 10 f1 e7 e4).
         let seed: [u8; 32] = core::array::from_fn(|i| i as u8);
-        let mut c = ChaCha::new(seed);
-        let mut state = [0u32; 16];
-        state[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
-        state[4..12].copy_from_slice(&c.key);
-        state[12] = 1;
-        state[13] = 0x0900_0000;
-        state[14] = 0x4a00_0000;
-        let input = state;
-        for _ in 0..10 {
-            quarter(&mut state, 0, 4, 8, 12);
-            quarter(&mut state, 1, 5, 9, 13);
-            quarter(&mut state, 2, 6, 10, 14);
-            quarter(&mut state, 3, 7, 11, 15);
-            quarter(&mut state, 0, 5, 10, 15);
-            quarter(&mut state, 1, 6, 11, 12);
-            quarter(&mut state, 2, 7, 8, 13);
-            quarter(&mut state, 3, 4, 9, 14);
-        }
-        let first = state[0].wrapping_add(input[0]);
-        assert_eq!(first.to_le_bytes(), [0x10, 0xf1, 0xe7, 0xe4]);
-        assert!(c.next_u32() != 0 || c.next_u32() != 0);
+        let c = ChaCha::new(seed);
+        let out = block(&c.key, 1, [0x0900_0000, 0x4a00_0000, 0]);
+        assert_eq!(
+            out,
+            [
+                0xe4e7_f110,
+                0x1559_3bd1,
+                0x1fdd_0f50,
+                0xc471_20a3,
+                0xc7f4_d1c7,
+                0x0368_c033,
+                0x9aaa_2204,
+                0x4e6c_d4c3,
+                0x4664_82d2,
+                0x09aa_9f07,
+                0x05d7_c214,
+                0xa202_8bd9,
+                0xd19c_12b5,
+                0xb94e_16de,
+                0xe883_d0cb,
+                0x4e3c_50a2,
+            ]
+        );
+        assert_eq!(out[0].to_le_bytes(), [0x10, 0xf1, 0xe7, 0xe4]);
     }
 
     #[test]
