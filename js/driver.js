@@ -221,6 +221,95 @@ function warnOnce(what, e) {
   } catch { /* no console */ }
 }
 
+/**
+ * The client's storage items, each under `<storageKey>:<name>`: `p:<fingerprint>` holds the
+ * newest idempotency record of a payload, `o:<booking key>` a booking's outbox entry. One item
+ * per record, so tabs writing different bookings never overwrite each other. Storage objects
+ * that cannot list their keys (no `key(i)` and `length`) get a list of names, `<storageKey>:names`.
+ * Nothing here throws: unreadable, full or corrupt storage is reported once and skipped.
+ */
+function items(storage, storageKey) {
+  const prefix = `${storageKey}:`;
+  const lists = typeof storage.key === 'function' && typeof storage.length === 'number';
+  const get = (name) => {
+    const text = storage.getItem(prefix + name);
+    return typeof text === 'string' && text ? text : undefined;
+  };
+  const names = () => {
+    if (!lists) {
+      try { return JSON.parse(get('names') ?? '[]').filter((n) => typeof n === 'string'); } catch { return []; }
+    }
+    const found = [];
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (typeof key === 'string' && key.startsWith(prefix)) found.push(key.slice(prefix.length));
+    }
+    return found;
+  };
+  const list = (name, add) => {
+    if (lists) return;
+    const known = names();
+    if (known.includes(name) === add) return;
+    storage.setItem(`${prefix}names`, JSON.stringify(add ? [...known, name] : known.filter((n) => n !== name)));
+  };
+  const put = (name, json) => {
+    if (json === null || json === undefined) {
+      if (typeof storage.removeItem === 'function') storage.removeItem(prefix + name);
+      else storage.setItem(prefix + name, '');
+      list(name, false);
+    } else {
+      storage.setItem(prefix + name, json);
+      list(name, true);
+    }
+  };
+  /** Records and entries of a v1 snapshot (one item under `storageKey`, as earlier builds
+   * saved them) become items, unless an item holds newer data already; then it is removed. */
+  const migrate = () => {
+    const blob = storage.getItem(storageKey);
+    if (typeof blob !== 'string' || !blob) return;
+    let snapshot;
+    try { snapshot = JSON.parse(blob); } catch { snapshot = undefined; }
+    const records = snapshot && isArray(snapshot.records) ? snapshot.records : [];
+    const outbox = snapshot && isArray(snapshot.outbox) ? snapshot.outbox : [];
+    for (const [name, value] of [
+      ...records.map((r) => [`p:${r && r.fingerprint}`, r]),
+      ...outbox.map((e) => [`o:${e && e.bookingKey}`, e]),
+    ]) {
+      if (typeof name === 'string' && !name.endsWith('undefined') && get(name) === undefined) put(name, JSON.stringify(value));
+    }
+    if (typeof storage.removeItem === 'function') storage.removeItem(storageKey);
+    else storage.setItem(storageKey, '');
+  };
+  return {
+    prefix,
+    /** The snapshot the core loads: every well-formed item, in the v1 format's shape. */
+    load() {
+      const records = [];
+      const outbox = [];
+      try {
+        migrate();
+        for (const name of names()) {
+          const kind = name.slice(0, 2);
+          if (kind !== 'p:' && kind !== 'o:') continue;
+          const text = get(name);
+          try { JSON.parse(text); } catch { continue; } // corrupt: skipped, never the rest
+          (kind === 'p:' ? records : outbox).push(text);
+        }
+      } catch (e) {
+        warnOnce('the saved state could not be read', e);
+      }
+      return `{"version":1,"records":[${records.join(',')}],"outbox":[${outbox.join(',')}]}`;
+    },
+    /** One item's text, or undefined. */
+    read(name) {
+      try { return get(name); } catch (e) { warnOnce('the saved state could not be read', e); return undefined; }
+    },
+    save(name, json) {
+      try { put(name, json); } catch (e) { warnOnce('the state could not be saved (storage full or blocked?)', e); }
+    },
+  };
+}
+
 function seed() {
   const bytes = new Uint8Array(32);
   globalThis.crypto.getRandomValues(bytes);
@@ -238,7 +327,8 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     #base;
     #sink;
     #storage;
-    #storageKey;
+    #items;
+    #claims = new Map();
     #capacity;
     #logs = [];
     #observers = new Map();
@@ -261,14 +351,9 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       this.#capacity = effective.logCapacity;
       this.#storage = split.storage;
       if (this.#storage) {
-        this.#storageKey = split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`;
-        let saved;
-        try {
-          saved = this.#storage.getItem(this.#storageKey);
-        } catch (e) {
-          warnOnce('the saved state could not be read', e);
-        }
-        this.#feed((core, now) => core.loaded(now, typeof saved === 'string' ? saved : undefined));
+        this.#items = items(this.#storage, split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`);
+        const saved = this.#items.load();
+        this.#feed((core, now) => core.loaded(now, saved));
       }
     }
 
@@ -315,18 +400,47 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
           this.#inflight.delete(command.call);
           return controller && controller.abort();
         }
-        case 'persist':
-          try {
-            this.#storage.setItem(this.#storageKey, command.json);
-          } catch (e) {
-            warnOnce('the state could not be saved (storage full or blocked?)', e);
-          }
-          return undefined;
+        case 'save': return this.#items.save(command.name, command.json);
+        case 'claim': return this.#claim(command.claim, command.fingerprint);
+        case 'release': {
+          const held = this.#claims.get(command.claim);
+          this.#claims.delete(command.claim);
+          return held && (held.release ? held.release() : held.controller.abort());
+        }
         case 'log': return this.#log(command.record, command.stateChange);
         case 'done': return this.#answer(command.id, command.result);
         case 'flushed': return this.#answer(command.id, { published: command.published, pending: command.pending });
         default: return undefined;
       }
+    }
+
+    /**
+     * Takes the lock every tab of the origin shares for a payload (Web Locks; held until the
+     * core releases the claim, and a wait the core gives up on is aborted), then reads what the
+     * storage holds for the payload now and feeds it. Without Web Locks the claim is granted at
+     * once: the key read from the shared storage still joins tabs that book one after another,
+     * and the provider's idempotency answers same-key calls that overlap.
+     */
+    #claim(claim, fingerprint) {
+      const grant = () => {
+        if (!this.#claims.has(claim) || !this.#core) return false;
+        const saved = this.#items.read(`p:${fingerprint}`);
+        this.#feed((core, now) => core.claimed(now, claim, saved));
+        return true;
+      };
+      const locks = globalThis.navigator && globalThis.navigator.locks;
+      if (!locks || typeof locks.request !== 'function' || typeof AbortController !== 'function') {
+        this.#claims.set(claim, { release() {} });
+        grant();
+        return;
+      }
+      const held = { controller: new AbortController(), release: undefined };
+      this.#claims.set(claim, held);
+      locks.request(`raptor-secondary ${this.#items.prefix}p:${fingerprint}`, { signal: held.controller.signal },
+        () => new Promise((release) => {
+          held.release = release;
+          if (!grant()) release();
+        })).catch(() => { /* the wait was aborted: the core let go of the claim first */ });
     }
 
     #send(command) {
@@ -468,6 +582,11 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       clearTimeout(this.#timer);
       for (const controller of this.#inflight.values()) if (controller) controller.abort();
       this.#inflight.clear();
+      for (const held of this.#claims.values()) {
+        if (held.release) held.release();
+        else held.controller.abort();
+      }
+      this.#claims.clear();
       this.#core.free();
       this.#core = undefined;
     }

@@ -186,6 +186,12 @@ impl Core {
         self.client.handle(now as i64, Input::Loaded { json });
     }
 
+    /// Claim `claim` was granted; `saved` is the payload's item as the storage holds it now.
+    pub fn claimed(&mut self, now: f64, claim: u32, saved: Option<String>) {
+        self.client
+            .handle(now as i64, Input::Claimed { claim, saved });
+    }
+
     /// The page gave up on call `id`.
     pub fn abandon(&mut self, now: f64, id: u32) {
         self.client.handle(now as i64, Input::Abandon { id });

@@ -26,10 +26,13 @@ test('a reloaded page reuses the key of the booking that was in flight', async (
   const first = new glue.AppointmentClient({ fetch, storage });
   first.book(request); // the page goes away while this is in flight
   await new Promise((r) => setTimeout(r, 10));
-  const saved = JSON.parse([...storage.items.values()][0]);
-  assert.equal(saved.records.length, 1);
-  assert.equal(saved.records[0].result, null, 'saved while in flight');
-  assert.ok(!JSON.stringify(saved).includes('Jane'), 'no personal data in storage');
+  // One item per payload's record (and per booking's event), under the storage key.
+  const records = [...storage.items].filter(([name]) => name.startsWith('raptor-secondary:v1:/api/v2:p:'));
+  assert.equal(records.length, 1);
+  const saved = JSON.parse(records[0][1]);
+  assert.equal(saved.result, null, 'saved while in flight');
+  assert.equal(records[0][0], `raptor-secondary:v1:/api/v2:p:${saved.fingerprint}`);
+  assert.ok(![...storage.items.values()].some((v) => v.includes('Jane')), 'no personal data in storage');
 
   const second = new glue.AppointmentClient({ fetch, storage });
   assert.deepEqual(second.restored(), { enabled: true, records: 1, outbox: 0, pending: 0 });
@@ -46,7 +49,44 @@ test('the storage key defaults to the base URL and can be set', async () => {
   const fetch = scenarioFetch({}, [], 'apt');
   await new glue.AppointmentClient({ fetch, storage }).book(request);
   await new glue.AppointmentClient({ fetch, storage, storageKey: 'clinic-a' }).book(request);
-  assert.deepEqual([...storage.items.keys()], ['raptor-secondary:v1:/api/v2', 'clinic-a']);
+  const prefixes = new Set([...storage.items.keys()].map((k) => k.replace(/:(p:[0-9a-f]{16}|o:[^:]+|names)$/, '')));
+  assert.deepEqual([...prefixes], ['raptor-secondary:v1:/api/v2', 'clinic-a']);
+});
+
+test('a snapshot saved by earlier builds (one item under the storage key) is migrated, not dropped', async () => {
+  const storage = memoryStorage();
+  const calls = [];
+  const fetch = scenarioFetch({}, calls, 'apt');
+  const first = new glue.AppointmentClient({ fetch, storage });
+  const done = await first.book(request);
+  // What the v1 builds saved: every record and entry in one JSON blob under the storage key.
+  const items = [...storage.items].filter(([k]) => /:(p|o):/.test(k));
+  const blob = {
+    version: 1,
+    records: items.filter(([k]) => k.includes(':p:')).map(([, v]) => JSON.parse(v)),
+    outbox: items.filter(([k]) => k.includes(':o:')).map(([, v]) => JSON.parse(v)),
+  };
+  const old = memoryStorage();
+  old.items.set('raptor-secondary:v1:/api/v2', JSON.stringify(blob));
+  const second = new glue.AppointmentClient({ fetch, storage: old });
+  assert.deepEqual(second.restored(), { enabled: true, records: 1, outbox: 1, pending: 0 });
+  assert.equal(old.items.get('raptor-secondary:v1:/api/v2'), '', 'the blob is emptied (no removeItem here)');
+  const replay = await second.book(request);
+  assert.equal(replay.idempotentReplay, true);
+  assert.equal(replay.appointmentId, done.appointmentId);
+  assert.equal(calls.filter((c) => c.endpoint === 'create').length, 1, 'no second appointment');
+  const third = new glue.AppointmentClient({ fetch, storage: old });
+  assert.equal(third.restored().records, 1, 'the migrated records are items now');
+});
+
+test('two clients on one storage writing different bookings keep each other\'s records', async () => {
+  const storage = memoryStorage();
+  const fetch = scenarioFetch({}, [], 'apt');
+  const a = new glue.AppointmentClient({ fetch, storage });
+  const b = new glue.AppointmentClient({ fetch, storage });
+  const day = (n) => ({ ...request, slotStart: new Date(Date.now() + n * 86400000).toISOString() });
+  await Promise.all([a.book(day(2)), b.book(day(3)), a.book(day(4)), b.book(day(5))]);
+  assert.equal(new glue.AppointmentClient({ fetch, storage }).restored().records, 4);
 });
 
 test('unreadable or failing storage never breaks booking', async () => {

@@ -4,11 +4,13 @@
 // The drop-in page's budget is the issue's (8 KB). The client page's is a ratchet: the size
 // reached so far, so a change that grows it fails here; its target (25 KB gzip, from the issue
 // "one deterministic booking core") is printed beside it and not reached yet (README, Size).
+// The ratchet moved from 56,700 to 60,000 B for the claims across tabs and one storage item per
+// record (issue 10: +2.6 KB of .wasm and +0.8 KB of driver.js, gzip).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 56_700 };
+const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 60_000 };
 const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
 
 test('each page downloads no more than its budget', () => {

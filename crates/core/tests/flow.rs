@@ -3,6 +3,8 @@
 
 #[path = "native/harness.rs"]
 mod harness;
+#[path = "native/storage.rs"]
+mod storage;
 
 use harness::*;
 use raptor_secondary_core::booking::breaker::BreakerState;
@@ -57,11 +59,17 @@ fn one_input_yields_exactly_these_commands() {
             request: keyed("key-exact-00001"),
         },
     );
+    // With a storage, the payload is claimed across tabs first; nothing else happens before.
+    let Some(Command::Claim { claim, fingerprint }) = client.poll() else {
+        panic!("a claim first")
+    };
+    assert_eq!((client.poll(), fingerprint.len()), (None, 16));
+    client.handle(START, Input::Claimed { claim, saved: None });
     let mut kinds = Vec::new();
     let mut send = None;
     while let Some(command) = client.poll() {
         kinds.push(match &command {
-            Command::Persist { .. } => "persist".to_string(),
+            Command::Save { name, .. } => format!("save {}", &name[..2]),
             Command::Log { record } => record.event.to_string(),
             Command::Send(s) => {
                 send = Some(s.clone());
@@ -74,12 +82,12 @@ fn one_input_yields_exactly_these_commands() {
         kinds,
         [
             "booking.requested",
-            "persist",
+            "save p:",
             "state.changed",
             "attempt.started",
             "send"
         ],
-        "the record is persisted before the create is sent"
+        "the record is saved in flight before the create is sent"
     );
     let send = send.unwrap();
     assert_eq!(
@@ -754,8 +762,13 @@ fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
 
 #[test]
 fn a_reload_mid_booking_resumes_under_the_same_key() {
-    let mut first = Sim::with(config(), Scripted::default(), START, Some(None))
-        .script("create", &[Reply::Status(503)]);
+    let mut first = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    )
+    .script("create", &[Reply::Status(503)]);
     first.handle("book-appointment", &request());
     assert!(
         first.results.is_empty(),
@@ -780,8 +793,13 @@ fn a_reload_mid_booking_resumes_under_the_same_key() {
 
 #[test]
 fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment() {
-    let mut first = Sim::with(config(), Scripted::default(), START, Some(None))
-        .script("publish", &[Reply::Timeout]);
+    let mut first = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    )
+    .script("publish", &[Reply::Timeout]);
     first.book(&request());
     let event = first
         .sent
@@ -813,8 +831,13 @@ fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment(
 
 #[test]
 fn an_event_left_pending_by_a_closed_page_is_published_by_the_next() {
-    let mut first = Sim::with(config(), Scripted::default(), START, Some(None))
-        .script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    )
+    .script("publish", &[Reply::Status(503)]);
     first.book(&request());
     assert!(first.results.is_empty(), "the event's retry is waiting");
 

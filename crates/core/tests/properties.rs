@@ -11,13 +11,16 @@
 
 use raptor_secondary_core::booking::log::LogRecord;
 use raptor_secondary_core::booking::scalar::Scalar;
-use raptor_secondary_core::booking::snapshot::Snapshot;
+use raptor_secondary_core::booking::snapshot::SavedRecord;
 use raptor_secondary_core::booking::{
     Answer, BookingResult, CallId, ChaCha, Client, ClientConfig, Command, Input, RawBookingRequest,
     RequestId, Send, State, Step,
 };
 use raptor_secondary_core::json::ToJson;
 use std::collections::{BTreeMap, BTreeSet};
+#[path = "native/storage.rs"]
+mod storage;
+use storage::Origin;
 
 /// SplitMix64: the generator's own randomness (the core's is its seeded ChaCha).
 struct Gen(u64);
@@ -131,7 +134,8 @@ fn answer(g: &mut Gen, send: &Send) -> Answer {
 /// One page's view of the run, and what the invariants need across it.
 struct World {
     client: Client,
-    storage: Option<String>,
+    /// The origin's storage and locks, when the client persists.
+    storage: Option<Origin>,
     now: i64,
     next_request: RequestId,
     /// Calls sent and neither answered nor aborted.
@@ -146,13 +150,12 @@ struct World {
     logs: Vec<LogRecord>,
     breaker: &'static str,
     probes_in_flight: BTreeSet<CallId>,
-    persisted_keys: BTreeSet<String>,
     inputs: u64,
     commands: u64,
 }
 
 impl World {
-    fn new(seed: u64, config: &ClientConfig, storage: Option<Option<String>>, now: i64) -> World {
+    fn new(seed: u64, config: &ClientConfig, storage: Option<Origin>, now: i64) -> World {
         let mut key = [0u8; 32];
         key[..8].copy_from_slice(&seed.to_le_bytes());
         let mut w = World {
@@ -168,15 +171,39 @@ impl World {
             logs: Vec::new(),
             breaker: "closed",
             probes_in_flight: BTreeSet::new(),
-            persisted_keys: BTreeSet::new(),
             inputs: 0,
             commands: 0,
         };
-        if let Some(saved) = storage {
-            w.storage = saved.clone();
+        if let Some(origin) = storage {
+            let saved = origin.snapshot();
+            w.storage = Some(origin);
             w.feed(Input::Loaded { json: saved });
         }
         w
+    }
+
+    /// The keys of the records the storage holds.
+    fn persisted_keys(&self) -> BTreeSet<String> {
+        let items = self.storage.iter().flat_map(|o| o.items.iter());
+        items
+            .filter(|(name, _)| name.starts_with("p:"))
+            .map(|(_, json)| {
+                SavedRecord::from_json(json)
+                    .expect("a saved record reads back")
+                    .key
+            })
+            .collect()
+    }
+
+    /// Feeds the oldest claim granted and not yet fed, if any.
+    fn grant(&mut self) -> bool {
+        match self.storage.as_mut().and_then(|o| o.next_grant(0)) {
+            Some(input) => {
+                self.feed(input);
+                true
+            }
+            None => false,
+        }
     }
 
     fn request_id(&mut self) -> RequestId {
@@ -273,7 +300,7 @@ impl World {
             Command::Send(send) => {
                 if send.step == Step::Create && self.client.restored().enabled {
                     assert!(
-                        self.persisted_keys.contains(&send.key),
+                        self.persisted_keys().contains(&send.key),
                         "create sent before its record was persisted"
                     );
                 }
@@ -304,10 +331,12 @@ impl World {
                 self.probes_in_flight.remove(&call);
                 self.aborted.insert(call);
             }
-            Command::Persist { json } => {
-                let snapshot = Snapshot::from_json(&json).expect("a persisted snapshot reads back");
-                self.persisted_keys = snapshot.records.iter().map(|r| r.key.clone()).collect();
-                self.storage = Some(json);
+            Command::Save { .. } | Command::Claim { .. } | Command::Release { .. } => {
+                let origin = self
+                    .storage
+                    .as_mut()
+                    .expect("storage commands only with a storage");
+                origin.carry_out(0, &command);
             }
             Command::Log { record } => {
                 if let Some(t) = record.breaker {
@@ -409,7 +438,7 @@ fn config(g: &mut Gen) -> ClientConfig {
 fn sequence(seed: u64) -> (u64, u64) {
     let mut g = Gen(seed);
     let config = config(&mut g);
-    let storage = g.chance(60).then_some(None);
+    let storage = g.chance(60).then(Origin::default);
     let mut w = World::new(seed, &config, storage, START);
     let mut totals = (0, 0);
     let steps = 10 + g.below(40);
@@ -468,13 +497,21 @@ fn sequence(seed: u64) -> (u64, u64) {
                 let id = *g.pick(&ids);
                 w.feed(Input::Abandon { id });
             }
+            70..=79 if w.storage.as_ref().is_some_and(|o| o.busy(0)) => {
+                // A claim's lock is granted (at a time the generator chooses).
+                w.grant();
+            }
             68..=69 if w.client.restored().enabled => {
                 // A reload: the page and its calls are gone; the storage is read again.
                 totals.0 += w.inputs;
                 totals.1 += w.commands;
                 w.check_compensation();
                 let now = w.now + g.below(2000) as i64;
-                w = World::new(seed.wrapping_add(1), &config, Some(w.storage.clone()), now);
+                let origin = w.storage.clone().map(|mut o| {
+                    o.close(0);
+                    o
+                });
+                w = World::new(seed.wrapping_add(1), &config, origin, now);
             }
             _ => {
                 w.now += match g.below(4) {
@@ -489,6 +526,9 @@ fn sequence(seed: u64) -> (u64, u64) {
     }
     // Quiescence: every call answered (or timed out), every request answered exactly once.
     for _ in 0..10_000 {
+        if w.grant() {
+            continue;
+        }
         if let Some((&call, send)) = w.in_flight.iter().next() {
             let send = send.clone();
             let a = if g.chance(50) {
@@ -516,6 +556,10 @@ fn sequence(seed: u64) -> (u64, u64) {
         w.waiting
     );
     assert!(w.client.bookings().is_empty());
+    assert!(
+        !w.storage.as_ref().is_some_and(|o| o.busy(0)),
+        "a claim neither released nor granted at the end"
+    );
     w.check_compensation();
     let states: Vec<State> = w
         .logs
@@ -565,6 +609,6 @@ fn random_input_sequences_keep_every_invariant() {
         "properties: {sequences} sequences, {inputs} inputs, {commands} commands; invariants after every input: one answer per request, \
          at most one call in flight per run and per idempotency key, one key per step of a run, the record persisted before its create, \
          compensation or reconciliation after a failure with an appointment, no guarded call while open and one probe \
-         while half-open, late answers change nothing, no personal data outside the create body, wake-ups in the future"
+         while half-open, late answers change nothing, no personal data outside the create body, wake-ups in the future, every claim across tabs released by the end"
     );
 }

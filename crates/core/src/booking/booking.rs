@@ -10,7 +10,7 @@ use alloc::vec::Vec;
 use super::attempts::{Attempts, Progress, Reply};
 use super::contract::{Appointment, AppointmentStatus};
 use super::event::{Ctx, Event};
-use super::io::{Answer, CallId, RequestId, Step};
+use super::io::{Answer, CallId, ClaimId, RequestId, Step};
 use super::outcome::Operation;
 use super::random::Random;
 use super::request::{check_id, BookingRequest};
@@ -95,6 +95,8 @@ pub struct Booking {
     pub phase: Phase,
     /// Calls under the same key that wait for its result (a double click).
     pub joined: Vec<(RequestId, Ctx)>,
+    /// The claim on its payload across tabs, released when it ends.
+    pub claim: Option<ClaimId>,
 }
 
 impl Booking {
@@ -128,6 +130,7 @@ impl Booking {
             deadline_ms,
             phase: Phase::Calling(attempts),
             joined: Vec::new(),
+            claim: None,
         }
     }
 

@@ -11,10 +11,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::booking::{Booking, Ev, Flow, Work};
+use super::claim::Waiting;
 use super::config::ClientConfig;
 use super::event::{Ctx, Event};
 use super::flush::Flush;
 use super::idempotency::Begin;
+use super::io::ClaimId;
 use super::io::{Command, Input, RequestId};
 use super::outbox::OutboxStatus;
 use super::outcome::Operation;
@@ -23,7 +25,7 @@ use super::request::{cancel_fingerprint, check_id, check_key, RawBookingRequest}
 use super::router::route;
 use super::scalar::{text, Scalar};
 use super::shared::{Failed, Shared};
-use super::snapshot::Snapshot;
+use super::snapshot::{fingerprint_to_hex, SavedRecord, Snapshot};
 use super::state::State;
 use super::views::Restored;
 use crate::{Error, ErrorCode};
@@ -34,6 +36,8 @@ pub struct Client<R: Random = ChaCha> {
     pub(super) bookings: Vec<Booking>,
     pub(super) flushes: Vec<Flush>,
     pub(super) restored: Restored,
+    /// Calls waiting for their claim across tabs.
+    pub(super) claims: Vec<Waiting>,
 }
 
 impl<R: Random> Client<R> {
@@ -44,6 +48,7 @@ impl<R: Random> Client<R> {
             bookings: Vec::new(),
             flushes: Vec::new(),
             restored: Restored::default(),
+            claims: Vec::new(),
         }
     }
 
@@ -68,6 +73,7 @@ impl<R: Random> Client<R> {
             Input::Answer { call, answer } => self.route(Ev::Answer(call, answer)),
             Input::Timer => {}
             Input::Loaded { json } => self.load(json.as_deref()),
+            Input::Claimed { claim, saved } => self.claimed(claim, saved.as_deref()),
             Input::Abandon { id } => self.abandon(id),
             Input::Flush { id } => self.flush(id),
         }
@@ -88,6 +94,7 @@ impl<R: Random> Client<R> {
         let bookings = self.bookings.iter().filter_map(Booking::deadline);
         bookings
             .chain(self.flushes.iter().filter_map(Flush::deadline))
+            .chain(self.claims.iter().map(|w| w.deadline_ms))
             .min()
     }
 
@@ -106,17 +113,112 @@ impl<R: Random> Client<R> {
             }
             Ok(request) => {
                 let fingerprint = request.fingerprint();
-                let found = self.s.store.key_for(fingerprint, self.s.now);
-                let key = match explicit.or(found) {
-                    Some(key) => key,
-                    None => self.s.new_id(),
+                let call = Waiting {
+                    claim: 0,
+                    id,
+                    label,
+                    operation: Operation::Book,
+                    fingerprint,
+                    explicit,
+                    work: Work::Book(request),
+                    started_ms: self.s.now,
+                    deadline_ms: self.s.now.saturating_add(self.s.config.deadline_ms as i64),
                 };
-                let mut ctx = self.s.ctx(key, label);
-                let patient = super::mask::MaskedPatient::of(&request);
-                self.s.emit(&mut ctx, Event::BookingRequested(patient));
-                self.run(id, ctx, Operation::Book, fingerprint, Work::Book(request));
+                self.claim_or_start(call);
             }
         }
+    }
+
+    /// The key a call would use: the caller's, the one of a live record with its payload
+    /// (a double click, a retry after a failure), or a fresh one.
+    fn key_of(&mut self, call: &Waiting) -> String {
+        match &call.work {
+            Work::Cancel(target) => ["cancel:", target.as_str()].concat(),
+            Work::Book(_) => match call
+                .explicit
+                .clone()
+                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now))
+            {
+                Some(key) => key,
+                None => self.s.new_id(),
+            },
+        }
+    }
+
+    /// With a storage, claims the payload across tabs first (see [`super::claim`]), unless a
+    /// call of this tab holds it already: then the call joins or replays here, as without one.
+    fn claim_or_start(&mut self, mut call: Waiting) {
+        let local = match &call.work {
+            Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
+            Work::Book(_) => call
+                .explicit
+                .clone()
+                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now)),
+        };
+        let here = local.is_some_and(|key| self.s.store.in_flight(&key));
+        if !self.s.persists || here {
+            return self.start(call, None);
+        }
+        call.claim = self.s.new_claim();
+        self.s.out.push_back(Command::Claim {
+            claim: call.claim,
+            fingerprint: fingerprint_to_hex(call.fingerprint),
+        });
+        self.claims.push(call);
+    }
+
+    /// Claim `claim` was granted: what the storage holds for the payload now is taken in,
+    /// then the call starts holding the claim.
+    fn claimed(&mut self, claim: ClaimId, saved: Option<&str>) {
+        let Some(i) = self.claims.iter().position(|w| w.claim == claim) else {
+            return; // released before it was granted: the driver feeds nothing then
+        };
+        let call = self.claims.remove(i);
+        if let Some(record) = saved.and_then(SavedRecord::from_json) {
+            if record.fingerprint == call.fingerprint {
+                self.s.store.merge(record, self.s.now);
+            }
+        }
+        self.start(call, Some(claim));
+    }
+
+    /// A call whose claim was not granted by its deadline: another tab holds the payload.
+    fn claim_expired(&mut self, i: usize) {
+        let call = self.claims.remove(i);
+        self.s.out.push_back(Command::Release { claim: call.claim });
+        let key = self.key_of(&call);
+        let mut ctx = self.s.ctx(key, call.label);
+        ctx.started_ms = call.started_ms;
+        let error = Error::new(
+            ErrorCode::RequestInProgress,
+            "another tab is booking this payload and did not finish before the deadline",
+        );
+        self.s.reject(call.id, ctx, Some(call.operation), error);
+    }
+
+    /// Takes the call's key, logs the request, then runs, joins or replays it.
+    fn start(&mut self, call: Waiting, claim: Option<ClaimId>) {
+        let key = self.key_of(&call);
+        let mut ctx = self.s.ctx(key, call.label);
+        ctx.started_ms = call.started_ms;
+        match &call.work {
+            Work::Book(request) => {
+                let patient = super::mask::MaskedPatient::of(request);
+                self.s.emit(&mut ctx, Event::BookingRequested(patient));
+            }
+            Work::Cancel(target) => {
+                ctx.appointment_id = Some(target.clone());
+                self.s.emit(&mut ctx, Event::CancelRequested);
+            }
+        }
+        self.run(
+            call.id,
+            ctx,
+            call.operation,
+            call.fingerprint,
+            call.work,
+            claim,
+        );
     }
 
     fn cancel(&mut self, id: RequestId, appointment_id: &Option<Scalar>, label: Option<String>) {
@@ -133,17 +235,18 @@ impl<R: Random> Client<R> {
                 self.s.reject(id, ctx, Some(Operation::Cancel), error);
             }
             Ok(target) => {
-                let mut ctx = self.s.ctx(["cancel:", target.as_str()].concat(), label);
-                ctx.appointment_id = Some(target.clone());
-                self.s.emit(&mut ctx, Event::CancelRequested);
-                let fingerprint = cancel_fingerprint(&target);
-                self.run(
+                let call = Waiting {
+                    claim: 0,
                     id,
-                    ctx,
-                    Operation::Cancel,
-                    fingerprint,
-                    Work::Cancel(target),
-                );
+                    label,
+                    operation: Operation::Cancel,
+                    fingerprint: cancel_fingerprint(&target),
+                    explicit: None,
+                    work: Work::Cancel(target),
+                    started_ms: self.s.now,
+                    deadline_ms: self.s.now.saturating_add(self.s.config.deadline_ms as i64),
+                };
+                self.claim_or_start(call);
             }
         }
     }
@@ -160,7 +263,8 @@ impl<R: Random> Client<R> {
         self.s.reject(id, ctx, operation, error);
     }
 
-    /// Takes the key, then runs, joins or replays.
+    /// Takes the key, then runs, joins or replays; a claim is released once nothing runs
+    /// under it (at once, or when the booking ends).
     fn run(
         &mut self,
         id: RequestId,
@@ -168,6 +272,7 @@ impl<R: Random> Client<R> {
         operation: Operation,
         fingerprint: u64,
         work: Work,
+        claim: Option<ClaimId>,
     ) {
         match self.s.store.begin(&ctx.key, fingerprint, ctx.started_ms) {
             Begin::Conflict => {
@@ -206,11 +311,16 @@ impl<R: Random> Client<R> {
                 self.s.persist();
                 self.s.advance(&mut ctx, State::InProgress);
                 let mut booking = Booking::new(&mut self.s, id, ctx, operation, work);
+                booking.claim = claim;
                 match booking.start(&mut self.s) {
                     Flow::Running => self.bookings.push(booking),
                     Flow::Ended(outcome) => self.end(booking, outcome),
                 }
+                return;
             }
+        }
+        if let Some(claim) = claim {
+            self.s.out.push_back(Command::Release { claim });
         }
     }
 
@@ -241,6 +351,9 @@ impl<R: Random> Client<R> {
     /// with its call would let a second probe through).
     fn run_due(&mut self) {
         let due = |d: Option<i64>, now: i64| d.is_some_and(|d| d <= now);
+        while let Some(i) = self.claims.iter().position(|w| w.deadline_ms <= self.s.now) {
+            self.claim_expired(i);
+        }
         loop {
             let now = self.s.now;
             let flushing = &self.s.flushing;
@@ -291,6 +404,9 @@ impl<R: Random> Client<R> {
             let answer = self.s.replayed(&ctx, result.clone());
             self.s.settle(id, answer);
         }
+        if let Some(claim) = booking.claim {
+            self.s.out.push_back(Command::Release { claim });
+        }
     }
 
     /// The page gave up on call `id`; see [`Input::Abandon`].
@@ -304,6 +420,21 @@ impl<R: Random> Client<R> {
         if let Some(i) = self.flushes.iter().position(|f| f.id == id) {
             self.flushes[i].abandon(&mut self.s);
             self.flushes.remove(i);
+            return;
+        }
+        if let Some(i) = self.claims.iter().position(|w| w.id == id) {
+            let call = self.claims.remove(i);
+            self.s.out.push_back(Command::Release { claim: call.claim });
+            let key = self.key_of(&call);
+            let mut ctx = self.s.ctx(key, call.label);
+            ctx.started_ms = call.started_ms;
+            let result = self.s.finish(
+                &mut ctx,
+                Some(call.operation),
+                Err(abandoned().into()),
+                false,
+            );
+            self.s.settle(id, result);
             return;
         }
         for i in 0..self.bookings.len() {
@@ -372,5 +503,7 @@ impl<R: Random> Client<R> {
             self.restored.pending = pending;
             self.s.outbox.restore(snapshot.outbox);
         }
+        // Items of records that expired while the page was away are removed.
+        self.s.persist();
     }
 }

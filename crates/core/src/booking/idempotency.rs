@@ -7,7 +7,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::outcome::BookingResult;
-use super::snapshot::SavedRecord;
+use super::snapshot::{RecordJson, SavedRecord};
+use crate::json::ToJson;
 use crate::{Error, ErrorCode};
 
 /// What to do with a call under a key.
@@ -32,11 +33,33 @@ struct Record {
     expires_at_ms: i64,
     /// Whether a call without a key may find this record by its fingerprint.
     findable: bool,
+    /// Changed since it was last saved.
+    dirty: bool,
 }
 
 impl Record {
     fn expired(&self, now_ms: i64) -> bool {
         self.result.is_some() && now_ms >= self.expires_at_ms
+    }
+
+    fn saved(&self) -> SavedRecord {
+        SavedRecord {
+            key: self.key.clone(),
+            fingerprint: self.fingerprint,
+            expires_at_ms: self.result.as_ref().map(|_| self.expires_at_ms),
+            result: self.result.clone(),
+            findable: self.findable,
+        }
+    }
+
+    fn json(&self) -> RecordJson<'_> {
+        RecordJson {
+            key: &self.key,
+            fingerprint: self.fingerprint,
+            expires_at_ms: self.result.as_ref().map(|_| self.expires_at_ms),
+            result: self.result.as_ref(),
+            findable: self.findable,
+        }
     }
 }
 
@@ -46,6 +69,8 @@ pub struct IdempotencyStore {
     records: Vec<Record>,
     ttl_ms: i64,
     max_entries: usize,
+    /// Fingerprints of records dropped (expired, over the cap) since the last save.
+    gone: Vec<u64>,
 }
 
 impl IdempotencyStore {
@@ -55,6 +80,7 @@ impl IdempotencyStore {
             records: Vec::new(),
             ttl_ms: ttl_ms.min(i64::MAX as u64) as i64,
             max_entries: max_entries.max(1),
+            gone: Vec::new(),
         }
     }
 
@@ -110,6 +136,7 @@ impl IdempotencyStore {
             result: None,
             expires_at_ms: i64::MAX,
             findable: true,
+            dirty: true,
         });
         Begin::Start
     }
@@ -121,6 +148,7 @@ impl IdempotencyStore {
             let record = &mut self.records[i];
             record.expires_at_ms = now_ms.saturating_add(self.ttl_ms);
             record.result = Some(result);
+            record.dirty = true;
         }
     }
 
@@ -130,6 +158,7 @@ impl IdempotencyStore {
         for record in &mut self.records {
             if let Some(result) = &record.result {
                 if result.appointment_id.as_deref() == Some(appointment_id) {
+                    record.dirty |= record.findable;
                     record.findable = false;
                 }
             }
@@ -141,14 +170,50 @@ impl IdempotencyStore {
         self.records
             .iter()
             .filter(|r| !r.expired(now_ms))
-            .map(|r| SavedRecord {
-                key: r.key.clone(),
-                fingerprint: r.fingerprint,
-                expires_at_ms: r.result.as_ref().map(|_| r.expires_at_ms),
-                result: r.result.clone(),
-                findable: r.findable,
+            .map(Record::saved)
+            .collect()
+    }
+
+    /// What storage must change since the last call: for each payload whose records changed
+    /// or went, the JSON of its newest live record (what item `p:<fingerprint>` holds), or
+    /// `None` when it has none left. One item per payload, so a change rewrites one item,
+    /// never them all.
+    pub fn changes(&mut self) -> Vec<(u64, Option<String>)> {
+        let mut changed: Vec<u64> = Vec::new();
+        let dirty = self
+            .records
+            .iter_mut()
+            .filter_map(|r| core::mem::take(&mut r.dirty).then_some(r.fingerprint));
+        for fingerprint in core::mem::take(&mut self.gone).into_iter().chain(dirty) {
+            if !changed.contains(&fingerprint) {
+                changed.push(fingerprint);
+            }
+        }
+        changed
+            .into_iter()
+            .map(|fingerprint| {
+                let newest = self
+                    .records
+                    .iter()
+                    .rev()
+                    .find(|r| r.fingerprint == fingerprint);
+                (fingerprint, newest.map(|r| r.json().to_json()))
             })
             .collect()
+    }
+
+    /// Takes the record another tab saved for a payload, read under the payload's claim: it
+    /// becomes the newest for its fingerprint, replacing a record of this tab under the same
+    /// key unless that one is in flight here. Prepared as [`restore`](Self::restore) prepares
+    /// records: one left in flight by a page that went away runs again under its key.
+    pub fn merge(&mut self, saved: SavedRecord, now_ms: i64) {
+        if self.in_flight(&saved.key) {
+            return;
+        }
+        if let Some(i) = self.find(&saved.key) {
+            self.records.remove(i);
+        }
+        self.restore(alloc::vec![saved], now_ms);
     }
 
     /// Takes records back from storage. A record that was in flight when the page went away
@@ -159,7 +224,10 @@ impl IdempotencyStore {
         for record in saved {
             let (result, expires_at_ms) = match (record.result, record.expires_at_ms) {
                 (Some(result), Some(expires)) if expires > now_ms => (result, expires),
-                (Some(_), _) => continue,
+                (Some(_), _) => {
+                    self.gone.push(record.fingerprint);
+                    continue;
+                }
                 (None, _) => (interrupted(&record.key), now_ms.saturating_add(self.ttl_ms)),
             };
             if self.find(&record.key).is_some() {
@@ -171,6 +239,7 @@ impl IdempotencyStore {
                 result: Some(result),
                 expires_at_ms,
                 findable: record.findable,
+                dirty: false,
             });
             restored += 1;
         }
@@ -180,12 +249,22 @@ impl IdempotencyStore {
 
     /// Drops expired records, then the oldest finished ones while over the cap.
     fn evict(&mut self, now_ms: i64) {
-        self.records.retain(|r| !r.expired(now_ms));
+        let gone = &mut self.gone;
+        self.records.retain(|r| {
+            let expired = r.expired(now_ms);
+            if expired {
+                gone.push(r.fingerprint);
+            }
+            !expired
+        });
         let mut excess = self.records.len().saturating_sub(self.max_entries - 1);
         // Only finished records go; in-flight ones are bounded by the calls under way.
         self.records.retain(|r| {
             let drop = excess > 0 && r.result.is_some();
             excess -= usize::from(drop);
+            if drop {
+                gone.push(r.fingerprint);
+            }
             !drop
         });
     }

@@ -18,6 +18,10 @@ pub type RequestId = u32;
 /// driver, unless the core aborts it first ([`Command::Abort`]), after which none.
 pub type CallId = u32;
 
+/// A claim on a payload across tabs ([`Command::Claim`]), numbered by the core; it gets at most
+/// one [`Input::Claimed`], and exactly one [`Command::Release`].
+pub type ClaimId = u32;
+
 /// A kind of provider call.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {
@@ -133,6 +137,14 @@ pub enum Input {
         /// The saved snapshot's text, if there was one.
         json: Option<String>,
     },
+    /// Claim `claim` was granted: its lock is held (until [`Command::Release`]) and `saved`
+    /// is the payload's record as the storage holds it now (another tab may have written it).
+    Claimed {
+        /// Which claim.
+        claim: ClaimId,
+        /// The text of the record saved under the claim's fingerprint, if any.
+        saved: Option<String>,
+    },
     /// The page gave up on call `id`: it is answered now; an appointment that exists is kept
     /// and its follow-ups finish in the background.
     Abandon {
@@ -177,10 +189,28 @@ pub enum Command {
         /// Which call.
         call: CallId,
     },
-    /// Save this snapshot (replacing the last one).
-    Persist {
-        /// The snapshot's JSON.
-        json: String,
+    /// Write one storage item (`None`: remove it). Items are named `p:<fingerprint>` (the
+    /// newest idempotency record of a payload) and `o:<booking key>` (an outbox entry); the
+    /// driver puts its storage key and `:` before the name.
+    Save {
+        /// The item's name.
+        name: String,
+        /// Its JSON, or `None` to remove it.
+        json: Option<String>,
+    },
+    /// Take the lock shared by every tab for payload `fingerprint` (waiting while another tab
+    /// holds it), then read item `p:<fingerprint>` and feed [`Input::Claimed`]. Nothing is fed
+    /// for a claim released before it was granted.
+    Claim {
+        /// Which claim.
+        claim: ClaimId,
+        /// The payload's fingerprint (16 hex digits): the lock's and the item's name.
+        fingerprint: String,
+    },
+    /// Let go of claim `claim` (its lock, or its wait for the lock).
+    Release {
+        /// Which claim.
+        claim: ClaimId,
     },
     /// Hand a log record (already masked) to the sink, the recent logs and the observers.
     Log {
@@ -220,7 +250,15 @@ impl ToJson for Command {
                 .field("body", &s.body)
                 .field("timeoutMs", &s.timeout_ms),
             Command::Abort { call } => o.field("kind", "abort").field("call", call),
-            Command::Persist { json } => o.field("kind", "persist").field("json", json),
+            Command::Save { name, json } => o
+                .field("kind", "save")
+                .field("name", name)
+                .field("json", json),
+            Command::Claim { claim, fingerprint } => o
+                .field("kind", "claim")
+                .field("claim", claim)
+                .field("fingerprint", fingerprint),
+            Command::Release { claim } => o.field("kind", "release").field("claim", claim),
             Command::Log { record } => o
                 .field("kind", "log")
                 .field("stateChange", &record.is_state_change())

@@ -3,7 +3,7 @@
 //! clock. Names no web-sys or js-sys type; tested with plain `cargo test`.
 //!
 //! - the machine: [`client`] (routes inputs, holds bookings), [`booking`] (one booking's
-//!   phases), [`attempts`] (one step's attempts, reused by every phase), [`flush`] (publishing
+//!   phases), [`claim`] (one sender per payload across tabs), [`attempts`] (one step's attempts, reused by every phase), [`flush`] (publishing
 //!   events left pending), [`shared`] (what bookings share), [`io`] (inputs and commands),
 //!   [`event`] (what happened: the one source of log records and counters);
 //! - the policies, one per file: [`backoff`], [`retry`], [`breaker`], [`state`],
@@ -18,6 +18,7 @@ pub mod backoff;
 #[allow(clippy::module_inception)]
 pub mod booking;
 pub mod breaker;
+pub mod claim;
 pub mod client;
 pub mod config;
 pub mod contract;
@@ -44,7 +45,7 @@ pub mod views;
 
 pub use client::Client;
 pub use config::{ClientConfig, RawClientConfig};
-pub use io::{Answer, CallId, Command, Input, RequestId, Send, Step};
+pub use io::{Answer, CallId, ClaimId, Command, Input, RequestId, Send, Step};
 pub use outcome::{BookingResult, Operation};
 pub use random::{ChaCha, Random};
 pub use request::{BookingRequest, RawBookingRequest};

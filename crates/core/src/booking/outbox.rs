@@ -70,6 +70,8 @@ crate::json_record! {
 pub struct Outbox {
     entries: VecDeque<OutboxEntry>,
     settled_cap: usize,
+    /// Booking keys whose entry was written, moved or dropped since the last save.
+    changed: Vec<String>,
 }
 
 impl Outbox {
@@ -79,6 +81,7 @@ impl Outbox {
         Outbox {
             entries: VecDeque::new(),
             settled_cap,
+            changed: Vec::new(),
         }
     }
 
@@ -98,12 +101,14 @@ impl Outbox {
             booking_key: booking_key.to_owned(),
             status: OutboxStatus::Pending,
         });
+        self.changed.push(booking_key.to_owned());
     }
 
     /// Moves the entry for `event_id` to `status`.
     pub fn settle(&mut self, event_id: &str, status: OutboxStatus) {
         if let Some(entry) = self.entries.iter_mut().find(|e| e.event.id == event_id) {
             entry.status = status;
+            self.changed.push(entry.booking_key.clone());
         }
         let settled = |e: &OutboxEntry| {
             matches!(
@@ -117,11 +122,34 @@ impl Outbox {
             .filter(|e| settled(e))
             .count()
             .saturating_sub(self.settled_cap);
+        let changed = &mut self.changed;
         self.entries.retain(|e| {
             let drop = excess > 0 && settled(e);
             excess -= usize::from(drop);
+            if drop {
+                changed.push(e.booking_key.clone());
+            }
             !drop
         });
+    }
+
+    /// What storage must change since the last call: for each booking key whose entry was
+    /// written, moved or dropped, the JSON of the entry now held (item `o:<booking key>`), or
+    /// `None`.
+    pub fn changes(&mut self) -> Vec<(String, Option<String>)> {
+        let mut changed: Vec<String> = Vec::new();
+        for key in core::mem::take(&mut self.changed) {
+            if !changed.contains(&key) {
+                changed.push(key);
+            }
+        }
+        changed
+            .into_iter()
+            .map(|key| {
+                let entry = self.entries.iter().find(|e| e.booking_key == key);
+                (key, entry.map(ToJson::to_json))
+            })
+            .collect()
     }
 
     /// Entries read back from storage, appended after the ones held (duplicates by event id

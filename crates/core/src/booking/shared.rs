@@ -10,14 +10,13 @@ use super::breaker::Breaker;
 use super::config::ClientConfig;
 use super::event::{Ctx, Event};
 use super::idempotency::IdempotencyStore;
-use super::io::{CallId, Command, RequestId, Send, Step};
+use super::io::{CallId, ClaimId, Command, RequestId, Send, Step};
 use super::metrics::Metrics;
 use super::outbox::Outbox;
 use super::outcome::{BookingResult, Operation};
 use super::random::{uuid, Random};
-use super::snapshot::Snapshot;
+use super::snapshot::fingerprint_to_hex;
 use super::state::State;
-use crate::json::ToJson;
 use crate::Error;
 use alloc::collections::VecDeque;
 
@@ -62,6 +61,7 @@ pub struct Shared<R> {
     /// Events a flush has taken on (queued or in flight): one sender per event key.
     pub flushing: Vec<String>,
     next_call: CallId,
+    next_claim: ClaimId,
 }
 
 impl<R: Random> Shared<R> {
@@ -82,6 +82,7 @@ impl<R: Random> Shared<R> {
             out: VecDeque::new(),
             flushing: Vec::new(),
             next_call: 1,
+            next_claim: 0,
         }
     }
 
@@ -156,17 +157,29 @@ impl<R: Random> Shared<R> {
         call
     }
 
-    /// Saves the idempotency records and the outbox, when a storage was loaded.
+    /// Saves what changed in the idempotency records and the outbox, one storage item per
+    /// payload and per booking's event, when a storage was loaded.
     pub fn persist(&mut self) {
-        if self.persists {
-            let snapshot = Snapshot {
-                records: self.store.export(self.now),
-                outbox: self.outbox.entries().cloned().collect(),
-            };
-            self.out.push_back(Command::Persist {
-                json: snapshot.to_json(),
-            });
+        let records = self.store.changes();
+        let entries = self.outbox.changes();
+        if !self.persists {
+            return;
         }
+        let records = records
+            .into_iter()
+            .map(|(fingerprint, json)| (["p:", &fingerprint_to_hex(fingerprint)].concat(), json));
+        let entries = entries
+            .into_iter()
+            .map(|(key, json)| (["o:", &key].concat(), json));
+        for (name, json) in records.chain(entries) {
+            self.out.push_back(Command::Save { name, json });
+        }
+    }
+
+    /// A new claim's number.
+    pub fn new_claim(&mut self) -> ClaimId {
+        self.next_claim = self.next_claim.wrapping_add(1).max(1);
+        self.next_claim
     }
 
     /// Ends `ctx`'s call: its final state, the closing record (for a run), its result.

@@ -1,12 +1,15 @@
 //! What survives a reload: idempotency records and outbox entries, as JSON text the driver
-//! keeps in a storage ([`super::io::Command::Persist`], [`super::io::Input::Loaded`]). A booking
+//! keeps in a storage, one item per payload's record and per booking's event
+//! ([`super::io::Command::Save`]), and hands back at load as one snapshot
+//! ([`super::io::Input::Loaded`], [`assemble`]). A booking
 //! that was in flight when the page went away comes back as interrupted, so the next call with
 //! its payload runs again under the same key and the provider answers it from its own
 //! idempotency store, never booking twice.
 //!
-//! The format (version 1, as earlier builds wrote it): `{"version":1,"records":[{"key",
-//! "fingerprint" (16 hex digits),"expiresAtMs","result","findable"}],"outbox":[{"event",
-//! "bookingKey","status"}]}`. Reading is forgiving: a malformed entry is skipped, never the
+//! The snapshot's format (version 1, as earlier builds wrote it in one item):
+//! `{"version":1,"records":[{"key","fingerprint" (16 hex digits),"expiresAtMs","result",
+//! "findable"}],"outbox":[{"event","bookingKey","status"}]}`; an item holds one record or one
+//! entry. Reading is forgiving: a malformed entry is skipped, never the
 //! whole snapshot, and a result keeps its error's code, message, status and first cause.
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -62,15 +65,43 @@ pub fn fingerprint_from_hex(text: &str) -> Option<u64> {
         .flatten()
 }
 
-impl ToJson for SavedRecord {
+/// A record as storage holds it, borrowed: what [`SavedRecord`] and the idempotency store's
+/// own records are written as.
+pub struct RecordJson<'a> {
+    /// The idempotency key.
+    pub key: &'a str,
+    /// The payload fingerprint.
+    pub fingerprint: u64,
+    /// When a finished record expires; `None` while in flight.
+    pub expires_at_ms: Option<i64>,
+    /// The stored result; `None` while in flight.
+    pub result: Option<&'a BookingResult>,
+    /// Whether a call without a key may find it by payload.
+    pub findable: bool,
+}
+
+impl ToJson for RecordJson<'_> {
     fn write_json(&self, out: &mut String) {
         Object::new(out)
-            .field("key", &self.key)
+            .field("key", self.key)
             .field("fingerprint", &fingerprint_to_hex(self.fingerprint))
             .field("expiresAtMs", &self.expires_at_ms)
             .field("result", &self.result)
             .field("findable", &self.findable)
             .end();
+    }
+}
+
+impl ToJson for SavedRecord {
+    fn write_json(&self, out: &mut String) {
+        RecordJson {
+            key: &self.key,
+            fingerprint: self.fingerprint,
+            expires_at_ms: self.expires_at_ms,
+            result: self.result.as_ref(),
+            findable: self.findable,
+        }
+        .write_json(out);
     }
 }
 
@@ -82,6 +113,38 @@ impl ToJson for Snapshot {
             .field("outbox", &self.outbox)
             .end();
     }
+}
+
+impl SavedRecord {
+    /// The record in `text` (a storage item `p:<fingerprint>`), or `None` when it is not one.
+    pub fn from_json(text: &str) -> Option<SavedRecord> {
+        record(&parse(text)?)
+    }
+}
+
+/// The snapshot a storage's items make (what the driver hands to [`super::io::Input::Loaded`]):
+/// the records of the `p:` items and the entries of the `o:` items, as version 1 text.
+pub fn assemble<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let (mut records, mut outbox) = (String::new(), String::new());
+    for (name, json) in items {
+        let list = match name.get(..2) {
+            Some("p:") => &mut records,
+            Some("o:") => &mut outbox,
+            _ => continue,
+        };
+        if !list.is_empty() {
+            list.push(',');
+        }
+        list.push_str(json);
+    }
+    [
+        "{\"version\":1,\"records\":[",
+        &records,
+        "],\"outbox\":[",
+        &outbox,
+        "]}",
+    ]
+    .concat()
 }
 
 impl Snapshot {

@@ -5,6 +5,7 @@
 
 #![allow(dead_code)]
 
+pub use crate::storage::Origin;
 use raptor_secondary_core::booking::log::LogRecord;
 use raptor_secondary_core::booking::scalar::Scalar;
 use raptor_secondary_core::booking::{
@@ -65,8 +66,8 @@ pub struct Sim {
     pub logs: Vec<LogRecord>,
     pub results: BTreeMap<RequestId, BookingResult>,
     pub flushed: BTreeMap<RequestId, (u32, u32)>,
-    /// The storage the client persists to (a page's localStorage), when `persist` was on.
-    pub storage: Option<String>,
+    /// The storage and locks of the page's origin, when the client persists (`None`: not).
+    pub storage: Option<Origin>,
     /// Answers on their way: (due, call, answer).
     deliveries: Vec<(i64, CallId, Answer)>,
     next_id: RequestId,
@@ -97,12 +98,7 @@ impl Sim {
     }
 
     /// A page: a client at `now` whose storage holds `storage` (`Some` turns persistence on).
-    pub fn with(
-        config: ClientConfig,
-        random: Scripted,
-        now: i64,
-        storage: Option<Option<String>>,
-    ) -> Self {
+    pub fn with(config: ClientConfig, random: Scripted, now: i64, storage: Option<Origin>) -> Self {
         let mut sim = Sim {
             client: Client::new(config, random, now),
             now,
@@ -120,8 +116,9 @@ impl Sim {
             next_id: 1,
             created: 0,
         };
-        if let Some(saved) = storage {
-            sim.storage = saved.clone();
+        if let Some(origin) = storage {
+            let saved = origin.snapshot();
+            sim.storage = Some(origin);
             sim.input(Input::Loaded { json: saved });
         }
         sim
@@ -136,7 +133,10 @@ impl Sim {
                 draws: VecDeque::new(),
             },
             self.now,
-            Some(self.storage.clone()),
+            self.storage.clone().map(|mut origin| {
+                origin.close(0);
+                origin
+            }),
         );
         next.created = self.created;
         next
@@ -166,6 +166,10 @@ impl Sim {
         loop {
             while let Some(command) = self.client.poll() {
                 self.carry_out(command);
+            }
+            if let Some(grant) = self.storage.as_mut().and_then(|o| o.next_grant(0)) {
+                self.client.handle(self.now, grant);
+                continue;
             }
             let due = self
                 .deliveries
@@ -235,7 +239,13 @@ impl Sim {
                 self.deliveries.retain(|(_, c, _)| *c != call);
                 self.aborted.push(call);
             }
-            Command::Persist { json } => self.storage = Some(json),
+            Command::Save { .. } | Command::Claim { .. } | Command::Release { .. } => {
+                let origin = self
+                    .storage
+                    .as_mut()
+                    .expect("storage commands only with a storage");
+                origin.carry_out(0, &command);
+            }
             Command::Log { record } => self.logs.push(record),
             Command::Done { id, result } => {
                 assert!(

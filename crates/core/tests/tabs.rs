@@ -1,0 +1,434 @@
+//! Two tabs of one origin, deterministically: two cores over one storage and one set of locks
+//! (`native/storage.rs`, granted as the Web Locks API grants them), a manual clock and a
+//! provider that holds every call until the test answers it. Each test fails on the builds
+//! before claims (one blob per tab, a key minted per tab).
+#[path = "native/harness.rs"]
+mod harness;
+#[path = "native/storage.rs"]
+mod storage;
+
+use harness::{config, request, Scripted, START};
+use raptor_secondary_core::booking::{
+    Answer, BookingResult, Client, Command, Input, RequestId, Send, State, Step,
+};
+use raptor_secondary_core::ErrorCode;
+use std::collections::BTreeMap;
+use storage::Origin;
+
+struct Tab {
+    client: Client<Scripted>,
+    results: BTreeMap<RequestId, BookingResult>,
+    next_id: RequestId,
+}
+
+/// Two tabs, the origin they share, and the provider calls sent and not yet answered.
+struct Browser {
+    tabs: Vec<Tab>,
+    origin: Origin,
+    now: i64,
+    calls: Vec<(usize, Send)>,
+    creates: usize,
+}
+
+impl Browser {
+    fn new() -> Browser {
+        let mut b = Browser {
+            tabs: Vec::new(),
+            origin: Origin::default(),
+            now: START,
+            calls: Vec::new(),
+            creates: 0,
+        };
+        b.open();
+        b.open();
+        b
+    }
+
+    /// A new tab (or a reload, once the old one is closed) loading what the storage holds.
+    fn open(&mut self) -> usize {
+        let random = Scripted {
+            counter: 0x1000_0193u32.wrapping_mul(self.tabs.len() as u32 + 1),
+            ..Scripted::default()
+        };
+        self.tabs.push(Tab {
+            client: Client::new(config(), random, self.now),
+            results: BTreeMap::new(),
+            next_id: 0,
+        });
+        let tab = self.tabs.len() - 1;
+        let json = self.origin.snapshot();
+        self.input(tab, Input::Loaded { json });
+        tab
+    }
+
+    fn input(&mut self, tab: usize, input: Input) {
+        self.tabs[tab].client.handle(self.now, input);
+        self.drain();
+    }
+
+    /// Carries out every tab's commands and feeds every grant, until nothing is left.
+    fn drain(&mut self) {
+        loop {
+            let mut moved = false;
+            for tab in 0..self.tabs.len() {
+                while let Some(command) = self.tabs[tab].client.poll() {
+                    moved = true;
+                    if self.origin.carry_out(tab, &command) {
+                        continue;
+                    }
+                    match command {
+                        Command::Send(send) => {
+                            self.creates += usize::from(send.step == Step::Create);
+                            self.calls.push((tab, send));
+                        }
+                        Command::Abort { call } => {
+                            self.calls.retain(|(t, s)| (*t, s.call) != (tab, call))
+                        }
+                        Command::Done { id, result } => {
+                            assert!(self.tabs[tab].results.insert(id, result).is_none());
+                        }
+                        _ => {}
+                    }
+                }
+                if let Some(grant) = self.origin.next_grant(tab) {
+                    moved = true;
+                    self.tabs[tab].client.handle(self.now, grant);
+                }
+            }
+            if !moved {
+                return;
+            }
+        }
+    }
+
+    fn book(&mut self, tab: usize) -> RequestId {
+        self.tabs[tab].next_id += 1;
+        let id = self.tabs[tab].next_id;
+        self.input(
+            tab,
+            Input::Book {
+                id,
+                request: request(),
+            },
+        );
+        id
+    }
+
+    /// Answers the oldest call of `step`: an appointment, confirmed.
+    fn answer(&mut self, step: Step) {
+        let i = self
+            .calls
+            .iter()
+            .position(|(_, s)| s.step == step)
+            .expect("a call to answer");
+        let (tab, send) = self.calls.remove(i);
+        let answer = Answer::Ok {
+            id: Some(["apt_", &send.key[..8]].concat()),
+            status: Some(
+                if step == Step::Create {
+                    "confirmed"
+                } else {
+                    "published"
+                }
+                .into(),
+            ),
+            status_url: None,
+        };
+        self.input(
+            tab,
+            Input::Answer {
+                call: send.call,
+                answer,
+            },
+        );
+    }
+
+    /// Answers every call, oldest first, until none is left.
+    fn settle(&mut self) {
+        while let Some((_, send)) = self.calls.first() {
+            let step = send.step;
+            self.answer(step);
+        }
+    }
+
+    fn result(&self, tab: usize, id: RequestId) -> &BookingResult {
+        &self.tabs[tab].results[&id]
+    }
+}
+
+#[test]
+fn the_same_payload_booked_in_two_tabs_at_once_is_one_appointment() {
+    let mut b = Browser::new();
+    let first = b.book(0);
+    let second = b.book(1);
+    assert_eq!(
+        b.creates, 1,
+        "the second tab waits for the first tab's claim"
+    );
+    b.settle();
+    let (a, c) = (b.result(0, first).clone(), b.result(1, second).clone());
+    assert_eq!(b.creates, 1, "one create in all");
+    assert_eq!((a.state, c.state), (State::Completed, State::Completed));
+    assert_eq!(
+        a.idempotency_key, c.idempotency_key,
+        "one key for the payload across tabs"
+    );
+    assert_eq!(a.appointment_id, c.appointment_id);
+    assert!(
+        c.idempotent_replay,
+        "the second tab replays the first tab's result"
+    );
+    assert_eq!(b.origin.claims, (2, 2), "every claim granted and released");
+}
+
+#[test]
+fn records_of_two_tabs_all_survive_a_reload() {
+    let mut b = Browser::new();
+    for tab in [0, 1, 0, 1] {
+        b.tabs[tab].next_id += 1;
+        let id = b.tabs[tab].next_id;
+        let mut r = request();
+        r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+            [
+                "2026-12-0",
+                &(id + tab as u32 * 2).to_string(),
+                "T09:30:00Z",
+            ]
+            .concat(),
+        ));
+        b.input(tab, Input::Book { id, request: r });
+    }
+    b.settle();
+    let completed = b.tabs.iter().flat_map(|t| t.results.values());
+    assert_eq!(completed.filter(|r| r.state == State::Completed).count(), 4);
+    let reload = b.open();
+    assert_eq!(
+        b.tabs[reload].client.restored().records,
+        4,
+        "one item per record: none overwritten"
+    );
+}
+
+#[test]
+fn a_tab_that_waits_past_its_deadline_is_told_the_payload_is_in_progress() {
+    let mut b = Browser::new();
+    b.book(0);
+    let waiting = b.book(1);
+    b.now += config().deadline_ms as i64;
+    b.input(1, Input::Timer);
+    let result = b.result(1, waiting).clone();
+    assert_eq!(result.state, State::Failed);
+    assert_eq!(
+        result.error.map(|e| e.code),
+        Some(ErrorCode::RequestInProgress)
+    );
+    assert_eq!(b.creates, 1, "nothing sent by the tab that gave up");
+    // The first tab's claim is still held; the second tab's was let go without being granted.
+    assert_eq!(b.origin.claims, (1, 1));
+}
+
+#[test]
+fn a_call_abandoned_while_waiting_for_its_claim_lets_it_go() {
+    let mut b = Browser::new();
+    b.book(0);
+    let waiting = b.book(1);
+    b.input(1, Input::Abandon { id: waiting });
+    assert_eq!(
+        b.result(1, waiting).error.as_ref().map(|e| e.code),
+        Some(ErrorCode::Timeout)
+    );
+    b.settle();
+    assert_eq!(b.origin.claims, (1, 2), "one claim granted, both released");
+    assert_eq!(b.creates, 1);
+}
+
+#[test]
+fn a_double_click_in_one_tab_joins_without_a_second_claim() {
+    let mut b = Browser::new();
+    let first = b.book(0);
+    let second = b.book(0);
+    b.settle();
+    assert_eq!(b.creates, 1);
+    assert_eq!(
+        b.origin.claims,
+        (1, 1),
+        "the second click joined the booking in flight"
+    );
+    assert_eq!(
+        b.result(0, first).appointment_id,
+        b.result(0, second).appointment_id
+    );
+}
+
+#[test]
+fn a_tab_that_went_away_mid_booking_leaves_its_key_to_the_next_claim() {
+    let mut b = Browser::new();
+    b.book(0);
+    assert_eq!(b.creates, 1);
+    let key = b.calls[0].1.key.clone();
+    // Tab 0 closes with its create in flight: the browser lets go of its locks.
+    b.calls.clear();
+    b.origin.close(0);
+    let retry = b.book(1);
+    assert_eq!(
+        b.calls[0].1.key, key,
+        "the re-booking runs under the first tab's key"
+    );
+    b.settle();
+    assert_eq!(b.result(1, retry).state, State::Completed);
+}
+
+/// Random interleavings of two tabs booking three payloads: clicks in either tab, answers
+/// (confirmed, 503, none), the clock, abandons and tab reloads (a closed tab's locks are let
+/// go, its calls still reach the provider). After every step, across tabs, at most one create
+/// is in flight per payload; at the end, every payload was created under one key only, every
+/// call was answered once and every claim was let go. `TABS_SEQUENCES` sets how many.
+#[test]
+fn random_two_tab_sequences_use_one_key_per_payload() {
+    let count: u64 = std::env::var("TABS_SEQUENCES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3_000);
+    let mut steps_run = 0u64;
+    for seed in 0..count {
+        steps_run += two_tabs(seed);
+    }
+    println!("tabs: {count} two-tab sequences, {steps_run} steps; one create in flight per payload across tabs, one key per payload");
+}
+
+fn two_tabs(seed: u64) -> u64 {
+    let mut g = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    let mut next = |n: u64| {
+        g ^= g << 13;
+        g ^= g >> 7;
+        g ^= g << 17;
+        g % n
+    };
+    let mut b = Browser::new();
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let mut live = vec![0usize, 1];
+    let steps = 10 + next(60);
+    for _ in 0..steps {
+        let tab = live[next(2) as usize];
+        match next(10) {
+            0..=2 => {
+                b.tabs[tab].next_id += 1;
+                let id = b.tabs[tab].next_id;
+                let mut r = request();
+                r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+                    ["2026-12-0", &(1 + next(3)).to_string(), "T09:30:00Z"].concat(),
+                ));
+                b.input(tab, Input::Book { id, request: r });
+            }
+            3..=5 if !b.calls.is_empty() => {
+                let i = next(b.calls.len() as u64) as usize;
+                let (t, send) = b.calls.remove(i);
+                let answer = match next(3) {
+                    0 => Answer::Status {
+                        status: 503,
+                        retry_after: None,
+                    },
+                    _ => Answer::Ok {
+                        id: Some(["apt_", &send.key[..8]].concat()),
+                        status: Some("confirmed".into()),
+                        status_url: None,
+                    },
+                };
+                if live.contains(&t) {
+                    b.input(
+                        t,
+                        Input::Answer {
+                            call: send.call,
+                            answer,
+                        },
+                    );
+                }
+            }
+            6 => {
+                b.now += next(3_000) as i64;
+                for t in live.clone() {
+                    b.input(t, Input::Timer);
+                }
+            }
+            7 => {
+                let waiting: Vec<RequestId> = (1..=b.tabs[tab].next_id)
+                    .filter(|id| !b.tabs[tab].results.contains_key(id))
+                    .collect();
+                if let Some(&id) = waiting.first() {
+                    b.input(tab, Input::Abandon { id });
+                }
+            }
+            8 => {
+                // A reload: the tab's calls still reach the provider, their answers reach nobody.
+                b.origin.close(tab);
+                let reopened = b.open();
+                live.retain(|t| *t != tab);
+                live.push(reopened);
+            }
+            _ => {}
+        }
+        check_one_create_per_payload(&b, &live, &mut keys, seed);
+    }
+    // The end: answer everything, let the clock run out.
+    for _ in 0..10_000 {
+        if let Some((t, send)) = b.calls.first().cloned() {
+            b.calls.remove(0);
+            if live.contains(&t) {
+                let answer = Answer::Ok {
+                    id: Some(["apt_", &send.key[..8]].concat()),
+                    status: Some("confirmed".into()),
+                    status_url: None,
+                };
+                b.input(
+                    t,
+                    Input::Answer {
+                        call: send.call,
+                        answer,
+                    },
+                );
+            }
+        } else if let Some(at) = live
+            .iter()
+            .filter_map(|&t| b.tabs[t].client.poll_timeout())
+            .min()
+        {
+            b.now = b.now.max(at);
+            for t in live.clone() {
+                b.input(t, Input::Timer);
+            }
+        } else {
+            break;
+        }
+        check_one_create_per_payload(&b, &live, &mut keys, seed);
+    }
+    for &t in &live {
+        let tab = &b.tabs[t];
+        assert_eq!(
+            tab.results.len() as u32,
+            tab.next_id,
+            "seed {seed}: a call never answered"
+        );
+        assert!(!b.origin.busy(t), "seed {seed}: a claim never let go");
+    }
+    steps
+}
+
+/// Across the open tabs at most one create in flight per payload (its body); one key per
+/// payload, including the calls of tabs that went away (the provider still answers those).
+fn check_one_create_per_payload(
+    b: &Browser,
+    live: &[usize],
+    keys: &mut BTreeMap<String, String>,
+    seed: u64,
+) {
+    let mut in_flight = std::collections::BTreeSet::new();
+    for (tab, send) in b.calls.iter().filter(|(_, s)| s.step == Step::Create) {
+        let body = send.body.clone().unwrap_or_default();
+        assert!(
+            !live.contains(tab) || in_flight.insert(body.clone()),
+            "seed {seed}: two creates in flight for one payload"
+        );
+        let key = keys.entry(body).or_insert_with(|| send.key.clone());
+        assert_eq!(*key, send.key, "seed {seed}: a second key for one payload");
+    }
+}

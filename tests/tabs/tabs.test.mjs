@@ -1,0 +1,141 @@
+// Two tabs of one browser profile (same origin, shared localStorage), each with its own
+// AppointmentClient (`storage: 'local'`), against the real mock provider over loopback, in
+// Debian's Chromium via playwright-core. Each case is repeated ROUNDS times (TABS_ROUNDS, at
+// least 20 by default) and prints its rate; it passes only when no round failed.
+//
+//   node --test tests/tabs/      (needs pkg/: npm run build; builds the provider if needed)
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildProvider, startDemo } from '../../scripts/demo.mjs';
+import { launchChromium } from '../../scripts/browser.mjs';
+
+const ROUNDS = Number(process.env.TABS_ROUNDS ?? 20);
+let demo, browser;
+const pages = [];
+
+before(async () => {
+  buildProvider({ quiet: true });
+  demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+const admin = (path, body) => fetch(`${new URL(demo.providerUrl).origin}/__admin/${path}`, body === undefined ? {}
+  : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
+
+/** A tab on the demo's origin with a client of its own under `storageKey`. */
+async function openTab(storageKey) {
+  const page = await browser.newPage();
+  pages.push(page);
+  page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
+  await page.goto(`${demo.url}drop-in.html`);
+  await page.evaluate(async ({ providerUrl, storageKey }) => {
+    // The drop-in page loads the lite module; the full one is imported beside it.
+    const mod = await import('/pkg/raptor_secondary.js');
+    await mod.default();
+    window.client = new mod.AppointmentClient({
+      baseUrl: providerUrl, storage: 'local', storageKey, attemptTimeoutMs: 2000, deadlineMs: 8000,
+      baseDelayMs: 50, maxDelayMs: 200,
+    });
+  }, { providerUrl: demo.providerUrl, storageKey });
+  return page;
+}
+
+async function closeTabs() {
+  for (const page of pages.splice(0)) await page.close();
+}
+
+let calendar = 0;
+const SLOT = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 2 * 86400000).toISOString();
+/** A payload no other round uses (a calendar of its own). */
+function payload() {
+  return {
+    calendarId: `cal_tabs_${Date.now()}_${++calendar}`, slotStart: SLOT,
+    durationMinutes: 30, patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
+  };
+}
+
+const book = (page, request) => page.evaluate((r) => window.client.book(r), request);
+
+/** Active appointments the provider holds for `request`'s slot. */
+async function held(request) {
+  const stats = await admin('stats');
+  return stats.appointments.filter((a) => a.calendarId === request.calendarId && a.slotStart === request.slotStart
+    && a.status !== 'cancelled');
+}
+
+function report(name, failures) {
+  console.log(`tabs: ${name}: ${failures.length} of ${ROUNDS} rounds failed${failures.length ? ` (first: ${failures[0]})` : ''}`);
+}
+
+test('different payloads in two tabs, then a reload restores every record', async () => {
+  const failures = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const storageKey = `tabs-restore-${round}-${Date.now()}`;
+    const [a, b] = [await openTab(storageKey), await openTab(storageKey)];
+    const requests = [payload(), payload(), payload(), payload(), payload(), payload()];
+    const results = await Promise.all([
+      Promise.all(requests.slice(0, 3).map((r) => book(a, r))),
+      Promise.all(requests.slice(3).map((r) => book(b, r))),
+    ]);
+    const completed = results.flat().filter((r) => r.state === 'completed').length;
+    const reload = await openTab(storageKey);
+    const restored = await reload.evaluate(() => window.client.restored());
+    // Re-booking every payload in the reloaded tab must replay, never book a second time.
+    const again = await Promise.all(requests.map((r) => book(reload, r)));
+    const doubled = (await Promise.all(requests.map(held))).filter((h) => h.length !== 1).length;
+    const replays = again.filter((r) => r.idempotentReplay).length;
+    if (completed !== 6 || restored.records !== 6 || doubled || replays !== 6) {
+      failures.push(`round ${round}: ${completed} completed, ${restored.records} records restored, ${replays} replays, ${doubled} slots not held once`);
+    }
+    await closeTabs();
+  }
+  report('records restored after two tabs booked', failures);
+  assert.deepEqual(failures, []);
+});
+
+test('the same payload in two tabs at the same moment books one appointment', async () => {
+  const failures = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const storageKey = `tabs-same-${round}-${Date.now()}`;
+    const [a, b] = [await openTab(storageKey), await openTab(storageKey)];
+    const request = payload();
+    const [ra, rb] = await Promise.all([book(a, request), book(b, request)]);
+    const slot = await held(request);
+    const sameAnswer = ra.appointmentId === rb.appointmentId && ra.state === 'completed' && rb.state === 'completed';
+    if (slot.length !== 1 || !sameAnswer) {
+      failures.push(`round ${round}: ${slot.length} appointments; tabs said ${ra.state}/${ra.appointmentId}/${ra.error?.code} and ${rb.state}/${rb.appointmentId}`);
+    }
+    await closeTabs();
+  }
+  report('one appointment for one payload booked by two tabs at once', failures);
+  assert.deepEqual(failures, []);
+});
+
+test('a tab that books while another tab is still booking the payload (slow provider) joins it', async () => {
+  await admin('scenario', { scenario: 'slow' });
+  const failures = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const storageKey = `tabs-later-${round}-${Date.now()}`;
+      const [a, b] = [await openTab(storageKey), await openTab(storageKey)];
+      const request = payload();
+      const first = book(a, request);
+      await new Promise((ok) => setTimeout(ok, 100)); // a's create is at the provider now
+      const [ra, rb] = await Promise.all([first, book(b, request)]);
+      const slot = await held(request);
+      if (slot.length !== 1 || ra.appointmentId !== rb.appointmentId || rb.state !== 'completed') {
+        failures.push(`round ${round}: ${slot.length} appointments; tabs said ${ra.state}/${ra.appointmentId}/${ra.error?.code} and ${rb.state}/${rb.appointmentId}`);
+      }
+      await closeTabs();
+    }
+  } finally {
+    await admin('scenario', { scenario: 'immediate' });
+  }
+  report('a second tab booking while the first is in flight', failures);
+  assert.deepEqual(failures, []);
+});
