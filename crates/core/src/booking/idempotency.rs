@@ -258,9 +258,11 @@ impl IdempotencyStore {
             !expired
         });
         let mut excess = self.records.len().saturating_sub(self.max_entries - 1);
-        // Only finished records go; in-flight ones are bounded by the calls under way.
+        // Only finished records go, and never one whose booking must run again under its key
+        // (the provider may have acted on it: a new key could book the slot twice); in-flight
+        // ones are bounded by the calls under way, rerunnable ones by the time to live.
         self.records.retain(|r| {
-            let drop = excess > 0 && r.result.is_some();
+            let drop = excess > 0 && r.result.as_ref().is_some_and(|r| !r.is_rerunnable());
             excess -= usize::from(drop);
             if drop {
                 gone.push(r.fingerprint);
@@ -390,6 +392,25 @@ mod tests {
             s.finish(&key, result(State::Completed, None), 4);
         }
         assert!(s.len() <= 3 + 1, "bounded: {}", s.len());
+    }
+
+    #[test]
+    fn the_cap_never_evicts_a_booking_that_must_run_again_under_its_key() {
+        let mut s = IdempotencyStore::new(1_000_000, 3);
+        s.begin("timed-out", 7, 0);
+        s.finish("timed-out", result(State::Failed, Some(ErrorCode::Timeout)), 0);
+        for i in 0..500u64 {
+            let key = ["x", &crate::json::decimal(i)].concat();
+            s.begin(&key, 1000 + i, 1);
+            s.finish(&key, result(State::Completed, None), 1);
+        }
+        assert_eq!(
+            s.key_for(7, 2).as_deref(),
+            Some("timed-out"),
+            "the payload still finds its key after 500 other bookings"
+        );
+        assert!(s.len() <= 3 + 1, "the rest is still bounded: {}", s.len());
+        assert_eq!(s.begin("timed-out", 7, 3), Begin::Start, "it runs again");
     }
 
     #[test]
