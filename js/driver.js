@@ -329,6 +329,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     #storage;
     #items;
     #claims = new Map();
+    #unlisten = [];
     #capacity;
     #logs = [];
     #observers = new Map();
@@ -354,6 +355,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         this.#items = items(this.#storage, split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`);
         const saved = this.#items.load();
         this.#feed((core, now) => core.loaded(now, saved));
+        this.#listen();
       }
     }
 
@@ -401,7 +403,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
           return controller && controller.abort();
         }
         case 'save': return this.#items.save(command.name, command.json);
-        case 'claim': return this.#claim(command.claim, command.fingerprint);
+        case 'claim': return this.#claim(command);
         case 'release': {
           const held = this.#claims.get(command.claim);
           this.#claims.delete(command.claim);
@@ -415,32 +417,51 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     }
 
     /**
-     * Takes the lock every tab of the origin shares for a payload (Web Locks; held until the
-     * core releases the claim, and a wait the core gives up on is aborted), then reads what the
-     * storage holds for the payload now and feeds it. Without Web Locks the claim is granted at
-     * once: the key read from the shared storage still joins tabs that book one after another,
-     * and the provider's idempotency answers same-key calls that overlap.
+     * Takes lock `lock`, which every tab of the origin shares (Web Locks: held until the core
+     * releases the claim; a wait the core gives up on is aborted; with `wait` false it is
+     * given up at once if another tab holds it), then reads storage item `read` and feeds it.
+     * Without Web Locks a claim is granted at once: the key read from the shared storage still
+     * joins tabs that book one after another, and the provider's idempotency answers same-key
+     * calls that overlap.
      */
-    #claim(claim, fingerprint) {
-      const grant = () => {
+    #claim({ claim, lock, read, wait }) {
+      const answer = (granted) => {
         if (!this.#claims.has(claim) || !this.#core) return false;
-        const saved = this.#items.read(`p:${fingerprint}`);
-        this.#feed((core, now) => core.claimed(now, claim, saved));
+        if (!granted) this.#claims.delete(claim);
+        const saved = granted ? this.#items.read(read) : undefined;
+        this.#feed((core, now) => core.claimed(now, claim, saved, granted));
         return true;
       };
       const locks = globalThis.navigator && globalThis.navigator.locks;
       if (!locks || typeof locks.request !== 'function' || typeof AbortController !== 'function') {
         this.#claims.set(claim, { release() {} });
-        grant();
+        answer(true);
         return;
       }
       const held = { controller: new AbortController(), release: undefined };
       this.#claims.set(claim, held);
-      locks.request(`raptor-secondary ${this.#items.prefix}p:${fingerprint}`, { signal: held.controller.signal },
-        () => new Promise((release) => {
-          held.release = release;
-          if (!grant()) release();
-        })).catch(() => { /* the wait was aborted: the core let go of the claim first */ });
+      // ifAvailable cannot be combined with a signal; such a request never waits anyway.
+      const options = wait ? { signal: held.controller.signal } : { ifAvailable: true };
+      locks.request(`raptor-secondary ${this.#items.prefix}${lock}`, options, (granted) => new Promise((release) => {
+        held.release = release;
+        if (!answer(granted !== null) || granted === null) release();
+      })).catch(() => { /* the wait was aborted: the core let go of the claim first */ });
+    }
+
+    /** Events left pending are published when the page comes back (online, visible, shown
+     * from the back/forward cache, where it may have missed what other tabs did). */
+    #listen() {
+      const wake = (event) => {
+        if (event.type === 'visibilitychange' && globalThis.document.visibilityState !== 'visible') return;
+        if (this.#core) this.#feed((core, now) => core.wake(now));
+      };
+      const targets = [[globalThis, 'online'], [globalThis, 'pageshow'], [globalThis.document, 'visibilitychange']];
+      for (const [target, type] of targets) {
+        if (target && typeof target.addEventListener === 'function') {
+          target.addEventListener(type, wake);
+          this.#unlisten.push(() => target.removeEventListener(type, wake));
+        }
+      }
     }
 
     #send(command) {
@@ -587,6 +608,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         else held.controller.abort();
       }
       this.#claims.clear();
+      for (const unlisten of this.#unlisten.splice(0)) unlisten();
       this.#core.free();
       this.#core = undefined;
     }

@@ -186,10 +186,20 @@ impl Core {
         self.client.handle(now as i64, Input::Loaded { json });
     }
 
-    /// Claim `claim` was granted; `saved` is the payload's item as the storage holds it now.
-    pub fn claimed(&mut self, now: f64, claim: u32, saved: Option<String>) {
-        self.client
-            .handle(now as i64, Input::Claimed { claim, saved });
+    /// Claim `claim` was answered: `granted` (its lock is held) and `saved`, the item read
+    /// under it; or not granted (a claim that does not wait found the lock taken).
+    pub fn claimed(&mut self, now: f64, claim: u32, saved: Option<String>, granted: bool) {
+        let input = Input::Claimed {
+            claim,
+            saved,
+            granted,
+        };
+        self.client.handle(now as i64, input);
+    }
+
+    /// The page came back (online, visible, shown from the back/forward cache).
+    pub fn wake(&mut self, now: f64) {
+        self.client.handle(now as i64, Input::Wake);
     }
 
     /// The page gave up on call `id`.

@@ -139,3 +139,37 @@ test('a tab that books while another tab is still booking the payload (slow prov
   report('a second tab booking while the first is in flight', failures);
   assert.deepEqual(failures, []);
 });
+
+test('an event a closed tab left pending is published by one of the next tabs, without flushOutbox()', async () => {
+  await admin('scenario', { scenario: 'slow' });
+  const failures = [];
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const storageKey = `tabs-drain-${round}-${Date.now()}`;
+      const first = await openTab(storageKey);
+      const request = payload();
+      // The first tab goes away while its event is being published (create and publish take
+      // 300 ms each in the slow scenario).
+      first.evaluate((r) => { window.client.book(r); }, request);
+      await first.waitForRequest((r) => r.url().endsWith('/events'), { timeout: 5000 });
+      await first.close();
+      pages.splice(pages.indexOf(first), 1);
+      const publishes = [];
+      const [b, c] = [await openTab(storageKey), await openTab(storageKey)];
+      for (const page of [b, c]) page.on('request', (r) => { if (r.url().endsWith('/events')) publishes.push(r); });
+      const settled = (page) => page.waitForFunction(() => window.client.outbox().length === 1
+        && window.client.outbox()[0].status === 'published', null, { timeout: 10000 }).then(() => true, () => false);
+      const published = await settled(b) || await settled(c);
+      const reloaded = await openTab(storageKey);
+      const seen = await reloaded.evaluate(() => window.client.outbox().map((e) => e.status));
+      if (!published || publishes.length > 1 || seen.join() !== 'published') {
+        failures.push(`round ${round}: published ${published}, ${publishes.length} publishes by the next tabs, a later tab sees ${seen.join()}`);
+      }
+      await closeTabs();
+    }
+  } finally {
+    await admin('scenario', { scenario: 'immediate' });
+  }
+  report('an event left pending is published by one next tab on its own', failures);
+  assert.deepEqual(failures, []);
+});

@@ -60,11 +60,22 @@ fn one_input_yields_exactly_these_commands() {
         },
     );
     // With a storage, the payload is claimed across tabs first; nothing else happens before.
-    let Some(Command::Claim { claim, fingerprint }) = client.poll() else {
-        panic!("a claim first")
+    let Some(Command::Claim {
+        claim,
+        lock,
+        read,
+        wait: true,
+    }) = client.poll()
+    else {
+        panic!("a claim that waits first")
     };
-    assert_eq!((client.poll(), fingerprint.len()), (None, 16));
-    client.handle(START, Input::Claimed { claim, saved: None });
+    assert_eq!((client.poll(), lock.len(), &read), (None, 2 + 16, &lock));
+    let granted = Input::Claimed {
+        claim,
+        saved: None,
+        granted: true,
+    };
+    client.handle(START, granted);
     let mut kinds = Vec::new();
     let mut send = None;
     while let Some(command) = client.poll() {
@@ -830,7 +841,7 @@ fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment(
 }
 
 #[test]
-fn an_event_left_pending_by_a_closed_page_is_published_by_the_next() {
+fn an_event_left_pending_by_a_closed_page_is_published_by_the_next_on_its_own() {
     let mut first = Sim::with(
         config(),
         Scripted::default(),
@@ -841,17 +852,90 @@ fn an_event_left_pending_by_a_closed_page_is_published_by_the_next() {
     first.book(&request());
     assert!(first.results.is_empty(), "the event's retry is waiting");
 
+    // The next page drains what it loads: no flushOutbox() call.
     let mut second = first.reload(config());
     assert_eq!(second.client.restored().pending, 1);
-    assert_eq!(second.client.outbox()[0].status, OutboxStatus::Pending);
-    let flush = second.flush();
-    assert_eq!(second.flushed[&flush], (1, 0));
     assert_eq!(second.client.outbox()[0].status, OutboxStatus::Published);
     assert_eq!(second.count("publish"), 1);
+    let flush = second.flush();
+    assert_eq!(
+        second.flushed[&flush],
+        (0, 0),
+        "nothing left for flushOutbox()"
+    );
     assert_eq!(
         second.reload(config()).client.restored().pending,
         0,
         "saved as published"
+    );
+}
+
+#[test]
+fn a_drain_that_finds_the_provider_down_tries_again_with_backoff_and_on_wake() {
+    let mut first = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    )
+    .script("publish", &[Reply::Status(503)]);
+    first.book(&request());
+    // The next page loads while the provider is down: three drains of three attempts each fail.
+    let mut second = first.reload_scripted(config(), "publish", &vec![Reply::Status(503); 9]);
+    let mut starts = vec![second.now];
+    while second.count("publish") < 9 {
+        let before = second.count("publish");
+        assert!(
+            second.step(),
+            "a drain is always scheduled while the entry is pending"
+        );
+        if before % 3 == 0 && second.count("publish") == before + 1 {
+            starts.push(second.now);
+        }
+    }
+    assert_eq!(second.client.outbox()[0].status, OutboxStatus::Pending);
+    let gaps: Vec<i64> = starts.windows(2).map(|w| w[1] - w[0]).collect();
+    assert_eq!(gaps.len(), 2, "{starts:?}");
+    assert!(
+        gaps[0] >= 1_000 && gaps[1] > gaps[0],
+        "backoff between drains: {gaps:?}"
+    );
+    assert!(
+        second.client.poll_timeout().is_some(),
+        "a fourth drain is scheduled"
+    );
+    // Coming back online drains at once; the provider is up again.
+    second.input(Input::Wake);
+    assert_eq!(second.count("publish"), 10);
+    assert_eq!(second.client.outbox()[0].status, OutboxStatus::Published);
+    assert_eq!(second.client.poll_timeout(), None, "nothing left to drain");
+}
+
+#[test]
+fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
+    let mut first = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    )
+    .script("publish", &[Reply::Status(503)]);
+    first.book(&request());
+    let mut second = first.reload_scripted(config(), "publish", &[Reply::Slow(300)]);
+    assert_eq!(second.count("publish"), 1, "the load's drain is publishing");
+    let flush = second.flush();
+    assert!(
+        !second.flushed.contains_key(&flush),
+        "it waits for the drain"
+    );
+    assert_eq!(second.count("publish"), 1, "and sends nothing itself");
+    while !second.flushed.contains_key(&flush) {
+        assert!(second.step());
+    }
+    assert_eq!(
+        second.flushed[&flush],
+        (1, 0),
+        "the drained event counts as published"
     );
 }
 

@@ -501,6 +501,7 @@ fn sequence(seed: u64) -> (u64, u64) {
                 // A claim's lock is granted (at a time the generator chooses).
                 w.grant();
             }
+            80..=81 => w.feed(Input::Wake),
             68..=69 if w.client.restored().enabled => {
                 // A reload: the page and its calls are gone; the storage is read again.
                 totals.0 += w.inputs;

@@ -278,6 +278,41 @@ fn a_tab_that_went_away_mid_booking_leaves_its_key_to_the_next_claim() {
     assert_eq!(b.result(1, retry).state, State::Completed);
 }
 
+#[test]
+fn an_event_left_pending_is_published_by_one_tab_only() {
+    let mut b = Browser::new();
+    b.book(0);
+    b.answer(Step::Create);
+    assert_eq!(b.calls.len(), 1, "the event is being published");
+    // Tab 0 goes away mid-publish; two tabs load and both find the event pending.
+    b.calls.clear();
+    b.origin.close(0);
+    let (c, d) = (b.open(), b.open());
+    let publishes: Vec<usize> = b.calls.iter().map(|(t, _)| *t).collect();
+    assert_eq!(
+        publishes,
+        [c],
+        "the first tab to load drains it; the other finds it taken"
+    );
+    assert_eq!(b.origin.refused, 1);
+    b.settle();
+    // A tab loaded after that reads it back as published and sends nothing.
+    let e = b.open();
+    assert!(b.calls.is_empty());
+    for tab in [c, d, e] {
+        assert!(!b.origin.busy(tab), "every claim let go");
+    }
+    let status = |tab: usize| b.tabs[tab].client.outbox()[0].status;
+    assert_eq!(
+        status(c),
+        raptor_secondary_core::booking::outbox::OutboxStatus::Published
+    );
+    assert_eq!(
+        status(e),
+        raptor_secondary_core::booking::outbox::OutboxStatus::Published
+    );
+}
+
 /// Random interleavings of two tabs booking three payloads: clicks in either tab, answers
 /// (confirmed, 503, none), the clock, abandons and tab reloads (a closed tab's locks are let
 /// go, its calls still reach the provider). After every step, across tabs, at most one create

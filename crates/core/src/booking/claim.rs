@@ -8,8 +8,13 @@
 use alloc::string::String;
 
 use super::booking::Work;
-use super::io::{ClaimId, RequestId};
+use super::client::Client;
+use super::event::Event;
+use super::io::{ClaimId, Command, RequestId};
 use super::outcome::Operation;
+use super::random::Random;
+use super::snapshot::{fingerprint_to_hex, SavedRecord};
+use crate::{Error, ErrorCode};
 
 /// A call waiting for its claim to be granted.
 #[derive(Clone, Debug, PartialEq)]
@@ -32,4 +37,101 @@ pub struct Waiting {
     pub started_ms: i64,
     /// When waiting for the claim must be over (the call's deadline).
     pub deadline_ms: i64,
+}
+
+impl<R: Random> Client<R> {
+    /// The key a call would use: the caller's, the one of a live record with its payload
+    /// (a double click, a retry after a failure), or a fresh one.
+    pub(super) fn key_of(&mut self, call: &Waiting) -> String {
+        match &call.work {
+            Work::Cancel(target) => ["cancel:", target.as_str()].concat(),
+            Work::Book(_) => match call
+                .explicit
+                .clone()
+                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now))
+            {
+                Some(key) => key,
+                None => self.s.new_id(),
+            },
+        }
+    }
+
+    /// With a storage, claims the payload across tabs first (see [`super::claim`]), unless a
+    /// call of this tab holds it already: then the call joins or replays here, as without one.
+    pub(super) fn claim_or_start(&mut self, mut call: Waiting) {
+        let local = match &call.work {
+            Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
+            Work::Book(_) => call
+                .explicit
+                .clone()
+                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now)),
+        };
+        let here = local.is_some_and(|key| self.s.store.in_flight(&key));
+        if !self.s.persists || here {
+            return self.start(call, None);
+        }
+        call.claim = self.s.new_claim();
+        let item = ["p:", &fingerprint_to_hex(call.fingerprint)].concat();
+        self.s.out.push_back(Command::Claim {
+            claim: call.claim,
+            lock: item.clone(),
+            read: item,
+            wait: true,
+        });
+        self.claims.push(call);
+    }
+
+    /// Claim `claim` was granted: what the storage holds for the payload now is taken in,
+    /// then the call starts holding the claim.
+    pub(super) fn claimed(&mut self, claim: ClaimId, saved: Option<&str>) {
+        let Some(i) = self.claims.iter().position(|w| w.claim == claim) else {
+            return; // released before it was granted: the driver feeds nothing then
+        };
+        let call = self.claims.remove(i);
+        if let Some(record) = saved.and_then(SavedRecord::from_json) {
+            if record.fingerprint == call.fingerprint {
+                self.s.store.merge(record, self.s.now);
+            }
+        }
+        self.start(call, Some(claim));
+    }
+
+    /// A call whose claim was not granted by its deadline: another tab holds the payload.
+    pub(super) fn claim_expired(&mut self, i: usize) {
+        let call = self.claims.remove(i);
+        self.s.out.push_back(Command::Release { claim: call.claim });
+        let key = self.key_of(&call);
+        let mut ctx = self.s.ctx(key, call.label);
+        ctx.started_ms = call.started_ms;
+        let error = Error::new(
+            ErrorCode::RequestInProgress,
+            "another tab is booking this payload and did not finish before the deadline",
+        );
+        self.s.reject(call.id, ctx, Some(call.operation), error);
+    }
+
+    /// Takes the call's key, logs the request, then runs, joins or replays it.
+    pub(super) fn start(&mut self, call: Waiting, claim: Option<ClaimId>) {
+        let key = self.key_of(&call);
+        let mut ctx = self.s.ctx(key, call.label);
+        ctx.started_ms = call.started_ms;
+        match &call.work {
+            Work::Book(request) => {
+                let patient = super::mask::MaskedPatient::of(request);
+                self.s.emit(&mut ctx, Event::BookingRequested(patient));
+            }
+            Work::Cancel(target) => {
+                ctx.appointment_id = Some(target.clone());
+                self.s.emit(&mut ctx, Event::CancelRequested);
+            }
+        }
+        self.run(
+            call.id,
+            ctx,
+            call.operation,
+            call.fingerprint,
+            call.work,
+            claim,
+        );
+    }
 }

@@ -13,6 +13,7 @@ use alloc::vec::Vec;
 use super::booking::{Booking, Ev, Flow, Work};
 use super::claim::Waiting;
 use super::config::ClientConfig;
+use super::drain::Drain;
 use super::event::{Ctx, Event};
 use super::flush::Flush;
 use super::idempotency::Begin;
@@ -25,7 +26,7 @@ use super::request::{cancel_fingerprint, check_id, check_key, RawBookingRequest}
 use super::router::route;
 use super::scalar::{text, Scalar};
 use super::shared::{Failed, Shared};
-use super::snapshot::{fingerprint_to_hex, SavedRecord, Snapshot};
+use super::snapshot::Snapshot;
 use super::state::State;
 use super::views::Restored;
 use crate::{Error, ErrorCode};
@@ -38,6 +39,8 @@ pub struct Client<R: Random = ChaCha> {
     pub(super) restored: Restored,
     /// Calls waiting for their claim across tabs.
     pub(super) claims: Vec<Waiting>,
+    /// Publishing events left pending, without a page's call.
+    pub(super) drain: Drain,
 }
 
 impl<R: Random> Client<R> {
@@ -49,6 +52,7 @@ impl<R: Random> Client<R> {
             flushes: Vec::new(),
             restored: Restored::default(),
             claims: Vec::new(),
+            drain: Drain::default(),
         }
     }
 
@@ -73,7 +77,16 @@ impl<R: Random> Client<R> {
             Input::Answer { call, answer } => self.route(Ev::Answer(call, answer)),
             Input::Timer => {}
             Input::Loaded { json } => self.load(json.as_deref()),
-            Input::Claimed { claim, saved } => self.claimed(claim, saved.as_deref()),
+            Input::Claimed {
+                claim,
+                saved,
+                granted,
+            } => {
+                if !self.drain_claimed(claim, saved.as_deref(), granted) && granted {
+                    self.claimed(claim, saved.as_deref());
+                }
+            }
+            Input::Wake => self.wake(),
             Input::Abandon { id } => self.abandon(id),
             Input::Flush { id } => self.flush(id),
         }
@@ -95,6 +108,7 @@ impl<R: Random> Client<R> {
         bookings
             .chain(self.flushes.iter().filter_map(Flush::deadline))
             .chain(self.claims.iter().map(|w| w.deadline_ms))
+            .chain(self.drain.at)
             .min()
     }
 
@@ -127,98 +141,6 @@ impl<R: Random> Client<R> {
                 self.claim_or_start(call);
             }
         }
-    }
-
-    /// The key a call would use: the caller's, the one of a live record with its payload
-    /// (a double click, a retry after a failure), or a fresh one.
-    fn key_of(&mut self, call: &Waiting) -> String {
-        match &call.work {
-            Work::Cancel(target) => ["cancel:", target.as_str()].concat(),
-            Work::Book(_) => match call
-                .explicit
-                .clone()
-                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now))
-            {
-                Some(key) => key,
-                None => self.s.new_id(),
-            },
-        }
-    }
-
-    /// With a storage, claims the payload across tabs first (see [`super::claim`]), unless a
-    /// call of this tab holds it already: then the call joins or replays here, as without one.
-    fn claim_or_start(&mut self, mut call: Waiting) {
-        let local = match &call.work {
-            Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
-            Work::Book(_) => call
-                .explicit
-                .clone()
-                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now)),
-        };
-        let here = local.is_some_and(|key| self.s.store.in_flight(&key));
-        if !self.s.persists || here {
-            return self.start(call, None);
-        }
-        call.claim = self.s.new_claim();
-        self.s.out.push_back(Command::Claim {
-            claim: call.claim,
-            fingerprint: fingerprint_to_hex(call.fingerprint),
-        });
-        self.claims.push(call);
-    }
-
-    /// Claim `claim` was granted: what the storage holds for the payload now is taken in,
-    /// then the call starts holding the claim.
-    fn claimed(&mut self, claim: ClaimId, saved: Option<&str>) {
-        let Some(i) = self.claims.iter().position(|w| w.claim == claim) else {
-            return; // released before it was granted: the driver feeds nothing then
-        };
-        let call = self.claims.remove(i);
-        if let Some(record) = saved.and_then(SavedRecord::from_json) {
-            if record.fingerprint == call.fingerprint {
-                self.s.store.merge(record, self.s.now);
-            }
-        }
-        self.start(call, Some(claim));
-    }
-
-    /// A call whose claim was not granted by its deadline: another tab holds the payload.
-    fn claim_expired(&mut self, i: usize) {
-        let call = self.claims.remove(i);
-        self.s.out.push_back(Command::Release { claim: call.claim });
-        let key = self.key_of(&call);
-        let mut ctx = self.s.ctx(key, call.label);
-        ctx.started_ms = call.started_ms;
-        let error = Error::new(
-            ErrorCode::RequestInProgress,
-            "another tab is booking this payload and did not finish before the deadline",
-        );
-        self.s.reject(call.id, ctx, Some(call.operation), error);
-    }
-
-    /// Takes the call's key, logs the request, then runs, joins or replays it.
-    fn start(&mut self, call: Waiting, claim: Option<ClaimId>) {
-        let key = self.key_of(&call);
-        let mut ctx = self.s.ctx(key, call.label);
-        ctx.started_ms = call.started_ms;
-        match &call.work {
-            Work::Book(request) => {
-                let patient = super::mask::MaskedPatient::of(request);
-                self.s.emit(&mut ctx, Event::BookingRequested(patient));
-            }
-            Work::Cancel(target) => {
-                ctx.appointment_id = Some(target.clone());
-                self.s.emit(&mut ctx, Event::CancelRequested);
-            }
-        }
-        self.run(
-            call.id,
-            ctx,
-            call.operation,
-            call.fingerprint,
-            call.work,
-            claim,
-        );
     }
 
     fn cancel(&mut self, id: RequestId, appointment_id: &Option<Scalar>, label: Option<String>) {
@@ -265,7 +187,7 @@ impl<R: Random> Client<R> {
 
     /// Takes the key, then runs, joins or replays; a claim is released once nothing runs
     /// under it (at once, or when the booking ends).
-    fn run(
+    pub(super) fn run(
         &mut self,
         id: RequestId,
         mut ctx: Ctx,
@@ -338,7 +260,8 @@ impl<R: Random> Client<R> {
         for i in 0..self.flushes.len() {
             if let Some(done) = self.flushes[i].on(&mut self.s, &ev) {
                 if done {
-                    self.flushes.remove(i);
+                    let flush = self.flushes.remove(i);
+                    self.flush_ended(flush);
                 }
                 return;
             }
@@ -354,6 +277,7 @@ impl<R: Random> Client<R> {
         while let Some(i) = self.claims.iter().position(|w| w.deadline_ms <= self.s.now) {
             self.claim_expired(i);
         }
+        self.drain_due();
         loop {
             let now = self.s.now;
             let flushing = &self.s.flushing;
@@ -366,7 +290,9 @@ impl<R: Random> Client<R> {
                     self.bookings
                         .iter()
                         .position(|b| due(b.deadline(), now) || b.flush_released(flushing)),
-                    self.flushes.iter().position(|f| due(f.deadline(), now)),
+                    self.flushes
+                        .iter()
+                        .position(|f| due(f.deadline(), now) || f.released(flushing)),
                 ),
                 found => found,
             };
@@ -379,8 +305,14 @@ impl<R: Random> Client<R> {
                     }
                 }
                 (None, Some(i)) => {
-                    if self.flushes[i].on(&mut self.s, &Ev::Timer) == Some(true) {
-                        self.flushes.remove(i);
+                    let done = if self.flushes[i].released(&self.s.flushing) {
+                        self.flushes[i].advance(&mut self.s)
+                    } else {
+                        self.flushes[i].on(&mut self.s, &Ev::Timer) == Some(true)
+                    };
+                    if done {
+                        let flush = self.flushes.remove(i);
+                        self.flush_ended(flush);
                     }
                 }
                 (None, None) => return,
@@ -417,9 +349,10 @@ impl<R: Random> Client<R> {
                 "the call was abandoned before it finished",
             )
         };
-        if let Some(i) = self.flushes.iter().position(|f| f.id == id) {
+        if let Some(i) = self.flushes.iter().position(|f| f.id == Some(id)) {
             self.flushes[i].abandon(&mut self.s);
-            self.flushes.remove(i);
+            let flush = self.flushes.remove(i);
+            self.flush_ended(flush);
             return;
         }
         if let Some(i) = self.claims.iter().position(|w| w.id == id) {
@@ -468,7 +401,7 @@ impl<R: Random> Client<R> {
     }
 
     fn flush(&mut self, id: RequestId) {
-        let (mut entries, mut skipped) = (Vec::new(), 0);
+        let (mut entries, mut skipped, mut awaiting) = (Vec::new(), 0, Vec::new());
         for entry in self
             .s
             .outbox
@@ -477,14 +410,21 @@ impl<R: Random> Client<R> {
         {
             // One sender per event: a booking in flight, or another flush, has it already.
             let booking = self.bookings.iter().any(|b| b.ctx.key == entry.booking_key);
-            if booking || self.s.flushing.contains(&entry.event.id) {
+            let id = &entry.event.id;
+            let drained = |f: &Flush| f.id.is_none() && f.has(id);
+            if self.flushes.iter().any(drained) {
+                awaiting.push(id.clone());
+            } else if booking || self.s.flushing.contains(id) {
                 skipped += 1;
             } else {
                 entries.push(entry.clone());
             }
         }
-        let mut flush = Flush::new(&mut self.s, id, entries, skipped);
-        if !flush.advance(&mut self.s) {
+        let mut flush = Flush::new(&mut self.s, Some(id), entries, skipped);
+        flush.awaiting = awaiting;
+        if flush.advance(&mut self.s) {
+            self.flush_ended(flush);
+        } else {
             self.flushes.push(flush);
         }
     }
@@ -503,7 +443,9 @@ impl<R: Random> Client<R> {
             self.restored.pending = pending;
             self.s.outbox.restore(snapshot.outbox);
         }
-        // Items of records that expired while the page was away are removed.
+        // Items of records that expired while the page was away are removed, and events left
+        // pending are published.
         self.s.persist();
+        self.wake();
     }
 }

@@ -1,25 +1,31 @@
-//! `flushOutbox()`: the events an earlier page left pending, published one after another with
-//! their own retries, each as it was written (byte for byte, under its own key). An entry
-//! that still fails stays pending for the next flush; an entry whose booking is in flight here
-//! is left to that booking. Nothing is dropped.
+//! `flushOutbox()`, and the drains the core runs itself ([`super::drain`]): the events an
+//! earlier page left pending, published one after another with their own retries, each as it
+//! was written (byte for byte, under its own key). An entry that still fails stays pending for
+//! the next flush; an entry whose booking is in flight here is left to that booking. Nothing
+//! is dropped.
 use alloc::vec::Vec;
 
 use super::attempts::{Attempts, Progress};
 use super::event::{Ctx, Event};
-use super::io::{CallId, Command, RequestId, Step};
+use super::io::{CallId, ClaimId, Command, RequestId, Step};
 use super::outbox::{OutboxEntry, OutboxStatus};
 use super::random::Random;
 use super::shared::Shared;
 use crate::json::ToJson;
 use alloc::collections::VecDeque;
 
-/// One `flushOutbox()` call under way.
+/// One `flushOutbox()` call, or one drain, under way.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Flush {
-    /// The page's call.
-    pub id: RequestId,
+    /// The page's call; `None` for a drain (nobody is answered).
+    pub id: Option<RequestId>,
+    /// A drain's claim on its entry across tabs, released when it ends.
+    pub claim: Option<ClaimId>,
     queue: VecDeque<OutboxEntry>,
     current: Option<(Ctx, Attempts)>,
+    /// Events the core's own drains are publishing: a page's flush waits for them and counts
+    /// how they ended.
+    pub awaiting: Vec<alloc::string::String>,
     published: u32,
     pending: u32,
 }
@@ -29,7 +35,7 @@ impl Flush {
     /// to their bookings or to other flushes.
     pub fn new<R: Random>(
         s: &mut Shared<R>,
-        id: RequestId,
+        id: Option<RequestId>,
         entries: Vec<OutboxEntry>,
         skipped: u32,
     ) -> Self {
@@ -37,6 +43,8 @@ impl Flush {
             .extend(entries.iter().map(|e| e.event.id.clone()));
         Flush {
             id,
+            claim: None,
+            awaiting: Vec::new(),
             queue: entries.into(),
             current: None,
             published: 0,
@@ -66,11 +74,22 @@ impl Flush {
     pub fn advance<R: Random>(&mut self, s: &mut Shared<R>) -> bool {
         while self.current.is_none() {
             let Some(entry) = self.queue.pop_front() else {
-                s.out.push_back(Command::Flushed {
-                    id: self.id,
-                    published: self.published,
-                    pending: self.pending,
-                });
+                if self.awaiting.iter().any(|e| s.flushing.contains(e)) {
+                    return false;
+                }
+                for event_id in self.awaiting.drain(..) {
+                    match s.outbox.get(&event_id).map(|e| e.status) {
+                        Some(OutboxStatus::Pending) => self.pending += 1,
+                        _ => self.published += 1,
+                    }
+                }
+                if let Some(id) = self.id {
+                    s.out.push_back(Command::Flushed {
+                        id,
+                        published: self.published,
+                        pending: self.pending,
+                    });
+                }
                 return true;
             };
             let mut ctx = s.ctx(entry.booking_key.clone(), None);
@@ -117,6 +136,28 @@ impl Flush {
             self.pending += 1;
         }
         self.advance(s);
+    }
+
+    /// Whether it sends or will send `event_id`.
+    pub fn has(&self, event_id: &str) -> bool {
+        self.queue.iter().any(|e| e.event.id == event_id)
+            || self
+                .current
+                .as_ref()
+                .is_some_and(|(_, a)| a.key() == event_id)
+    }
+
+    /// Whether it waits only for drains that have all ended (then [`advance`](Self::advance)).
+    pub fn released(&self, flushing: &[alloc::string::String]) -> bool {
+        self.current.is_none()
+            && self.queue.is_empty()
+            && !self.awaiting.is_empty()
+            && !self.awaiting.iter().any(|e| flushing.contains(e))
+    }
+
+    /// Entries left pending when it ended (or so far).
+    pub fn pending(&self) -> u32 {
+        self.pending
     }
 
     fn progress<R: Random>(&mut self, s: &mut Shared<R>, progress: Progress) {

@@ -398,7 +398,11 @@ mod tests {
     fn the_cap_never_evicts_a_booking_that_must_run_again_under_its_key() {
         let mut s = IdempotencyStore::new(1_000_000, 3);
         s.begin("timed-out", 7, 0);
-        s.finish("timed-out", result(State::Failed, Some(ErrorCode::Timeout)), 0);
+        s.finish(
+            "timed-out",
+            result(State::Failed, Some(ErrorCode::Timeout)),
+            0,
+        );
         for i in 0..500u64 {
             let key = ["x", &crate::json::decimal(i)].concat();
             s.begin(&key, 1000 + i, 1);

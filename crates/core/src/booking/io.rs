@@ -138,13 +138,20 @@ pub enum Input {
         json: Option<String>,
     },
     /// Claim `claim` was granted: its lock is held (until [`Command::Release`]) and `saved`
-    /// is the payload's record as the storage holds it now (another tab may have written it).
+    /// is the item it asked to read, as the storage holds it now (another tab may have written
+    /// it). Or, for a claim that does not wait, `granted` is false: another tab holds the lock
+    /// (nothing is held then, and no release is needed).
     Claimed {
         /// Which claim.
         claim: ClaimId,
-        /// The text of the record saved under the claim's fingerprint, if any.
+        /// The text of the item read under the lock, if there is one.
         saved: Option<String>,
+        /// Whether the lock is held.
+        granted: bool,
     },
+    /// The page may have missed something: it came back online, became visible, or was shown
+    /// from the back/forward cache. Events left pending are published (one tab at a time).
+    Wake,
     /// The page gave up on call `id`: it is answered now; an appointment that exists is kept
     /// and its follow-ups finish in the background.
     Abandon {
@@ -198,14 +205,19 @@ pub enum Command {
         /// Its JSON, or `None` to remove it.
         json: Option<String>,
     },
-    /// Take the lock shared by every tab for payload `fingerprint` (waiting while another tab
-    /// holds it), then read item `p:<fingerprint>` and feed [`Input::Claimed`]. Nothing is fed
-    /// for a claim released before it was granted.
+    /// Take the lock named `lock` that every tab of the origin shares (`p:<fingerprint>` for a
+    /// payload, `o:<key>` for an event left pending), waiting while another tab holds it when
+    /// `wait` (else answering at once that it is taken), then read storage item `read` and
+    /// feed [`Input::Claimed`]. Nothing is fed for a claim released before it was granted.
     Claim {
         /// Which claim.
         claim: ClaimId,
-        /// The payload's fingerprint (16 hex digits): the lock's and the item's name.
-        fingerprint: String,
+        /// The lock's name.
+        lock: String,
+        /// The item to read under it.
+        read: String,
+        /// Whether to wait for the lock (a booking) or give up if it is taken (a drain).
+        wait: bool,
     },
     /// Let go of claim `claim` (its lock, or its wait for the lock).
     Release {
@@ -254,10 +266,17 @@ impl ToJson for Command {
                 .field("kind", "save")
                 .field("name", name)
                 .field("json", json),
-            Command::Claim { claim, fingerprint } => o
+            Command::Claim {
+                claim,
+                lock,
+                read,
+                wait,
+            } => o
                 .field("kind", "claim")
                 .field("claim", claim)
-                .field("fingerprint", fingerprint),
+                .field("lock", lock)
+                .field("read", read)
+                .field("wait", wait),
             Command::Release { claim } => o.field("kind", "release").field("claim", claim),
             Command::Log { record } => o
                 .field("kind", "log")

@@ -3,9 +3,10 @@
 //! clock. Names no web-sys or js-sys type; tested with plain `cargo test`.
 //!
 //! - the machine: [`client`] (routes inputs, holds bookings), [`booking`] (one booking's
-//!   phases), [`claim`] (one sender per payload across tabs), [`attempts`] (one step's attempts, reused by every phase), [`flush`] (publishing
+//!   phases), [`attempts`] (one step's attempts, reused by every phase), [`flush`] (publishing
 //!   events left pending), [`shared`] (what bookings share), [`io`] (inputs and commands),
 //!   [`event`] (what happened: the one source of log records and counters);
+//! - across tabs: [`claim`] (one sender per payload), [`drain`] (the outbox draining itself);
 //! - the policies, one per file: [`backoff`], [`retry`], [`breaker`], [`state`],
 //!   [`idempotency`], [`outbox`], [`mask`], [`request`] (validation), [`config`], [`router`];
 //! - the data: [`contract`] (the `/api/v2` wire format), [`outcome`] (results), [`log`],
@@ -22,6 +23,7 @@ pub mod claim;
 pub mod client;
 pub mod config;
 pub mod contract;
+pub mod drain;
 pub mod event;
 pub mod flush;
 pub mod follow_up;

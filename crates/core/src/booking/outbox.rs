@@ -162,6 +162,19 @@ impl Outbox {
         }
     }
 
+    /// An entry as the storage holds it now (another tab may have published it): its status
+    /// replaces the one held here; an entry not held here is added.
+    pub fn merge(&mut self, saved: OutboxEntry) {
+        match self
+            .entries
+            .iter_mut()
+            .find(|e| e.event.id == saved.event.id)
+        {
+            Some(entry) => entry.status = saved.status,
+            None => self.entries.push_back(saved),
+        }
+    }
+
     /// Every entry held, oldest first.
     pub fn entries(&self) -> impl Iterator<Item = &OutboxEntry> {
         self.entries.iter()

@@ -115,6 +115,13 @@ impl ToJson for Snapshot {
     }
 }
 
+impl OutboxEntry {
+    /// The entry in `text` (a storage item `o:<booking key>`), or `None` when it is not one.
+    pub fn from_json(text: &str) -> Option<OutboxEntry> {
+        entry(&parse(text)?)
+    }
+}
+
 impl SavedRecord {
     /// The record in `text` (a storage item `p:<fingerprint>`), or `None` when it is not one.
     pub fn from_json(text: &str) -> Option<SavedRecord> {

@@ -142,6 +142,24 @@ impl Sim {
         next
     }
 
+    /// A reload whose provider still has `replies` scripted for `endpoint` (they apply from
+    /// the moment the next page loads, when it may already publish what it finds pending).
+    pub fn reload_scripted(&self, config: ClientConfig, endpoint: &str, replies: &[Reply]) -> Sim {
+        let mut origin = self.storage.clone().expect("a reload needs a storage");
+        origin.close(0);
+        let random = Scripted {
+            counter: 0x5555_0000,
+            draws: VecDeque::new(),
+        };
+        let mut next = Sim::with(config, random, self.now, None);
+        next = next.script(endpoint, replies);
+        let saved = origin.snapshot();
+        next.storage = Some(origin);
+        next.input(Input::Loaded { json: saved });
+        next.created = self.created;
+        next
+    }
+
     pub fn script(mut self, endpoint: &str, replies: &[Reply]) -> Self {
         self.queue(endpoint).extend(replies.iter().cloned());
         self

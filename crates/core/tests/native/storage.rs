@@ -1,6 +1,6 @@
 //! A browser origin's storage and locks, for test drivers: items written by `save` commands,
-//! and claims granted as the Web Locks API grants them (one holder per fingerprint, waiters in
-//! order). Several clients (tabs) may share one.
+//! and claims answered as the Web Locks API answers them (one holder per lock, waiters in
+//! order, `ifAvailable` for claims that do not wait). Several clients (tabs) may share one.
 
 #![allow(dead_code)]
 
@@ -11,18 +11,23 @@ use std::collections::{BTreeMap, VecDeque};
 /// Which client (tab) a claim belongs to.
 pub type Tab = usize;
 
+/// A claim: its tab, its number, the item to read under its lock.
+type Claim = (Tab, ClaimId, String);
+
 #[derive(Default, Debug, Clone)]
 pub struct Origin {
     /// Storage items by name (`p:<fingerprint>`, `o:<booking key>`).
     pub items: BTreeMap<String, String>,
-    /// The claim holding each fingerprint's lock.
+    /// The claim holding each lock.
     held: BTreeMap<String, (Tab, ClaimId)>,
-    /// Claims waiting for a lock, oldest first.
-    waiting: Vec<(Tab, ClaimId, String)>,
-    /// Claims granted and not yet fed to their tab.
-    granted: VecDeque<(Tab, ClaimId)>,
-    /// How many claims were granted, released and released unheard.
+    /// Claims waiting for a lock, oldest first, with the lock's name.
+    waiting: Vec<(Claim, String)>,
+    /// Claims answered and not yet fed to their tab, and whether each was granted.
+    answered: VecDeque<(Claim, bool)>,
+    /// How many claims were granted, and released.
     pub claims: (u64, u64),
+    /// How many claims that do not wait found their lock taken.
+    pub refused: u64,
 }
 
 impl Origin {
@@ -45,19 +50,33 @@ impl Origin {
                     None => self.items.remove(name),
                 };
             }
-            Command::Claim { claim, fingerprint } => {
+            Command::Claim {
+                claim,
+                lock,
+                read,
+                wait,
+            } => {
                 assert!(
-                    !self.holds(tab, *claim),
+                    !self.knows(tab, *claim),
                     "claim {claim} was asked for twice"
                 );
-                self.waiting.push((tab, *claim, fingerprint.clone()));
-                self.grant();
+                let claimed = (tab, *claim, read.clone());
+                let taken =
+                    self.held.contains_key(lock) || self.waiting.iter().any(|(_, l)| l == lock);
+                if !wait && taken {
+                    self.answered.push_back((claimed, false));
+                    self.refused += 1;
+                } else {
+                    self.waiting.push((claimed, lock.clone()));
+                    self.grant();
+                }
             }
             Command::Release { claim } => {
+                let mine = |t: Tab, c: ClaimId| (t, c) == (tab, *claim);
                 let before = (self.held.len(), self.waiting.len());
-                self.held.retain(|_, h| *h != (tab, *claim));
-                self.waiting.retain(|(t, c, _)| (*t, *c) != (tab, *claim));
-                self.granted.retain(|g| *g != (tab, *claim));
+                self.held.retain(|_, (t, c)| !mine(*t, *c));
+                self.waiting.retain(|((t, c, _), _)| !mine(*t, *c));
+                self.answered.retain(|((t, c, _), _)| !mine(*t, *c));
                 assert_ne!(
                     before,
                     (self.held.len(), self.waiting.len()),
@@ -71,55 +90,57 @@ impl Origin {
         true
     }
 
-    fn holds(&self, tab: Tab, claim: ClaimId) -> bool {
+    fn knows(&self, tab: Tab, claim: ClaimId) -> bool {
         self.held.values().any(|h| *h == (tab, claim))
             || self
                 .waiting
                 .iter()
-                .any(|(t, c, _)| (*t, *c) == (tab, claim))
+                .any(|((t, c, _), _)| (*t, *c) == (tab, claim))
+            || self
+                .answered
+                .iter()
+                .any(|((t, c, _), _)| (*t, *c) == (tab, claim))
     }
 
     /// Grants every waiting claim whose lock is free.
     fn grant(&mut self) {
         let mut i = 0;
         while i < self.waiting.len() {
-            let (tab, claim, fingerprint) = self.waiting[i].clone();
-            if self.held.contains_key(&fingerprint) {
+            if self.held.contains_key(&self.waiting[i].1) {
                 i += 1;
                 continue;
             }
-            self.waiting.remove(i);
-            self.held.insert(fingerprint, (tab, claim));
-            self.granted.push_back((tab, claim));
+            let (claimed, lock) = self.waiting.remove(i);
+            self.held.insert(lock, (claimed.0, claimed.1));
+            self.answered.push_back((claimed, true));
             self.claims.0 += 1;
         }
     }
 
-    /// The next grant for `tab` as its input, with the item read under the lock.
+    /// The next answer to a claim of `tab` as its input, with the item read under the lock.
     pub fn next_grant(&mut self, tab: Tab) -> Option<Input> {
-        let i = self.granted.iter().position(|(t, _)| *t == tab)?;
-        let (_, claim) = self.granted.remove(i)?;
-        let fingerprint = self
-            .held
-            .iter()
-            .find(|(_, h)| **h == (tab, claim))
-            .map(|(f, _)| f.clone())?;
-        let saved = self.items.get(&["p:", &fingerprint].concat()).cloned();
-        Some(Input::Claimed { claim, saved })
+        let i = self.answered.iter().position(|((t, _, _), _)| *t == tab)?;
+        let ((_, claim, read), granted) = self.answered.remove(i)?;
+        let saved = granted.then(|| self.items.get(&read).cloned()).flatten();
+        Some(Input::Claimed {
+            claim,
+            saved,
+            granted,
+        })
     }
 
-    /// Whether `tab` holds or waits for any claim.
+    /// Whether `tab` holds, waits for or has an unheard answer to any claim.
     pub fn busy(&self, tab: Tab) -> bool {
         self.held.values().any(|(t, _)| *t == tab)
-            || self.waiting.iter().any(|(t, _, _)| *t == tab)
-            || self.granted.iter().any(|(t, _)| *t == tab)
+            || self.waiting.iter().any(|((t, _, _), _)| *t == tab)
+            || self.answered.iter().any(|((t, _, _), _)| *t == tab)
     }
 
     /// A tab went away (a reload): its locks are let go, as the browser does.
     pub fn close(&mut self, tab: Tab) {
         self.held.retain(|_, (t, _)| *t != tab);
-        self.waiting.retain(|(t, _, _)| *t != tab);
-        self.granted.retain(|(t, _)| *t != tab);
+        self.waiting.retain(|((t, _, _), _)| *t != tab);
+        self.answered.retain(|((t, _, _), _)| *t != tab);
         self.grant();
     }
 }
