@@ -54,6 +54,26 @@ function optionsError(message) {
   return error;
 }
 
+/**
+ * The `{ signal }` of a call, own property only: `{ signal, aborted }`, or undefined without
+ * one. Throws `invalid_options` for anything that is not an AbortSignal-like object (a page's
+ * programming error, reported at the call like a bad config).
+ */
+export function readSignal(options) {
+  if (options === undefined || options === null) return undefined;
+  try {
+    if (typeof options !== 'object') throw options;
+    const signal = hasOwn.call(options, 'signal') ? options.signal : undefined;
+    if (signal === undefined) return undefined;
+    if (signal === null || typeof signal !== 'object' || typeof signal.addEventListener !== 'function') throw signal;
+    const aborted = signal.aborted;
+    if (typeof aborted !== 'boolean') throw signal;
+    return { signal, aborted };
+  } catch {
+    throw optionsError('the call\'s options must be like { signal }, with an AbortSignal');
+  }
+}
+
 /** A short, safe rendering of a page's name for a message. */
 function shown(name) {
   const text = stringify(name);
@@ -505,29 +525,51 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       if (settle) settle(value);
     }
 
-    /** A page call: a fresh id, a promise settled by its one `done` (or `flushed`). */
-    #request(start) {
+    /**
+     * A page call: a fresh id, a promise settled by its one `done` (or `flushed`). With a
+     * `signal` (from `readSignal`), aborting it abandons the call (`aborted`); one aborted
+     * already is answered at once and nothing is sent (`operation`: 1 book, 2 cancel, 0 a
+     * click with `label`).
+     */
+    #request(start, signal, operation = 0, label = undefined) {
       const id = ++this.#nextId;
       return new Promise((settle) => {
-        this.#settle.set(id, settle);
+        if (signal && signal.aborted) {
+          this.#settle.set(id, settle);
+          this.#feed((core, now) => core.refuseAborted(now, id, operation, label));
+          return;
+        }
+        let onAbort;
+        this.#settle.set(id, (value) => {
+          if (onAbort) try { signal.signal.removeEventListener('abort', onAbort); } catch { /* a hostile signal */ }
+          settle(value);
+        });
         this.#feed((core, now) => start(core, now, id));
+        if (signal && this.#settle.has(id)) {
+          onAbort = () => {
+            if (this.#settle.has(id) && this.#core) this.#feed((core, now) => core.abandon(now, id, true));
+          };
+          try { signal.signal.addEventListener('abort', onAbort, { once: true }); } catch { onAbort = undefined; }
+        }
       });
     }
 
     /** Books an appointment. Resolves to a `BookingResult`; never rejects. */
-    book(request) {
+    book(request, options) {
+      const signal = readSignal(options);
       // Read now, at the call: a call queued behind a re-entrant one still books what was asked.
       const read = readRequest(request, requestFields());
       return this.#request((core, now, id) => {
         if (read.error) core.refuseRequest(now, id, true, undefined, read.error);
         else core.book(now, id, read.record);
-      });
+      }, signal, 1);
     }
 
     /** Cancels an appointment by id (key `cancel:<id>`). Resolves to a `BookingResult`. */
-    cancel(appointmentId) {
+    cancel(appointmentId, options) {
+      const signal = readSignal(options);
       const id = classify(appointmentId);
-      return this.#request((core, now, call) => core.cancel(now, call, id));
+      return this.#request((core, now, call) => core.cancel(now, call, id), signal, 2);
     }
 
     /**
@@ -535,7 +577,8 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
      * for `book-appointment`, cancels `request.appointmentId` for `cancel-appointment`, and
      * fails with `unknown_action` otherwise. Resolves to a `BookingResult`; never rejects.
      */
-    handle(event, request) {
+    handle(event, request, options) {
+      const signal = readSignal(options);
       // Synchronously: after dispatch the browser clears currentTarget and composedPath.
       const found = resolveAction(event);
       let why;
@@ -548,7 +591,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         if (why) return core.refuseClick(now, id, why);
         if (read.error) return core.refuseRequest(now, id, false, found.label, read.error);
         return core.handle(now, id, found.label, read.record);
-      });
+      }, signal, 0, why ? '' : found.label);
     }
 
     /** Publishes outbox events left pending; resolves to `{ published, pending }`. */
@@ -599,7 +642,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
      */
     free() {
       if (!this.#core) return;
-      for (const id of [...this.#settle.keys()]) this.#feed((core, now) => core.abandon(now, id));
+      for (const id of [...this.#settle.keys()]) this.#feed((core, now) => core.abandon(now, id, false));
       clearTimeout(this.#timer);
       for (const controller of this.#inflight.values()) if (controller) controller.abort();
       this.#inflight.clear();

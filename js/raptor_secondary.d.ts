@@ -56,13 +56,15 @@ export function resolveAction(event: Event | object | null | undefined, options?
 export class AppointmentClient {
   /** Throws an `Error` with `code: 'invalid_options'` naming the option at fault. */
   constructor(config?: AppointmentClientConfig);
-  /** Books an appointment. Resolves to a `BookingResult`; never rejects. */
-  book(request: BookingRequest): Promise<BookingResult>;
+  /** Books an appointment. Resolves to a `BookingResult`; never rejects. `signal` stops it
+   *  (`aborted`; an appointment that exists is kept and reported by `appointmentId`). Throws
+   *  `invalid_options` for options that are not like `{ signal }`. */
+  book(request: BookingRequest, options?: CallOptions): Promise<BookingResult>;
   /** Cancels an appointment by id (key `cancel:<id>`). Resolves to a `BookingResult`. */
-  cancel(appointmentId: string): Promise<BookingResult>;
+  cancel(appointmentId: string, options?: CallOptions): Promise<BookingResult>;
   /** Resolves the click's label during dispatch, then books, cancels, or fails with
    *  `unknown_action`. Resolves to a `BookingResult`; never rejects. */
-  handle(event: Event | { target?: unknown; srcElement?: unknown; currentTarget?: unknown }, request: BookingRequest & { appointmentId?: string }): Promise<BookingResult>;
+  handle(event: Event | { target?: unknown; srcElement?: unknown; currentTarget?: unknown }, request: BookingRequest & { appointmentId?: string }, options?: CallOptions): Promise<BookingResult>;
   /** Counters and latency percentiles. */
   metrics(): ClientMetrics;
   /** The most recent log records (`logCapacity` of them), oldest first. */
@@ -146,7 +148,13 @@ export type ErrorCode =
   | 'invalid_options' | 'invalid_request' | 'idempotency_key_reused' | 'retry_exhausted'
   | 'circuit_open' | 'timeout' | 'network_error' | 'provider_unavailable' | 'rate_limited'
   | 'request_in_progress' | 'provider_rejected' | 'bad_response' | 'outbox_publish_failed'
-  | 'unknown_action' | 'invalid_transition';
+  | 'unknown_action' | 'invalid_transition' | 'aborted';
+
+/** Options of one `book`, `cancel` or `handle` call. */
+export interface CallOptions {
+  /** Stops waiting and retrying: the call resolves with `code: 'aborted'`. */
+  signal?: AbortSignal;
+}
 
 export interface ClientError {
   code: ErrorCode;

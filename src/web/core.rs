@@ -202,9 +202,32 @@ impl Core {
         self.client.handle(now as i64, Input::Wake);
     }
 
-    /// The page gave up on call `id`.
-    pub fn abandon(&mut self, now: f64, id: u32) {
-        self.client.handle(now as i64, Input::Abandon { id });
+    /// The page gave up on call `id`: its `AbortSignal` fired (`aborted`), or it was freed.
+    pub fn abandon(&mut self, now: f64, id: u32, aborted: bool) {
+        self.client
+            .handle(now as i64, Input::Abandon { id, aborted });
+    }
+
+    /// A call whose `AbortSignal` had fired before it started: answered `aborted`, nothing
+    /// sent. `operation`: 0 unknown (a click), 1 book, 2 cancel; `label` is the click's.
+    #[wasm_bindgen(js_name = refuseAborted)]
+    pub fn refuse_aborted(&mut self, now: f64, id: u32, operation: u8, label: Option<String>) {
+        let error = Error::new(
+            ErrorCode::Aborted,
+            "the caller's signal was aborted before the call started",
+        );
+        let operation = match operation {
+            1 => Some(crate::booking::Operation::Book),
+            2 => Some(crate::booking::Operation::Cancel),
+            _ => None,
+        };
+        let input = Input::Refuse {
+            id,
+            operation,
+            label,
+            error,
+        };
+        self.client.handle(now as i64, input);
     }
 
     /// `flushOutbox()`, page call `id`.

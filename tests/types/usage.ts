@@ -32,6 +32,9 @@ export async function compiles(event: Event, list: Element): Promise<void> {
     if (code === 'circuit_open') await client.flushOutbox();
   }
   await client.handle(event, { ...request, appointmentId: 'apt_1' });
+  const controller = new AbortController();
+  const stopped = await client.book(request, { signal: controller.signal });
+  if (stopped.error?.code === 'aborted' && stopped.appointmentId) await client.cancel(stopped.appointmentId, {});
   const { successRate, p95Ms } = client.metrics();
   const rate: number | null = successRate ?? p95Ms;
   const state: 'closed' | 'open' | 'half_open' = client.breaker().state;
@@ -54,6 +57,10 @@ export async function refuses(event: Event, client: AppointmentClient, request: 
   new AppointmentClient({ attempts: '3' });
   // @ts-expect-error durationMinutes is a number
   await client.book({ ...request, durationMinutes: '30' });
+  // @ts-expect-error a signal is an AbortSignal
+  await client.book(request, { signal: true });
+  // @ts-expect-error there is no such call option
+  await client.cancel('apt_1', { timeoutMs: 5 });
   // @ts-expect-error patientEmail is required
   await client.book({ calendarId: 'c', slotStart: 's', durationMinutes: 30, patientName: 'n' });
   const result = await client.book(request);

@@ -42,11 +42,14 @@ pub enum ErrorCode {
     UnknownAction,
     /// A state machine transition that the lifecycle does not allow.
     InvalidTransition,
+    /// The caller's `AbortSignal` stopped the call; with `appointmentId` set, the appointment
+    /// exists and was kept (its follow-ups finish in the background).
+    Aborted,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::InvalidOptions,
         ErrorCode::InvalidRequest,
         ErrorCode::IdempotencyKeyReused,
@@ -62,6 +65,7 @@ impl ErrorCode {
         ErrorCode::OutboxPublishFailed,
         ErrorCode::UnknownAction,
         ErrorCode::InvalidTransition,
+        ErrorCode::Aborted,
     ];
 
     /// The code for its [`as_str`](Self::as_str) spelling.
@@ -87,6 +91,7 @@ impl ErrorCode {
             ErrorCode::OutboxPublishFailed => "outbox_publish_failed",
             ErrorCode::UnknownAction => "unknown_action",
             ErrorCode::InvalidTransition => "invalid_transition",
+            ErrorCode::Aborted => "aborted",
         }
     }
 }

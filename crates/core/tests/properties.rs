@@ -495,7 +495,10 @@ fn sequence(seed: u64) -> (u64, u64) {
             65..=67 if !w.waiting.is_empty() => {
                 let ids: Vec<RequestId> = w.waiting.iter().copied().collect();
                 let id = *g.pick(&ids);
-                w.feed(Input::Abandon { id });
+                w.feed(Input::Abandon {
+                    id,
+                    aborted: g.chance(50),
+                });
             }
             70..=79 if w.storage.as_ref().is_some_and(|o| o.busy(0)) => {
                 // A claim's lock is granted (at a time the generator chooses).

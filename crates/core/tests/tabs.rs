@@ -232,7 +232,13 @@ fn a_call_abandoned_while_waiting_for_its_claim_lets_it_go() {
     let mut b = Browser::new();
     b.book(0);
     let waiting = b.book(1);
-    b.input(1, Input::Abandon { id: waiting });
+    b.input(
+        1,
+        Input::Abandon {
+            id: waiting,
+            aborted: false,
+        },
+    );
     assert_eq!(
         b.result(1, waiting).error.as_ref().map(|e| e.code),
         Some(ErrorCode::Timeout)
@@ -390,7 +396,13 @@ fn two_tabs(seed: u64) -> u64 {
                     .filter(|id| !b.tabs[tab].results.contains_key(id))
                     .collect();
                 if let Some(&id) = waiting.first() {
-                    b.input(tab, Input::Abandon { id });
+                    b.input(
+                        tab,
+                        Input::Abandon {
+                            id,
+                            aborted: next(2) == 0,
+                        },
+                    );
                 }
             }
             8 => {

@@ -87,7 +87,7 @@ impl<R: Random> Client<R> {
                 }
             }
             Input::Wake => self.wake(),
-            Input::Abandon { id } => self.abandon(id),
+            Input::Abandon { id, aborted } => self.abandon(id, aborted),
             Input::Flush { id } => self.flush(id),
         }
         self.run_due();
@@ -342,12 +342,13 @@ impl<R: Random> Client<R> {
     }
 
     /// The page gave up on call `id`; see [`Input::Abandon`].
-    fn abandon(&mut self, id: RequestId) {
-        let abandoned = || {
-            Error::new(
+    fn abandon(&mut self, id: RequestId, aborted: bool) {
+        let abandoned = || match aborted {
+            true => Error::new(ErrorCode::Aborted, "the caller's signal aborted the call"),
+            false => Error::new(
                 ErrorCode::Timeout,
                 "the call was abandoned before it finished",
-            )
+            ),
         };
         if let Some(i) = self.flushes.iter().position(|f| f.id == Some(id)) {
             self.flushes[i].abandon(&mut self.s);

@@ -157,6 +157,9 @@ pub enum Input {
     Abandon {
         /// The page's call.
         id: RequestId,
+        /// The caller's `AbortSignal` stopped it (`aborted`); else the client was freed
+        /// (`timeout`).
+        aborted: bool,
     },
     /// `flushOutbox()`: publish the events left pending.
     Flush {

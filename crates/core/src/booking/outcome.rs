@@ -84,6 +84,7 @@ impl BookingResult {
                         | ProviderUnavailable
                         | RateLimited
                         | RequestInProgress
+                        | Aborted
                 )
             })
     }

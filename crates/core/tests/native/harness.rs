@@ -316,7 +316,7 @@ impl Sim {
 
     /// The page gives up on call `id`.
     pub fn abandon(&mut self, id: RequestId) {
-        self.input(Input::Abandon { id });
+        self.input(Input::Abandon { id, aborted: false });
     }
 
     /// Moves the clock by `ms` and wakes the core.
