@@ -85,7 +85,8 @@ tier browser-e2e         node  node --test tests/e2e/
 # Two tabs of one browser profile against the real mock provider (Chromium): the records both
 # tabs saved survive a reload; one payload booked in both tabs at once, or while the first tab's
 # booking is in flight, is one appointment; an event a closed tab left pending is published by one
-# of the next tabs on its own. Each case 20 rounds (TABS_ROUNDS), rates printed.
+# of the next tabs on its own; an outage seen in one tab opens the other's breaker, one probe
+# across tabs. Each case 20 rounds (TABS_ROUNDS), rates printed.
 tier browser-tabs        node  node --test tests/tabs/
 grep -h '^# tabs: ' "$LOGS/browser-tabs.log" 2>/dev/null | sed 's/^# /     /'
 # Hostile input through the loader's globals in Chromium: at least 100,000 generated inputs, the

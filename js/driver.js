@@ -302,6 +302,13 @@ function items(storage, storageKey) {
   };
   return {
     prefix,
+    /** The item a storage event is about (`b:`, `p:…`, `o:…`), or undefined. */
+    nameOf(event) {
+      const key = event.key;
+      if (event.storageArea !== storage || typeof key !== 'string' || !key.startsWith(prefix)) return undefined;
+      const name = key.slice(prefix.length);
+      return /^(b:|p:|o:)/.test(name) ? name : undefined;
+    },
     /** The snapshot the core loads: every well-formed item, in the v1 format's shape. */
     load() {
       const records = [];
@@ -375,6 +382,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         this.#items = items(this.#storage, split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`);
         const saved = this.#items.load();
         this.#feed((core, now) => core.loaded(now, saved));
+        this.#shareBreaker();
         this.#listen();
       }
     }
@@ -468,18 +476,37 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       })).catch(() => { /* the wait was aborted: the core let go of the claim first */ });
     }
 
-    /** Events left pending are published when the page comes back (online, visible, shown
-     * from the back/forward cache, where it may have missed what other tabs did). */
+    /** The breaker state other tabs saved, for the core. */
+    #shareBreaker() {
+      const text = this.#items.read('b:');
+      if (text !== undefined) this.#feed((core, now) => core.changed(now, 'b:', text));
+    }
+
+    /**
+     * What other tabs change reaches this one: each storage event on the client's items
+     * (localStorage fires them in every other tab of the origin) is fed to the core. When the
+     * page comes back (online, visible, shown from the back/forward cache, where events were
+     * missed) the breaker is read again and events left pending are published.
+     */
     #listen() {
       const wake = (event) => {
         if (event.type === 'visibilitychange' && globalThis.document.visibilityState !== 'visible') return;
-        if (this.#core) this.#feed((core, now) => core.wake(now));
+        if (!this.#core) return;
+        this.#shareBreaker();
+        this.#feed((core, now) => core.wake(now));
       };
-      const targets = [[globalThis, 'online'], [globalThis, 'pageshow'], [globalThis.document, 'visibilitychange']];
-      for (const [target, type] of targets) {
+      const changed = (event) => {
+        const name = this.#items.nameOf(event);
+        if (name === undefined || !this.#core) return;
+        const text = typeof event.newValue === 'string' && event.newValue ? event.newValue : undefined;
+        this.#feed((core, now) => core.changed(now, name, text));
+      };
+      const targets = [[globalThis, 'online', wake], [globalThis, 'pageshow', wake],
+        [globalThis.document, 'visibilitychange', wake], [globalThis, 'storage', changed]];
+      for (const [target, type, fn] of targets) {
         if (target && typeof target.addEventListener === 'function') {
-          target.addEventListener(type, wake);
-          this.#unlisten.push(() => target.removeEventListener(type, wake));
+          target.addEventListener(type, fn);
+          this.#unlisten.push(() => target.removeEventListener(type, fn));
         }
       }
     }

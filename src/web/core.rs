@@ -197,6 +197,12 @@ impl Core {
         self.client.handle(now as i64, input);
     }
 
+    /// Another tab changed storage item `name` (`json` undefined: removed).
+    pub fn changed(&mut self, now: f64, name: String, json: Option<String>) {
+        self.client
+            .handle(now as i64, Input::Changed { name, json });
+    }
+
     /// The page came back (online, visible, shown from the back/forward cache).
     pub fn wake(&mut self, now: f64) {
         self.client.handle(now as i64, Input::Wake);

@@ -66,7 +66,9 @@ test('no provider or transport text reaches results, storage or logs', async () 
   for (const [name, script] of Object.entries(CASES)) {
     const client = new glue.AppointmentClient({
       fetch: echoingFetch(script), storage, storageKey: 'pd', log: (r) => sink.push(r),
-      baseDelayMs: 1, maxDelayMs: 2, pollIntervalMs: 1,
+      // One storage holds every case, and the breaker is shared through it: each case's
+      // failures must not short-circuit the next.
+      baseDelayMs: 1, maxDelayMs: 2, pollIntervalMs: 1, breakerThreshold: 100,
     });
     const result = await client.book({
       calendarId: 'cal_1', slotStart: new Date(Date.now() + ++days * day).toISOString(), durationMinutes: 30, ...patient,

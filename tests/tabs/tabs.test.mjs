@@ -28,20 +28,20 @@ const admin = (path, body) => fetch(`${new URL(demo.providerUrl).origin}/__admin
   : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 
 /** A tab on the demo's origin with a client of its own under `storageKey`. */
-async function openTab(storageKey) {
+async function openTab(storageKey, settings = {}) {
   const page = await browser.newPage();
   pages.push(page);
   page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
   await page.goto(`${demo.url}drop-in.html`);
-  await page.evaluate(async ({ providerUrl, storageKey }) => {
+  await page.evaluate(async ({ providerUrl, storageKey, settings }) => {
     // The drop-in page loads the lite module; the full one is imported beside it.
     const mod = await import('/pkg/raptor_secondary.js');
     await mod.default();
     window.client = new mod.AppointmentClient({
       baseUrl: providerUrl, storage: 'local', storageKey, attemptTimeoutMs: 2000, deadlineMs: 8000,
-      baseDelayMs: 50, maxDelayMs: 200,
+      baseDelayMs: 50, maxDelayMs: 200, ...settings,
     });
-  }, { providerUrl: demo.providerUrl, storageKey });
+  }, { providerUrl: demo.providerUrl, storageKey, settings });
   return page;
 }
 
@@ -171,5 +171,39 @@ test('an event a closed tab left pending is published by one of the next tabs, w
     await admin('scenario', { scenario: 'immediate' });
   }
   report('an event left pending is published by one next tab on its own', failures);
+  assert.deepEqual(failures, []);
+});
+
+test('an outage seen in one tab opens the breaker in the other, and one tab sends the probe', async () => {
+  const failures = [];
+  const settings = { breakerThreshold: 3, breakerCooldownMs: 800, attempts: 3 };
+  for (let round = 0; round < ROUNDS; round++) {
+    const storageKey = `tabs-breaker-${round}-${Date.now()}`;
+    const [a, b] = [await openTab(storageKey, settings), await openTab(storageKey, settings)];
+    const creates = { a: 0, b: 0 };
+    a.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/appointments')) creates.a += 1; });
+    b.on('request', (r) => { if (r.method() === 'POST' && r.url().endsWith('/appointments')) creates.b += 1; });
+    await admin('scenario', { scenario: 'down' });
+    const outage = await book(a, payload());
+    await b.waitForFunction(() => window.client.breaker().state === 'open', null, { timeout: 5000 }).catch(() => {});
+    const shortCircuited = await book(b, payload());
+    const bCallsWhileOpen = creates.b;
+    await admin('scenario', { scenario: 'immediate' });
+    await new Promise((ok) => setTimeout(ok, settings.breakerCooldownMs + 100));
+    const before = creates.a + creates.b;
+    const [ra, rb] = await Promise.all([book(a, payload()), book(b, payload())]);
+    const probes = creates.a + creates.b - before;
+    await Promise.all([a, b].map((p) => p.waitForFunction(() => window.client.breaker().state === 'closed', null, { timeout: 5000 }).catch(() => {})));
+    const states = await Promise.all([a, b].map((p) => p.evaluate(() => window.client.breaker().state)));
+    const completed = [ra, rb].filter((r) => r.state === 'completed').length;
+    const refused = [ra, rb].filter((r) => r.error?.code === 'circuit_open').length;
+    if (outage.error?.code !== 'retry_exhausted' || shortCircuited.error?.code !== 'circuit_open' || bCallsWhileOpen !== 0
+      || probes !== 1 || completed !== 1 || refused !== 1 || states.join() !== 'closed,closed') {
+      failures.push(`round ${round}: outage ${outage.error?.code}, other tab ${shortCircuited.error?.code} with ${bCallsWhileOpen} calls; `
+        + `after the cool-down ${probes} creates (${completed} completed, ${refused} circuit_open), breakers ${states.join()}`);
+    }
+    await closeTabs();
+  }
+  report('a breaker opened by one tab short-circuits the other; one probe across tabs', failures);
   assert.deepEqual(failures, []);
 });

@@ -175,9 +175,12 @@ impl World {
             commands: 0,
         };
         if let Some(origin) = storage {
-            let saved = origin.snapshot();
+            let (saved, breaker) = (origin.snapshot(), origin.breaker());
             w.storage = Some(origin);
             w.feed(Input::Loaded { json: saved });
+            if let Some(breaker) = breaker {
+                w.feed(breaker);
+            }
         }
         w
     }

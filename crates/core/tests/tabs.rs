@@ -28,6 +28,10 @@ struct Browser {
     now: i64,
     calls: Vec<(usize, Send)>,
     creates: usize,
+    /// Tabs that went away: they do nothing more.
+    closed: std::collections::BTreeSet<usize>,
+    /// Storage events on their way to other tabs (`storage` fires in every other tab).
+    events: std::collections::VecDeque<(usize, Input)>,
 }
 
 impl Browser {
@@ -38,6 +42,8 @@ impl Browser {
             now: START,
             calls: Vec::new(),
             creates: 0,
+            closed: Default::default(),
+            events: Default::default(),
         };
         b.open();
         b.open();
@@ -58,6 +64,9 @@ impl Browser {
         let tab = self.tabs.len() - 1;
         let json = self.origin.snapshot();
         self.input(tab, Input::Loaded { json });
+        if let Some(breaker) = self.origin.breaker() {
+            self.input(tab, breaker);
+        }
         tab
     }
 
@@ -71,9 +80,19 @@ impl Browser {
         loop {
             let mut moved = false;
             for tab in 0..self.tabs.len() {
+                if self.closed.contains(&tab) {
+                    continue;
+                }
                 while let Some(command) = self.tabs[tab].client.poll() {
                     moved = true;
                     if self.origin.carry_out(tab, &command) {
+                        if let Command::Save { name, json } = &command {
+                            for other in (0..self.tabs.len()).filter(|t| *t != tab) {
+                                let (name, json) = (name.clone(), json.clone());
+                                self.events
+                                    .push_back((other, Input::Changed { name, json }));
+                            }
+                        }
                         continue;
                     }
                     match command {
@@ -95,10 +114,43 @@ impl Browser {
                     self.tabs[tab].client.handle(self.now, grant);
                 }
             }
+            if let Some((tab, event)) = self.events.pop_front() {
+                moved = true;
+                if !self.closed.contains(&tab) {
+                    self.tabs[tab].client.handle(self.now, event);
+                }
+            }
             if !moved {
                 return;
             }
         }
+    }
+
+    /// Tab `tab` goes away: its locks are let go; its calls still reach the provider.
+    fn close(&mut self, tab: usize) {
+        self.origin.close(tab);
+        self.closed.insert(tab);
+    }
+
+    /// Answers the oldest create with `status`.
+    fn fail_create(&mut self, status: u16) {
+        let i = self
+            .calls
+            .iter()
+            .position(|(_, s)| s.step == Step::Create)
+            .expect("a create");
+        let (tab, send) = self.calls.remove(i);
+        let answer = Answer::Status {
+            status,
+            retry_after: None,
+        };
+        self.input(
+            tab,
+            Input::Answer {
+                call: send.call,
+                answer,
+            },
+        );
     }
 
     fn book(&mut self, tab: usize) -> RequestId {
@@ -274,7 +326,7 @@ fn a_tab_that_went_away_mid_booking_leaves_its_key_to_the_next_claim() {
     let key = b.calls[0].1.key.clone();
     // Tab 0 closes with its create in flight: the browser lets go of its locks.
     b.calls.clear();
-    b.origin.close(0);
+    b.close(0);
     let retry = b.book(1);
     assert_eq!(
         b.calls[0].1.key, key,
@@ -292,7 +344,7 @@ fn an_event_left_pending_is_published_by_one_tab_only() {
     assert_eq!(b.calls.len(), 1, "the event is being published");
     // Tab 0 goes away mid-publish; two tabs load and both find the event pending.
     b.calls.clear();
-    b.origin.close(0);
+    b.close(0);
     let (c, d) = (b.open(), b.open());
     let publishes: Vec<usize> = b.calls.iter().map(|(t, _)| *t).collect();
     assert_eq!(
@@ -316,6 +368,113 @@ fn an_event_left_pending_is_published_by_one_tab_only() {
     assert_eq!(
         status(e),
         raptor_secondary_core::booking::outbox::OutboxStatus::Published
+    );
+}
+
+/// Answers every create of `tab`'s booking with a 503, each retry when it is due.
+fn fail_every_attempt(b: &mut Browser, tab: usize) {
+    while !b.calls.is_empty() {
+        b.fail_create(503);
+        if let Some(at) = b.tabs[tab].client.poll_timeout() {
+            if b.calls.is_empty() {
+                b.now = b.now.max(at);
+                b.input(tab, Input::Timer);
+            }
+        }
+    }
+}
+
+/// Books a payload of its own in `tab` (`n` picks the day).
+fn book_day(b: &mut Browser, tab: usize, n: u32) -> RequestId {
+    b.tabs[tab].next_id += 1;
+    let id = b.tabs[tab].next_id;
+    let mut r = request();
+    r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+        ["2026-12-", &(10 + n).to_string(), "T09:30:00Z"].concat(),
+    ));
+    b.input(tab, Input::Book { id, request: r });
+    id
+}
+
+#[test]
+fn an_outage_seen_in_one_tab_opens_the_breaker_in_the_other() {
+    let mut b = Browser::new();
+    // Tab 0 sees the provider fail (503s) until its breaker opens.
+    for n in 0..config().breaker_threshold {
+        book_day(&mut b, 0, n);
+        fail_every_attempt(&mut b, 0);
+    }
+    assert_eq!(b.tabs[0].client.breaker_state().name(), "open");
+    assert_eq!(
+        b.tabs[1].client.breaker_state().name(),
+        "open",
+        "shared through the storage"
+    );
+    // Tab 1 books: short-circuited, no call.
+    let creates = b.creates;
+    let id = book_day(&mut b, 1, 15);
+    assert_eq!(b.creates, creates, "no call from the other tab while open");
+    assert_eq!(
+        b.result(1, id).error.as_ref().map(|e| e.code),
+        Some(ErrorCode::CircuitOpen)
+    );
+    // A reload of tab 1 still sees it open (wall-clock time crosses reloads).
+    b.close(1);
+    let reloaded = b.open();
+    assert_eq!(b.tabs[reloaded].client.breaker_state().name(), "open");
+}
+
+#[test]
+fn one_tab_sends_the_half_open_probe_and_its_answer_closes_every_tab() {
+    let mut b = Browser::new();
+    let config = config();
+    for n in 0..config.breaker_threshold {
+        book_day(&mut b, 0, n);
+        fail_every_attempt(&mut b, 0);
+    }
+    assert_eq!(b.tabs[1].client.breaker_state().name(), "open");
+    b.now += config.breaker_cooldown_ms as i64;
+    // Both tabs book at the same instant: neither has heard of the other's probe yet.
+    let creates = b.creates;
+    let (probe, other) = (1 + b.tabs[0].next_id, 1 + b.tabs[1].next_id);
+    for (tab, day) in [(0, "15"), (1, "16")] {
+        b.tabs[tab].next_id += 1;
+        let mut r = request();
+        r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+            ["2026-12-", day, "T09:30:00Z"].concat(),
+        ));
+        let id = b.tabs[tab].next_id;
+        b.tabs[tab]
+            .client
+            .handle(b.now, Input::Book { id, request: r });
+    }
+    b.drain();
+    assert_eq!(b.creates, creates + 1, "one probe across both tabs");
+    assert_eq!(
+        b.result(1, other).error.as_ref().map(|e| e.code),
+        Some(ErrorCode::CircuitOpen)
+    );
+    b.settle();
+    assert_eq!(
+        b.result(0, probe).state,
+        State::Completed,
+        "{:?}",
+        b.result(0, probe).error
+    );
+    for tab in [0, 1] {
+        assert_eq!(
+            b.tabs[tab].client.breaker_state().name(),
+            "closed",
+            "tab {tab}"
+        );
+    }
+    let after = book_day(&mut b, 1, 17);
+    b.settle();
+    assert_eq!(
+        b.result(1, after).state,
+        State::Completed,
+        "{:?}",
+        b.result(1, after).error
     );
 }
 
@@ -407,7 +566,7 @@ fn two_tabs(seed: u64) -> u64 {
             }
             8 => {
                 // A reload: the tab's calls still reach the provider, their answers reach nobody.
-                b.origin.close(tab);
+                b.close(tab);
                 let reopened = b.open();
                 live.retain(|t| *t != tab);
                 live.push(reopened);

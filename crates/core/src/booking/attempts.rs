@@ -9,7 +9,7 @@ use super::backoff::Backoff;
 use super::breaker::{Admission, BreakerState, CallOutcome};
 use super::contract::{Appointment, AppointmentStatus};
 use super::event::{Ctx, Event};
-use super::io::{Answer, CallId, Command, Step};
+use super::io::{Answer, CallId, ClaimId, Command, Step};
 use super::random::Random;
 use super::retry::{decide, Decision, Failure};
 use super::shared::Shared;
@@ -39,8 +39,17 @@ pub enum Progress {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum At {
     Idle,
-    InFlight { call: CallId, until: i64 },
-    Retry { at: i64 },
+    InFlight {
+        call: CallId,
+        until: i64,
+    },
+    Retry {
+        at: i64,
+    },
+    /// Admitted as the half-open probe: claiming the probe across tabs first.
+    Probing {
+        claim: ClaimId,
+    },
 }
 
 /// The attempts of one step under one key.
@@ -55,6 +64,8 @@ pub struct Attempts {
     n: u32,
     retries: u32,
     probe: bool,
+    /// The claim on the probe across tabs, held while the probe is out.
+    probe_claim: Option<ClaimId>,
     at: At,
 }
 
@@ -108,6 +119,7 @@ impl Attempts {
             n: 0,
             retries: 0,
             probe: false,
+            probe_claim: None,
             at: At::Idle,
         }
     }
@@ -136,7 +148,7 @@ impl Attempts {
         match self.at {
             At::InFlight { until, .. } => Some(until),
             At::Retry { at } => Some(at),
-            At::Idle => None,
+            At::Idle | At::Probing { .. } => None,
         }
     }
 
@@ -145,7 +157,17 @@ impl Attempts {
         if let Some(call) = self.call() {
             s.out.push_back(Command::Abort { call });
         }
+        if let At::Probing { claim } = self.at {
+            s.out.push_back(Command::Release { claim });
+        }
+        self.release_probe(s);
         self.at = At::Idle;
+    }
+
+    fn release_probe<R: Random>(&mut self, s: &mut Shared<R>) {
+        if let Some(claim) = self.probe_claim.take() {
+            s.out.push_back(Command::Release { claim });
+        }
     }
 
     /// Makes the next attempt: past the deadline or refused by the breaker, gives up.
@@ -166,20 +188,91 @@ impl Attempts {
             if let Some(t) = transition {
                 s.emit(ctx, Event::BreakerChanged(t));
             }
+            s.share_breaker();
             match admission {
                 Admission::Call => {}
-                Admission::Probe => self.probe = true,
-                Admission::Reject { retry_in_ms } => {
-                    s.emit(ctx, Event::ShortCircuited(step, retry_in_ms));
-                    let message = [
-                        "the circuit breaker is open; the provider was not called (next try in ",
-                        &decimal(retry_in_ms),
-                        " ms)",
-                    ]
-                    .concat();
-                    return Progress::GaveUp(Error::new(ErrorCode::CircuitOpen, message));
+                // Across tabs, one probe: claimed without waiting before it is sent.
+                Admission::Probe if s.persists => {
+                    let claim = s.new_claim();
+                    s.out.push_back(Command::Claim {
+                        claim,
+                        lock: "b:probe".into(),
+                        read: "b:".into(),
+                        wait: false,
+                    });
+                    self.at = At::Probing { claim };
+                    return Progress::Waiting;
                 }
+                Admission::Probe => self.probe = true,
+                Admission::Reject { retry_in_ms } => return self.reject(s, ctx, retry_in_ms),
             }
+        }
+        self.send(s, ctx, remaining)
+    }
+
+    /// Refused by the breaker: nothing is sent.
+    fn reject<R: Random>(
+        &mut self,
+        s: &mut Shared<R>,
+        ctx: &mut Ctx,
+        retry_in_ms: u64,
+    ) -> Progress {
+        s.emit(ctx, Event::ShortCircuited(self.step, retry_in_ms));
+        let message = [
+            "the circuit breaker is open; the provider was not called (next try in ",
+            &decimal(retry_in_ms),
+            " ms)",
+        ]
+        .concat();
+        Progress::GaveUp(Error::new(ErrorCode::CircuitOpen, message))
+    }
+
+    /// The answer to this step's probe claim; `None` if `claim` is not its. Granted, the probe
+    /// goes out unless the breaker state read under the claim says another tab's probe has
+    /// settled it already (closed: a plain call; open: refused). Not granted, another tab is
+    /// probing: refused.
+    pub fn on_probe<R: Random>(
+        &mut self,
+        s: &mut Shared<R>,
+        ctx: &mut Ctx,
+        claim: ClaimId,
+        granted: bool,
+        saved: Option<&str>,
+    ) -> Option<Progress> {
+        if self.at != (At::Probing { claim }) {
+            return None;
+        }
+        self.at = At::Idle;
+        let remaining = self
+            .deadline
+            .map_or(u64::MAX, |d| (d - s.now).max(0) as u64);
+        let lease = s.breaker.config().probe_lease_ms;
+        if !granted {
+            return Some(self.reject(s, ctx, lease));
+        }
+        let settled = saved
+            .and_then(BreakerState::from_json)
+            .filter(|b| !matches!(b, BreakerState::HalfOpen { .. }));
+        match settled {
+            Some(BreakerState::Closed { .. }) => s.adopt_breaker(saved),
+            Some(BreakerState::Open { until_ms }) if until_ms > s.now => {
+                s.out.push_back(Command::Release { claim });
+                s.adopt_breaker(saved);
+                return Some(self.reject(s, ctx, (until_ms - s.now) as u64));
+            }
+            _ => {
+                self.probe = true;
+                self.probe_claim = Some(claim);
+                return Some(self.send(s, ctx, remaining));
+            }
+        }
+        s.out.push_back(Command::Release { claim });
+        Some(self.send(s, ctx, remaining))
+    }
+
+    fn send<R: Random>(&mut self, s: &mut Shared<R>, ctx: &mut Ctx, remaining: u64) -> Progress {
+        let (step, now) = (self.step, s.now);
+        if step.is_guarded() {
             ctx.attempts += 1;
         }
         let timeout_ms = s.config.attempt_timeout_ms.min(remaining);
@@ -241,6 +334,8 @@ impl Attempts {
             if let Some(t) = s.breaker.record(health, self.probe, now) {
                 s.emit(ctx, Event::BreakerChanged(t));
             }
+            s.share_breaker();
+            self.release_probe(s);
         }
         let failure = match outcome {
             Ok(reply) => {

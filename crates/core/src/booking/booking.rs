@@ -75,6 +75,8 @@ pub enum Ev {
     Answer(CallId, Answer),
     /// The clock moved.
     Timer,
+    /// The answer to a probe's claim across tabs: granted, and the breaker item read.
+    Probe(ClaimId, bool, Option<String>),
 }
 
 /// One booking in flight.
@@ -210,6 +212,9 @@ impl Booking {
         let progress = match ev {
             Ev::Answer(call, answer) => attempts.on_answer(s, ctx, call, answer)?,
             Ev::Timer => attempts.on_timer(s, ctx)?,
+            Ev::Probe(claim, granted, saved) => {
+                attempts.on_probe(s, ctx, claim, granted, saved.as_deref())?
+            }
         };
         Some(self.progress(s, progress))
     }

@@ -3,7 +3,7 @@
 //! never by a timer (background tabs throttle timers).
 use alloc::string::String;
 
-use crate::json::{Object, ToJson};
+use crate::json::{parse, Object, ToJson};
 
 /// Breaker settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +37,40 @@ pub enum BreakerState {
     },
 }
 
+/// The state as tabs share it (storage item `b:`): `{"state","failures","untilMs"}`, times
+/// wall-clock milliseconds (they cross tabs and reloads).
+impl ToJson for BreakerState {
+    fn write_json(&self, out: &mut String) {
+        let (failures, until) = match *self {
+            BreakerState::Closed { failures } => (failures, 0),
+            BreakerState::Open { until_ms } => (0, until_ms),
+            BreakerState::HalfOpen { probe_until_ms } => (0, probe_until_ms),
+        };
+        Object::new(out)
+            .field("state", self.name())
+            .field("failures", &failures)
+            .field("untilMs", &until)
+            .end();
+    }
+}
+
 impl BreakerState {
+    /// The state in `text` (as [`ToJson`] writes it), or `None` when it is not one.
+    pub fn from_json(text: &str) -> Option<BreakerState> {
+        let v = parse(text)?;
+        let until_ms = v.int_field("untilMs")?;
+        Some(match v.str_field("state")? {
+            "closed" => BreakerState::Closed {
+                failures: u32::try_from(v.int_field("failures")?).ok()?,
+            },
+            "open" => BreakerState::Open { until_ms },
+            "half_open" => BreakerState::HalfOpen {
+                probe_until_ms: until_ms,
+            },
+            _ => return None,
+        })
+    }
+
     /// The state's name as logs and JavaScript show it.
     pub const fn name(self) -> &'static str {
         match self {
@@ -191,6 +224,12 @@ impl Breaker {
     ) -> Option<BreakerTransition> {
         let next = record(self.state, outcome, probe, now_ms, &self.config);
         self.set(next)
+    }
+
+    /// Takes the state another tab shared (see [`BreakerState::from_json`]); returns the
+    /// transition, if any.
+    pub fn adopt(&mut self, state: BreakerState) -> Option<BreakerTransition> {
+        self.set(state)
     }
 
     fn set(&mut self, next: BreakerState) -> Option<BreakerTransition> {

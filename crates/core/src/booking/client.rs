@@ -19,6 +19,7 @@ use super::flush::Flush;
 use super::idempotency::Begin;
 use super::io::ClaimId;
 use super::io::{Command, Input, RequestId};
+use super::outbox::OutboxEntry;
 use super::outbox::OutboxStatus;
 use super::outcome::Operation;
 use super::random::{ChaCha, Random};
@@ -26,7 +27,7 @@ use super::request::{cancel_fingerprint, check_id, check_key, RawBookingRequest}
 use super::router::route;
 use super::scalar::{text, Scalar};
 use super::shared::{Failed, Shared};
-use super::snapshot::Snapshot;
+use super::snapshot::{SavedRecord, Snapshot};
 use super::state::State;
 use super::views::Restored;
 use crate::{Error, ErrorCode};
@@ -82,10 +83,14 @@ impl<R: Random> Client<R> {
                 saved,
                 granted,
             } => {
-                if !self.drain_claimed(claim, saved.as_deref(), granted) && granted {
+                if self.drain_claimed(claim, saved.as_deref(), granted) {
+                } else if self.claims.iter().any(|w| w.claim == claim) {
                     self.claimed(claim, saved.as_deref());
+                } else {
+                    self.route(Ev::Probe(claim, granted, saved));
                 }
             }
+            Input::Changed { name, json } => self.changed(&name, json.as_deref()),
             Input::Wake => self.wake(),
             Input::Abandon { id, aborted } => self.abandon(id, aborted),
             Input::Flush { id } => self.flush(id),
@@ -427,6 +432,31 @@ impl<R: Random> Client<R> {
             self.flush_ended(flush);
         } else {
             self.flushes.push(flush);
+        }
+    }
+
+    /// Another tab changed storage item `name`; see [`Input::Changed`].
+    fn changed(&mut self, name: &str, json: Option<&str>) {
+        if !self.s.persists {
+            return;
+        }
+        match name.get(..2) {
+            Some("b:") => self.s.adopt_breaker(json),
+            Some("p:") => {
+                if let Some(record) = json.and_then(SavedRecord::from_json) {
+                    self.s.store.merge(record, self.s.now);
+                }
+            }
+            // Only news of entries held here (published by another tab, say): entries of
+            // bookings other tabs are running are theirs to publish.
+            Some("o:") => {
+                if let Some(entry) = json.and_then(OutboxEntry::from_json) {
+                    if self.s.outbox.get(&entry.event.id).is_some() {
+                        self.s.outbox.merge(entry);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

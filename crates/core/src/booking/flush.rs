@@ -119,6 +119,7 @@ impl Flush {
                 attempts.on_answer(s, ctx, *call, answer.clone())?
             }
             super::booking::Ev::Timer => attempts.on_timer(s, ctx)?,
+            super::booking::Ev::Probe(..) => return None, // events are never guarded
         };
         self.progress(s, progress);
         Some(self.advance(s))

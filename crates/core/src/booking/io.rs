@@ -149,6 +149,14 @@ pub enum Input {
         /// Whether the lock is held.
         granted: bool,
     },
+    /// Another tab changed storage item `name` (`None`: removed it): the breaker (`b:`), a
+    /// payload's record (`p:`) or an event (`o:`) is taken as that tab left it.
+    Changed {
+        /// The item's name.
+        name: String,
+        /// Its text now.
+        json: Option<String>,
+    },
     /// The page may have missed something: it came back online, became visible, or was shown
     /// from the back/forward cache. Events left pending are published (one tab at a time).
     Wake,

@@ -6,7 +6,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::breaker::Breaker;
+use super::breaker::{Breaker, BreakerState};
 use super::config::ClientConfig;
 use super::event::{Ctx, Event};
 use super::idempotency::IdempotencyStore;
@@ -17,6 +17,7 @@ use super::outcome::{BookingResult, Operation};
 use super::random::{uuid, Random};
 use super::snapshot::fingerprint_to_hex;
 use super::state::State;
+use crate::json::ToJson;
 use crate::Error;
 use alloc::collections::VecDeque;
 
@@ -60,6 +61,8 @@ pub struct Shared<R> {
     pub out: VecDeque<Command>,
     /// Events a flush has taken on (queued or in flight): one sender per event key.
     pub flushing: Vec<String>,
+    /// The breaker state last saved for other tabs or taken from them (storage item `b:`).
+    pub shared_breaker: Option<BreakerState>,
     next_call: CallId,
     next_claim: ClaimId,
 }
@@ -81,6 +84,7 @@ impl<R: Random> Shared<R> {
             persists: false,
             out: VecDeque::new(),
             flushing: Vec::new(),
+            shared_breaker: Some(BreakerState::Closed { failures: 0 }),
             next_call: 1,
             next_claim: 0,
         }
@@ -173,6 +177,32 @@ impl<R: Random> Shared<R> {
             .map(|(key, json)| (["o:", &key].concat(), json));
         for (name, json) in records.chain(entries) {
             self.out.push_back(Command::Save { name, json });
+        }
+    }
+
+    /// Saves the breaker's state for other tabs when it changed (with a storage).
+    pub fn share_breaker(&mut self) {
+        let state = self.breaker.state();
+        if self.persists && self.shared_breaker != Some(state) {
+            self.shared_breaker = Some(state);
+            self.out.push_back(Command::Save {
+                name: "b:".into(),
+                json: Some(state.to_json()),
+            });
+        }
+    }
+
+    /// Takes the breaker state another tab saved (`None`: not one): a changed state is logged
+    /// as a transition of this tab's breaker.
+    pub fn adopt_breaker(&mut self, text: Option<&str>) {
+        let Some(state) = text.and_then(BreakerState::from_json) else {
+            return;
+        };
+        self.shared_breaker = Some(state);
+        if let Some(t) = self.breaker.adopt(state) {
+            let mut ctx = self.ctx(String::new(), None);
+            ctx.uncounted = false;
+            self.emit(&mut ctx, Event::BreakerChanged(t));
         }
     }
 

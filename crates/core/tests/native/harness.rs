@@ -117,9 +117,12 @@ impl Sim {
             created: 0,
         };
         if let Some(origin) = storage {
-            let saved = origin.snapshot();
+            let (saved, breaker) = (origin.snapshot(), origin.breaker());
             sim.storage = Some(origin);
             sim.input(Input::Loaded { json: saved });
+            if let Some(breaker) = breaker {
+                sim.input(breaker);
+            }
         }
         sim
     }
@@ -153,9 +156,12 @@ impl Sim {
         };
         let mut next = Sim::with(config, random, self.now, None);
         next = next.script(endpoint, replies);
-        let saved = origin.snapshot();
+        let (saved, breaker) = (origin.snapshot(), origin.breaker());
         next.storage = Some(origin);
         next.input(Input::Loaded { json: saved });
+        if let Some(breaker) = breaker {
+            next.input(breaker);
+        }
         next.created = self.created;
         next
     }

@@ -37,12 +37,21 @@ impl Origin {
             .then(|| assemble(self.items.iter().map(|(n, j)| (n.as_str(), j.as_str()))))
     }
 
+    /// What a loading client reads after the snapshot: the breaker other tabs shared.
+    pub fn breaker(&self) -> Option<Input> {
+        let json = self.items.get("b:")?.clone();
+        Some(Input::Changed {
+            name: "b:".into(),
+            json: Some(json),
+        })
+    }
+
     /// Carries out a storage or lock command of `tab`; `false` for any other command.
     pub fn carry_out(&mut self, tab: Tab, command: &Command) -> bool {
         match command {
             Command::Save { name, json } => {
                 assert!(
-                    name.starts_with("p:") || name.starts_with("o:"),
+                    name.starts_with("p:") || name.starts_with("o:") || name == "b:",
                     "item name {name}"
                 );
                 match json {
