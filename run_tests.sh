@@ -89,6 +89,11 @@ tier browser-e2e         node  node --test tests/e2e/
 # across tabs. Each case 20 rounds (TABS_ROUNDS), rates printed.
 tier browser-tabs        node  node --test tests/tabs/
 grep -h '^# tabs: ' "$LOGS/browser-tabs.log" 2>/dev/null | sed 's/^# /     /'
+# The soak's quick form: 500 clicks from two tabs against the mock provider with ~30% injected
+# faults, 20% duplicate clicks and 50 reloads mid-booking, then the provider's books checked
+# (npm run soak: 10,000 clicks).
+tier soak-quick          none  node scripts/soak.mjs --bookings 500 --reloads 50
+grep -h '^soak: ' "$LOGS/soak-quick.log" 2>/dev/null | cut -c1-200 | sed 's/^/     /'
 # Hostile input through the loader's globals in Chromium: at least 100,000 generated inputs, the
 # drop-in checked against the legacy contract on each, memory and the externref table flat.
 tier browser-hostile     node  node --test tests/hostile/

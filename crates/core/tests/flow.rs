@@ -940,6 +940,22 @@ fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
 }
 
 #[test]
+fn after_a_compensated_booking_the_payload_books_anew() {
+    let mut sim = Sim::new(config()).script("publish", &vec![Reply::Status(503); 3]);
+    let first = sim.booked(&request());
+    assert!(first.compensated, "{first:?}");
+    // The appointment was cancelled again: the slot is free, so a click books it anew.
+    let second = sim.booked(&request());
+    assert_eq!(second.state, State::Completed);
+    assert!(!second.idempotent_replay);
+    assert_ne!(second.idempotency_key, first.idempotency_key);
+    assert_eq!(sim.count("create"), 2);
+    // A call under the first key still replays what happened to it.
+    let keyed = sim.booked(&keyed(&first.idempotency_key));
+    assert!(keyed.idempotent_replay && keyed.compensated);
+}
+
+#[test]
 fn without_a_storage_nothing_is_saved_or_restored() {
     let mut sim = Sim::new(config());
     sim.booked(&request());

@@ -333,6 +333,11 @@ impl<R: Random> Client<R> {
         self.s
             .store
             .finish(&booking.ctx.key, result.clone(), self.s.now);
+        // Compensated: the appointment was cancelled again, so booking the payload once more
+        // (without a key) is a new booking, as after a page's cancel. Keyed calls still replay.
+        if let (true, Some(id)) = (result.compensated, &result.appointment_id) {
+            self.s.store.forget_appointment(id);
+        }
         self.s.persist();
         if let Some(id) = booking.id {
             self.s.settle(id, result.clone());
