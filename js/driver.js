@@ -9,6 +9,8 @@
 // none after an abort. Page objects are read by own properties only and every read is guarded:
 // a hostile config or request is refused with a coded error, never thrown through Wasm.
 
+import { indexedDb, warnOnce, webStorage } from './storage.js';
+
 const hasOwn = Object.prototype.hasOwnProperty;
 const isArray = Array.isArray;
 const objectKeys = Object.keys;
@@ -105,10 +107,17 @@ export function readRequest(object, names) {
   return record({ record: out });
 }
 
-// 'local' / 'session' / an object with getItem and setItem / nothing.
+/** What `storage: 'indexeddb'` resolves to where IndexedDB exists. */
+const INDEXED_DB = 'indexeddb';
+
+// 'indexeddb' / 'local' / 'session' / an object with getItem and setItem / nothing.
 function resolveStorage(storage) {
   if (storage === undefined || storage === null || storage === false) return undefined;
   try {
+    if (storage === INDEXED_DB) {
+      if (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB) return INDEXED_DB;
+      return globalThis.localStorage || undefined; // the fallback, then memory
+    }
     if (storage === 'local') return globalThis.localStorage;
     if (storage === 'session') return globalThis.sessionStorage;
     if (typeof storage === 'object' && typeof storage.getItem === 'function' && typeof storage.setItem === 'function') {
@@ -118,7 +127,7 @@ function resolveStorage(storage) {
     throw optionsError(typeof storage === 'string' ? `${storage}Storage is not available here`
       : 'the storage object could not be read (a getter or Proxy threw)');
   }
-  throw optionsError("storage must be 'local', 'session' or an object with getItem and setItem");
+  throw optionsError("storage must be 'indexeddb', 'local', 'session' or an object with getItem and setItem");
 }
 
 /**
@@ -232,109 +241,10 @@ function callSafely(fn, value) {
   }
 }
 
-let warned = false;
-function warnOnce(what, e) {
-  if (warned) return;
-  warned = true;
-  try {
-    console.warn(`raptor-secondary: ${what}; bookings still work but will not survive a reload`, e);
-  } catch { /* no console */ }
-}
-
-/**
- * The client's storage items, each under `<storageKey>:<name>`: `p:<fingerprint>` holds the
- * newest idempotency record of a payload, `o:<booking key>` a booking's outbox entry. One item
- * per record, so tabs writing different bookings never overwrite each other. Storage objects
- * that cannot list their keys (no `key(i)` and `length`) get a list of names, `<storageKey>:names`.
- * Nothing here throws: unreadable, full or corrupt storage is reported once and skipped.
- */
-function items(storage, storageKey) {
-  const prefix = `${storageKey}:`;
-  const lists = typeof storage.key === 'function' && typeof storage.length === 'number';
-  const get = (name) => {
-    const text = storage.getItem(prefix + name);
-    return typeof text === 'string' && text ? text : undefined;
-  };
-  const names = () => {
-    if (!lists) {
-      try { return JSON.parse(get('names') ?? '[]').filter((n) => typeof n === 'string'); } catch { return []; }
-    }
-    const found = [];
-    for (let i = 0; i < storage.length; i++) {
-      const key = storage.key(i);
-      if (typeof key === 'string' && key.startsWith(prefix)) found.push(key.slice(prefix.length));
-    }
-    return found;
-  };
-  const list = (name, add) => {
-    if (lists) return;
-    const known = names();
-    if (known.includes(name) === add) return;
-    storage.setItem(`${prefix}names`, JSON.stringify(add ? [...known, name] : known.filter((n) => n !== name)));
-  };
-  const put = (name, json) => {
-    if (json === null || json === undefined) {
-      if (typeof storage.removeItem === 'function') storage.removeItem(prefix + name);
-      else storage.setItem(prefix + name, '');
-      list(name, false);
-    } else {
-      storage.setItem(prefix + name, json);
-      list(name, true);
-    }
-  };
-  /** Records and entries of a v1 snapshot (one item under `storageKey`, as earlier builds
-   * saved them) become items, unless an item holds newer data already; then it is removed. */
-  const migrate = () => {
-    const blob = storage.getItem(storageKey);
-    if (typeof blob !== 'string' || !blob) return;
-    let snapshot;
-    try { snapshot = JSON.parse(blob); } catch { snapshot = undefined; }
-    const records = snapshot && isArray(snapshot.records) ? snapshot.records : [];
-    const outbox = snapshot && isArray(snapshot.outbox) ? snapshot.outbox : [];
-    for (const [name, value] of [
-      ...records.map((r) => [`p:${r && r.fingerprint}`, r]),
-      ...outbox.map((e) => [`o:${e && e.bookingKey}`, e]),
-    ]) {
-      if (typeof name === 'string' && !name.endsWith('undefined') && get(name) === undefined) put(name, JSON.stringify(value));
-    }
-    if (typeof storage.removeItem === 'function') storage.removeItem(storageKey);
-    else storage.setItem(storageKey, '');
-  };
-  return {
-    prefix,
-    /** The item a storage event is about (`b:`, `p:…`, `o:…`), or undefined. */
-    nameOf(event) {
-      const key = event.key;
-      if (event.storageArea !== storage || typeof key !== 'string' || !key.startsWith(prefix)) return undefined;
-      const name = key.slice(prefix.length);
-      return /^(b:|p:|o:)/.test(name) ? name : undefined;
-    },
-    /** The snapshot the core loads: every well-formed item, in the v1 format's shape. */
-    load() {
-      const records = [];
-      const outbox = [];
-      try {
-        migrate();
-        for (const name of names()) {
-          const kind = name.slice(0, 2);
-          if (kind !== 'p:' && kind !== 'o:') continue;
-          const text = get(name);
-          try { JSON.parse(text); } catch { continue; } // corrupt: skipped, never the rest
-          (kind === 'p:' ? records : outbox).push(text);
-        }
-      } catch (e) {
-        warnOnce('the saved state could not be read', e);
-      }
-      return `{"version":1,"records":[${records.join(',')}],"outbox":[${outbox.join(',')}]}`;
-    },
-    /** One item's text, or undefined. */
-    read(name) {
-      try { return get(name); } catch (e) { warnOnce('the saved state could not be read', e); return undefined; }
-    },
-    save(name, json) {
-      try { put(name, json); } catch (e) { warnOnce('the state could not be saved (storage full or blocked?)', e); }
-    },
-  };
+/** Calls `fn` with a read's text, now or once it resolves (IndexedDB reads are async). */
+function whenRead(text, fn) {
+  if (text && typeof text.then === 'function') text.then(fn);
+  else fn(text);
 }
 
 function seed() {
@@ -356,6 +266,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     #storage;
     #items;
     #claims = new Map();
+    #loading = false;
     #unlisten = [];
     #capacity;
     #logs = [];
@@ -378,13 +289,32 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       this.#base = effective.baseUrl;
       this.#capacity = effective.logCapacity;
       this.#storage = split.storage;
+      this.ready = Promise.resolve(this);
       if (this.#storage) {
-        this.#items = items(this.#storage, split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`);
-        const saved = this.#items.load();
-        this.#feed((core, now) => core.loaded(now, saved));
-        this.#shareBreaker();
-        this.#listen();
+        const key = split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`;
+        const local = () => { try { return globalThis.localStorage ? webStorage(globalThis.localStorage, key) : undefined; } catch { return undefined; } };
+        this.#items = this.#storage === INDEXED_DB ? indexedDb(key, local) : webStorage(this.#storage, key);
+        const loading = this.#items.load();
+        if (typeof loading.then !== 'function') {
+          this.#loaded(loading);
+        } else {
+          // Page calls made while IndexedDB loads wait for it (queued, in order).
+          this.#loading = true;
+          this.ready = loading.then((saved) => this.#loaded(saved)).then(() => this);
+        }
       }
+    }
+
+    /** The storage was read: the core takes it (before any queued page call), then listens. */
+    #loaded({ snapshot, breaker }) {
+      if (!this.#core) return;
+      this.#loading = false;
+      this.#inputs.unshift(
+        (core, now) => core.loaded(now, snapshot),
+        (core, now) => { if (breaker !== undefined) core.changed(now, 'b:', breaker); },
+      );
+      this.#listen();
+      this.#feed(() => {});
     }
 
     /**
@@ -395,7 +325,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
      */
     #feed(input) {
       this.#inputs.push(input);
-      if (this.#draining) return;
+      if (this.#draining || this.#loading) return;
       this.#draining = true;
       try {
         while (this.#inputs.length) {
@@ -456,8 +386,10 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       const answer = (granted) => {
         if (!this.#claims.has(claim) || !this.#core) return false;
         if (!granted) this.#claims.delete(claim);
-        const saved = granted ? this.#items.read(read) : undefined;
-        this.#feed((core, now) => core.claimed(now, claim, saved, granted));
+        whenRead(granted ? this.#items.read(read) : undefined, (saved) => {
+          // Released meanwhile (the core gave up): nothing is fed.
+          if (this.#claims.has(claim) || !granted) this.#feed((core, now) => core.claimed(now, claim, saved, granted));
+        });
         return true;
       };
       const locks = globalThis.navigator && globalThis.navigator.locks;
@@ -478,8 +410,9 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
 
     /** The breaker state other tabs saved, for the core. */
     #shareBreaker() {
-      const text = this.#items.read('b:');
-      if (text !== undefined) this.#feed((core, now) => core.changed(now, 'b:', text));
+      whenRead(this.#items.read('b:'), (text) => {
+        if (text !== undefined && this.#core) this.#feed((core, now) => core.changed(now, 'b:', text));
+      });
     }
 
     /**
@@ -495,14 +428,11 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         this.#shareBreaker();
         this.#feed((core, now) => core.wake(now));
       };
-      const changed = (event) => {
-        const name = this.#items.nameOf(event);
-        if (name === undefined || !this.#core) return;
-        const text = typeof event.newValue === 'string' && event.newValue ? event.newValue : undefined;
-        this.#feed((core, now) => core.changed(now, name, text));
-      };
+      this.#unlisten.push(this.#items.listen((name, text) => {
+        if (this.#core) this.#feed((core, now) => core.changed(now, name, text));
+      }));
       const targets = [[globalThis, 'online', wake], [globalThis, 'pageshow', wake],
-        [globalThis.document, 'visibilitychange', wake], [globalThis, 'storage', changed]];
+        [globalThis.document, 'visibilitychange', wake]];
       for (const [target, type, fn] of targets) {
         if (target && typeof target.addEventListener === 'function') {
           target.addEventListener(type, fn);
@@ -527,7 +457,10 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         headers['Content-Type'] = 'application/json';
         init.body = command.body;
       }
-      call(this.#fetch, absolute(command.url, this.#base), init).then((a) => {
+      // A booking's record is on disk before its create goes out (IndexedDB writes are async).
+      const written = this.#items ? this.#items.written() : undefined;
+      const go = () => call(this.#fetch, absolute(command.url, this.#base), init);
+      (written ? written.then(go) : go()).then((a) => {
         // An aborted call's answer is never fed: exactly one answer per send, none after.
         if (!this.#inflight.has(command.call)) return;
         this.#inflight.delete(command.call);
@@ -679,6 +612,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       }
       this.#claims.clear();
       for (const unlisten of this.#unlisten.splice(0)) unlisten();
+      if (this.#items) this.#items.close();
       this.#core.free();
       this.#core = undefined;
     }

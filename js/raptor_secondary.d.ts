@@ -56,6 +56,9 @@ export function resolveAction(event: Event | object | null | undefined, options?
 export class AppointmentClient {
   /** Throws an `Error` with `code: 'invalid_options'` naming the option at fault. */
   constructor(config?: AppointmentClientConfig);
+  /** Resolves once the storage was read (at once without one or with a synchronous one; with
+   *  `'indexeddb'`, calls made before wait for it). */
+  readonly ready: Promise<AppointmentClient>;
   /** Books an appointment. Resolves to a `BookingResult`; never rejects. `signal` stops it
    *  (`aborted`; an appointment that exists is kept and reported by `appointmentId`). Throws
    *  `invalid_options` for options that are not like `{ signal }`. */
@@ -101,8 +104,8 @@ export interface AppointmentClientConfig {
   log?: (record: LogRecord) => void;
   /** Keep idempotency records and the outbox across reloads: 'local', 'session', or a
    *  Storage-like object. Default: none (page memory only). */
-  storage?: 'local' | 'session' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
-  /** The storage item's key; default `raptor-secondary:v1:<baseUrl>`. */
+  storage?: 'indexeddb' | 'local' | 'session' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  /** The prefix of the storage items; default `raptor-secondary:v1:<baseUrl>`. */
   storageKey?: string;
   /** Attempts per step, first included, 1-10 (3). */
   attempts?: number;

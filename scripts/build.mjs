@@ -21,7 +21,7 @@ execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', 'pk
   '--out-name', 'raptor_secondary', ROOT, '--', ...features], { stdio: 'inherit', cwd: ROOT });
 renameSync(join(PKG, 'raptor_secondary.js'), join(PKG, 'raptor_secondary_core.js'));
 renameSync(join(PKG, 'raptor_secondary.d.ts'), join(PKG, 'raptor_secondary_core.d.ts'));
-for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', 'driver.js']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
+for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', 'driver.js', 'storage.js']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 const LITE = join(ROOT, 'target', 'pkg-lite');
 execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', LITE,
   '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features', ...features], { stdio: 'inherit', cwd: ROOT });

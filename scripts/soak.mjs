@@ -4,7 +4,7 @@
 // provider's books checked. Prints its figures; exits 1 if a check fails.
 //
 //   node scripts/soak.mjs [--bookings 10000] [--tabs 2] [--faults 0.4] [--duplicates 0.2]
-//                         [--reloads 60] [--concurrency 6] [--seed 1]
+//                         [--reloads 60] [--concurrency 6] [--seed 1] [--storage indexeddb|local]
 //   (./run_tests.sh runs a quick form: --bookings 500 --reloads 6; needs npm run build)
 //
 // Faults, per provider call (40% of the page's calls; the printed share counts the provider's
@@ -29,7 +29,8 @@ const { values: opts } = parseArgs({
     bookings: { type: 'string', default: '10000' }, tabs: { type: 'string', default: '2' },
     faults: { type: 'string', default: '0.4' }, duplicates: { type: 'string', default: '0.2' },
     reloads: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '6' },
-    seed: { type: 'string', default: '1' }, help: { type: 'boolean', short: 'h' },
+    seed: { type: 'string', default: '1' }, storage: { type: 'string', default: 'indexeddb' },
+    help: { type: 'boolean', short: 'h' },
   },
 });
 if (opts.help) {
@@ -74,7 +75,7 @@ const SLOT = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 3 * 86400000
 
 /** Loads the client in `page`, with a fetch that injects faults at `rate` (seeded per tab). */
 async function install(page, tab, rate) {
-  await page.evaluate(async ({ providerUrl, storageKey, seed, rate }) => {
+  await page.evaluate(async ({ providerUrl, storageKey, seed, rate, storage }) => {
     const mod = await import('/pkg/raptor_secondary.js');
     await mod.default();
     let a = seed >>> 0;
@@ -104,11 +105,12 @@ async function install(page, tab, rate) {
       return fetch(url, init);
     };
     window.client = new mod.AppointmentClient({
-      baseUrl: providerUrl, storage: 'local', storageKey, fetch: faulty,
+      baseUrl: providerUrl, storage, storageKey, fetch: faulty,
       attemptTimeoutMs: 1000, deadlineMs: 10000, baseDelayMs: 20, maxDelayMs: 300, pollIntervalMs: 100,
       breakerThreshold: 8, breakerCooldownMs: 500,
     });
-  }, { providerUrl: demo.providerUrl, storageKey, seed: Number(opts.seed) * 7919 + tab * 104729 + Date.now(), rate });
+    await window.client.ready;
+  }, { providerUrl: demo.providerUrl, storageKey, seed: Number(opts.seed) * 7919 + tab * 104729 + Date.now(), rate, storage: opts.storage });
 }
 
 const pages = [];
@@ -261,7 +263,7 @@ if (answered + counts.interrupted !== counts.clicks) problems.push(`${counts.cli
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const c = stats.counters;
-console.log(`soak: ${counts.clicks} clicks from ${TABS} tabs in ${seconds} s: ${payloads.length} payloads, `
+console.log(`soak: ${counts.clicks} clicks from ${TABS} tabs (storage '${opts.storage}') in ${seconds} s: ${payloads.length} payloads, `
   + `${counts.sameTab} duplicate clicks in the same tab and ${counts.otherTab} in another tab, ${counts.reloads} reloads `
   + `(${counts.interrupted} bookings cut off and clicked again)`);
 const injected = Object.values(faults).reduce((a, b) => a + b, 0);

@@ -227,20 +227,22 @@
   Promise.all([RaptorSecondary.ready, config]).then(function (values) {
     var cfg = values[1];
     providerOrigin = new URL(cfg.providerUrl).origin;
-        // storage: 'local' keeps idempotency keys and the outbox across reloads, so reloading in
-    // the middle of a booking and booking again reuses the same key: no double booking.
-    client = new RaptorSecondary.AppointmentClient(Object.assign({ baseUrl: cfg.providerUrl, storage: 'local' }, cfg.client));
+    // storage: 'indexeddb' keeps idempotency keys, the outbox and the breaker across reloads
+    // and tabs, so reloading in the middle of a booking, or booking the same slot in another
+    // tab, reuses the same key: no double booking. Events left pending publish themselves.
+    client = new RaptorSecondary.AppointmentClient(Object.assign({ baseUrl: cfg.providerUrl, storage: 'indexeddb' }, cfg.client));
     client.subscribe(onRecord);
+    return client.ready;
+  }).then(function () {
     ['book', 'book-ie11', 'cancel-last'].forEach(function (id) { $(id).disabled = false; });
     var restored = client.restored();
-    setStatus('Ready · provider ' + cfg.providerUrl + ' · restored ' + restored.records + ' booking record'
+    setStatus('Ready · provider ' + providerOrigin + ' · restored ' + restored.records + ' booking record'
       + (restored.records === 1 ? '' : 's') + ' and ' + restored.outbox + ' outbox event' + (restored.outbox === 1 ? '' : 's'), 'ready');
-    if (restored.pending) client.flushOutbox();
     setInterval(refresh, 200);
     setInterval(refreshProvider, 1000);
     refresh();
     refreshProvider();
-  }, function (error) {
+  }).catch(function (error) {
     setStatus('Could not start: ' + (error && error.message ? error.message : error), 'error');
   });
 })();

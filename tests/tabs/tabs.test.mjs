@@ -1,10 +1,11 @@
-// Two tabs of one browser profile (same origin, shared localStorage), each with its own
-// AppointmentClient (`storage: 'local'`), against the real mock provider over loopback, in
-// Debian's Chromium via playwright-core. Each case is repeated ROUNDS times (TABS_ROUNDS, at
-// least 20 by default) and prints its rate; it passes only when no round failed.
+// Two tabs of one browser profile (same origin, shared storage), each with its own
+// AppointmentClient, against the real mock provider over loopback, in Debian's Chromium via
+// playwright-core; every case once with `storage: 'local'` and once with `'indexeddb'`. Each
+// case is repeated ROUNDS times (TABS_ROUNDS, 20 by default) and prints its rate; it passes
+// only when no round failed.
 //
 //   node --test tests/tabs/      (needs pkg/: npm run build; builds the provider if needed)
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildProvider, startDemo } from '../../scripts/demo.mjs';
 import { launchChromium } from '../../scripts/browser.mjs';
@@ -28,20 +29,23 @@ const admin = (path, body) => fetch(`${new URL(demo.providerUrl).origin}/__admin
   : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 
 /** A tab on the demo's origin with a client of its own under `storageKey`. */
+let STORAGE = 'local';
 async function openTab(storageKey, settings = {}) {
   const page = await browser.newPage();
   pages.push(page);
   page.on('pageerror', (e) => console.log(`# page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'warning') console.log(`page warning: ${m.text()}`); });
   await page.goto(`${demo.url}drop-in.html`);
-  await page.evaluate(async ({ providerUrl, storageKey, settings }) => {
+  await page.evaluate(async ({ providerUrl, storageKey, settings, storage }) => {
     // The drop-in page loads the lite module; the full one is imported beside it.
     const mod = await import('/pkg/raptor_secondary.js');
     await mod.default();
     window.client = new mod.AppointmentClient({
-      baseUrl: providerUrl, storage: 'local', storageKey, attemptTimeoutMs: 2000, deadlineMs: 8000,
+      baseUrl: providerUrl, storage, storageKey, attemptTimeoutMs: 2000, deadlineMs: 8000,
       baseDelayMs: 50, maxDelayMs: 200, ...settings,
     });
-  }, { providerUrl: demo.providerUrl, storageKey, settings });
+    await window.client.ready;
+  }, { providerUrl: demo.providerUrl, storageKey, settings, storage: STORAGE });
   return page;
 }
 
@@ -69,10 +73,14 @@ async function held(request) {
 }
 
 function report(name, failures) {
-  console.log(`tabs: ${name}: ${failures.length} of ${ROUNDS} rounds failed${failures.length ? ` (first: ${failures[0]})` : ''}`);
+  console.log(`tabs: ${STORAGE}: ${name}: ${failures.length} of ${ROUNDS} rounds failed${failures.length ? ` (first: ${failures[0]})` : ''}`);
 }
 
-test('different payloads in two tabs, then a reload restores every record', async () => {
+for (const storage of ['local', 'indexeddb']) {
+  describe(storage, () => {
+    before(() => { STORAGE = storage; });
+
+  test(`${storage}: different payloads in two tabs, then a reload restores every record`, async () => {
   const failures = [];
   for (let round = 0; round < ROUNDS; round++) {
     const storageKey = `tabs-restore-${round}-${Date.now()}`;
@@ -85,6 +93,20 @@ test('different payloads in two tabs, then a reload restores every record', asyn
     const completed = results.flat().filter((r) => r.state === 'completed').length;
     const reload = await openTab(storageKey);
     const restored = await reload.evaluate(() => window.client.restored());
+    // Where the records are: localStorage items, or IndexedDB rows (and then no item at all).
+    const where = await reload.evaluate(async (prefix) => {
+      const items = Object.keys(localStorage).filter((k) => k.startsWith(prefix)).length;
+      if (!(await indexedDB.databases()).some((d) => d.name === 'raptor-secondary')) return { items, rows: 0 };
+      const db = await new Promise((ok) => { const r = indexedDB.open('raptor-secondary'); r.onsuccess = () => ok(r.result); });
+      const rows = db.objectStoreNames.contains('items') ? await new Promise((ok) => {
+        const r = db.transaction('items').objectStore('items').getAllKeys(IDBKeyRange.bound(prefix, `${prefix}\uffff`));
+        r.onsuccess = () => ok(r.result.length);
+      }) : 0;
+      db.close();
+      return { items, rows };
+    }, `${storageKey}:`);
+    const stored = STORAGE === 'indexeddb' ? where.items === 0 && where.rows >= 12 : where.rows === 0 && where.items >= 12;
+    if (!stored) failures.push(`round ${round}: ${where.items} localStorage items, ${where.rows} IndexedDB rows`);
     // Re-booking every payload in the reloaded tab must replay, never book a second time.
     const again = await Promise.all(requests.map((r) => book(reload, r)));
     const doubled = (await Promise.all(requests.map(held))).filter((h) => h.length !== 1).length;
@@ -98,7 +120,7 @@ test('different payloads in two tabs, then a reload restores every record', asyn
   assert.deepEqual(failures, []);
 });
 
-test('the same payload in two tabs at the same moment books one appointment', async () => {
+  test(`${storage}: the same payload in two tabs at the same moment books one appointment`, async () => {
   const failures = [];
   for (let round = 0; round < ROUNDS; round++) {
     const storageKey = `tabs-same-${round}-${Date.now()}`;
@@ -116,7 +138,7 @@ test('the same payload in two tabs at the same moment books one appointment', as
   assert.deepEqual(failures, []);
 });
 
-test('a tab that books while another tab is still booking the payload (slow provider) joins it', async () => {
+  test(`${storage}: a tab that books while another tab is still booking the payload (slow provider) joins it`, async () => {
   await admin('scenario', { scenario: 'slow' });
   const failures = [];
   try {
@@ -140,7 +162,7 @@ test('a tab that books while another tab is still booking the payload (slow prov
   assert.deepEqual(failures, []);
 });
 
-test('an event a closed tab left pending is published by one of the next tabs, without flushOutbox()', async () => {
+  test(`${storage}: an event a closed tab left pending is published by one of the next tabs, without flushOutbox()`, async () => {
   await admin('scenario', { scenario: 'slow' });
   const failures = [];
   try {
@@ -174,7 +196,7 @@ test('an event a closed tab left pending is published by one of the next tabs, w
   assert.deepEqual(failures, []);
 });
 
-test('an outage seen in one tab opens the breaker in the other, and one tab sends the probe', async () => {
+  test(`${storage}: an outage seen in one tab opens the breaker in the other, and one tab sends the probe`, async () => {
   const failures = [];
   const settings = { breakerThreshold: 3, breakerCooldownMs: 800, attempts: 3 };
   for (let round = 0; round < ROUNDS; round++) {
@@ -207,3 +229,6 @@ test('an outage seen in one tab opens the breaker in the other, and one tab send
   report('a breaker opened by one tab short-circuits the other; one probe across tabs', failures);
   assert.deepEqual(failures, []);
 });
+
+  });
+}

@@ -32,6 +32,7 @@ export async function compiles(event: Event, list: Element): Promise<void> {
     if (code === 'circuit_open') await client.flushOutbox();
   }
   await client.handle(event, { ...request, appointmentId: 'apt_1' });
+  await new AppointmentClient({ storage: 'indexeddb' }).ready;
   const controller = new AbortController();
   const stopped = await client.book(request, { signal: controller.signal });
   if (stopped.error?.code === 'aborted' && stopped.appointmentId) await client.cancel(stopped.appointmentId, {});
@@ -57,6 +58,8 @@ export async function refuses(event: Event, client: AppointmentClient, request: 
   new AppointmentClient({ attempts: '3' });
   // @ts-expect-error durationMinutes is a number
   await client.book({ ...request, durationMinutes: '30' });
+  // @ts-expect-error storage is one of the named ones or an object with getItem and setItem
+  new AppointmentClient({ storage: 'disk' });
   // @ts-expect-error a signal is an AbortSignal
   await client.book(request, { signal: true });
   // @ts-expect-error there is no such call option

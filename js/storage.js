@@ -1,0 +1,286 @@
+// Where the appointment client keeps what survives a reload and what its tabs share: one
+// item per payload's record (`p:<fingerprint>`), per booking's event (`o:<key>`) and the
+// breaker (`b:`), each under `<storageKey>:`. Two stores with one shape: `webStorage` over
+// localStorage, sessionStorage or any object with getItem/setItem (synchronous; other tabs
+// hear of changes through `storage` events), and `indexedDb` (asynchronous; one transaction
+// per change, `durability: 'strict'`; other tabs hear through a BroadcastChannel). Nothing here
+// throws: unreadable, full, blocked or corrupt storage is reported once and skipped.
+
+const isArray = Array.isArray;
+
+let warned = false;
+/** Reports a storage failure once per page; booking goes on without it. */
+export function warnOnce(what, e) {
+  if (warned) return;
+  warned = true;
+  try {
+    console.warn(`raptor-secondary: ${what}; bookings still work but will not survive a reload`, e);
+  } catch { /* no console */ }
+}
+
+/** The snapshot the core loads, in the v1 format's shape, from item texts. */
+const snapshot = (records, outbox) => `{"version":1,"records":[${records.join(',')}],"outbox":[${outbox.join(',')}]}`;
+
+/** Whether `text` is JSON (a corrupt item is skipped, never the rest). */
+function wellFormedJson(text) {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The client's storage items, each under `<storageKey>:<name>`: `p:<fingerprint>` holds the
+ * newest idempotency record of a payload, `o:<booking key>` a booking's outbox entry. One item
+ * per record, so tabs writing different bookings never overwrite each other. Storage objects
+ * that cannot list their keys (no `key(i)` and `length`) get a list of names, `<storageKey>:names`.
+ * Nothing here throws: unreadable, full or corrupt storage is reported once and skipped.
+ */
+export function webStorage(storage, storageKey) {
+  const prefix = `${storageKey}:`;
+  const lists = typeof storage.key === 'function' && typeof storage.length === 'number';
+  const get = (name) => {
+    const text = storage.getItem(prefix + name);
+    return typeof text === 'string' && text ? text : undefined;
+  };
+  const names = () => {
+    if (!lists) {
+      try { return JSON.parse(get('names') ?? '[]').filter((n) => typeof n === 'string'); } catch { return []; }
+    }
+    const found = [];
+    for (let i = 0; i < storage.length; i++) {
+      const key = storage.key(i);
+      if (typeof key === 'string' && key.startsWith(prefix)) found.push(key.slice(prefix.length));
+    }
+    return found;
+  };
+  const list = (name, add) => {
+    if (lists) return;
+    const known = names();
+    if (known.includes(name) === add) return;
+    storage.setItem(`${prefix}names`, JSON.stringify(add ? [...known, name] : known.filter((n) => n !== name)));
+  };
+  const put = (name, json) => {
+    if (json === null || json === undefined) {
+      if (typeof storage.removeItem === 'function') storage.removeItem(prefix + name);
+      else storage.setItem(prefix + name, '');
+      list(name, false);
+    } else {
+      storage.setItem(prefix + name, json);
+      list(name, true);
+    }
+  };
+  /** Records and entries of a v1 snapshot (one item under `storageKey`, as earlier builds
+   * saved them) become items, unless an item holds newer data already; then it is removed. */
+  const migrate = () => {
+    const blob = storage.getItem(storageKey);
+    if (typeof blob !== 'string' || !blob) return;
+    let snapshot;
+    try { snapshot = JSON.parse(blob); } catch { snapshot = undefined; }
+    const records = snapshot && isArray(snapshot.records) ? snapshot.records : [];
+    const outbox = snapshot && isArray(snapshot.outbox) ? snapshot.outbox : [];
+    for (const [name, value] of [
+      ...records.map((r) => [`p:${r && r.fingerprint}`, r]),
+      ...outbox.map((e) => [`o:${e && e.bookingKey}`, e]),
+    ]) {
+      if (typeof name === 'string' && !name.endsWith('undefined') && get(name) === undefined) put(name, JSON.stringify(value));
+    }
+    if (typeof storage.removeItem === 'function') storage.removeItem(storageKey);
+    else storage.setItem(storageKey, '');
+  };
+  return {
+    prefix,
+    /** Calls `fn(name, text)` for each change another tab made (`storage` events fire in every
+     * other tab of the origin for localStorage); returns how to stop. */
+    listen(fn) {
+      const target = globalThis;
+      if (typeof target.addEventListener !== 'function') return () => {};
+      const onStorage = (event) => {
+        const key = event.key;
+        if (event.storageArea !== storage || typeof key !== 'string' || !key.startsWith(prefix)) return;
+        const name = key.slice(prefix.length);
+        const text = typeof event.newValue === 'string' && event.newValue ? event.newValue : undefined;
+        if (/^(b:|p:|o:)/.test(name)) fn(name, text);
+      };
+      target.addEventListener('storage', onStorage);
+      return () => target.removeEventListener('storage', onStorage);
+    },
+    /** The snapshot the core loads: every well-formed item, in the v1 format's shape. */
+    load() {
+      const records = [];
+      const outbox = [];
+      try {
+        migrate();
+        for (const name of names()) {
+          const kind = name.slice(0, 2);
+          if (kind !== 'p:' && kind !== 'o:') continue;
+          const text = get(name);
+          if (text === undefined || !wellFormedJson(text)) continue; // corrupt: skipped, never the rest
+          (kind === 'p:' ? records : outbox).push(text);
+        }
+      } catch (e) {
+        warnOnce('the saved state could not be read', e);
+      }
+      return { snapshot: snapshot(records, outbox), breaker: this.read('b:') };
+    },
+    /** One item's text, or undefined. */
+    read(name) {
+      try { return get(name); } catch (e) { warnOnce('the saved state could not be read', e); return undefined; }
+    },
+    save(name, json) {
+      try { put(name, json); } catch (e) { warnOnce('the state could not be saved (storage full or blocked?)', e); }
+    },
+    /** Writes are synchronous: nothing to wait for before a send. */
+    written() { return undefined; },
+    close() {},
+    /** Every item's name and text (a v1 snapshot migrated first): what moves to IndexedDB
+     * when a page switches to it. */
+    entries() {
+      const found = [];
+      try {
+        migrate();
+        for (const name of names()) {
+          const text = get(name);
+          if (text !== undefined && /^(b:|p:|o:)/.test(name) && wellFormedJson(text)) found.push([name, text]);
+        }
+      } catch (e) {
+        warnOnce('the saved state could not be read', e);
+      }
+      return found;
+    },
+    /** Removes every item (once they moved). */
+    clear() {
+      try {
+        for (const name of names()) put(name, null);
+      } catch (e) {
+        warnOnce('the state could not be saved (storage full or blocked?)', e);
+      }
+    },
+  };
+}
+
+
+const DB = 'raptor-secondary';
+const STORE = 'items';
+
+/** An IDBRequest as a promise. */
+const done = (request) => new Promise((resolve, reject) => {
+  request.onsuccess = () => resolve(request.result);
+  request.onerror = () => reject(request.error);
+});
+
+/**
+ * The items in IndexedDB (database `raptor-secondary`, store `items`, keyed by
+ * `<storageKey>:<name>`). `load()` is asynchronous (the client waits for it before it books);
+ * every change is its own transaction with `durability: 'strict'`, in order, and `written()`
+ * is the promise a send waits for (a booking's record is on disk before its create goes out).
+ * Other tabs are told of each change on a BroadcastChannel (`listen`). Fails over to
+ * `fallback()` (localStorage) if the database cannot be opened.
+ */
+export function indexedDb(storageKey, fallback) {
+  const prefix = `${storageKey}:`;
+  const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`raptor-secondary ${prefix}`) : undefined;
+  let db;
+  let other; // the fallback store, once IndexedDB failed
+  let writes = Promise.resolve();
+  // Opens the database; one made without the store (by other code on the origin) is upgraded.
+  const open = (version) => new Promise((resolve, reject) => {
+    const request = version ? globalThis.indexedDB.open(DB, version) : globalThis.indexedDB.open(DB);
+    request.onupgradeneeded = () => {
+      if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+    };
+    request.onsuccess = () => {
+      const opened = request.result;
+      if (opened.objectStoreNames.contains(STORE)) return resolve(opened);
+      opened.close();
+      open(opened.version + 1).then(resolve, reject);
+    };
+    request.onerror = () => reject(request.error);
+    request.onblocked = () => reject(new Error('the database is blocked by another tab'));
+  });
+  const store = (mode) => db.transaction(STORE, mode, { durability: 'strict' }).objectStore(STORE);
+  return {
+    prefix,
+    async load() {
+      try {
+        db = await open();
+        db.onversionchange = () => db.close();
+        // What localStorage holds under the same key (a v1 snapshot of earlier builds, or items
+        // of a page that used storage: 'local') moves in, unless a newer row holds it already.
+        const legacy = fallback();
+        const moved = legacy ? legacy.entries() : [];
+        if (moved.length) {
+          await new Promise((resolve, reject) => {
+            const items = store('readwrite');
+            for (const [name, text] of moved) {
+              const key = prefix + name;
+              items.get(key).onsuccess = (e) => { if (e.target.result === undefined) items.put(text, key); };
+            }
+            items.transaction.oncomplete = resolve;
+            items.transaction.onerror = () => reject(items.transaction.error);
+          });
+          legacy.clear();
+        }
+        const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+        const items = store('readonly');
+        const [keys, values] = await Promise.all([done(items.getAllKeys(range)), done(items.getAll(range))]);
+        const records = [];
+        const outbox = [];
+        let breaker;
+        keys.forEach((key, i) => {
+          const name = String(key).slice(prefix.length);
+          const text = values[i];
+          if (typeof text !== 'string' || !wellFormedJson(text)) return;
+          if (name.startsWith('p:')) records.push(text);
+          else if (name.startsWith('o:')) outbox.push(text);
+          else if (name === 'b:') breaker = text;
+        });
+        return { snapshot: snapshot(records, outbox), breaker };
+      } catch (e) {
+        warnOnce('IndexedDB could not be opened; using localStorage', e);
+        other = fallback();
+        return other ? other.load() : { snapshot: undefined, breaker: undefined };
+      }
+    },
+    read(name) {
+      if (other) return other.read(name);
+      if (!db) return undefined;
+      return writes.then(() => done(store('readonly').get(prefix + name)))
+        .then((text) => (typeof text === 'string' && text ? text : undefined), (e) => {
+          warnOnce('the saved state could not be read', e);
+          return undefined;
+        });
+    },
+    save(name, json) {
+      if (other) return other.save(name, json);
+      if (!db) return;
+      writes = writes.then(() => new Promise((resolve, reject) => {
+        const items = store('readwrite');
+        if (json === null || json === undefined) items.delete(prefix + name);
+        else items.put(json, prefix + name);
+        items.transaction.oncomplete = resolve;
+        items.transaction.onerror = () => reject(items.transaction.error);
+        items.transaction.onabort = () => reject(items.transaction.error);
+      })).then(() => {
+        try { channel?.postMessage({ name, json: json ?? undefined }); } catch { /* closed */ }
+      }, (e) => warnOnce('the state could not be saved (storage full or blocked?)', e));
+    },
+    written() { return other ? other.written() : writes; },
+    /** Calls `fn(name, text)` for each change another tab made; returns how to stop. */
+    listen(fn) {
+      if (!channel) return () => {};
+      const onMessage = (event) => {
+        const { name, json } = event.data ?? {};
+        if (typeof name === 'string' && /^(b:|p:|o:)/.test(name)) fn(name, typeof json === 'string' ? json : undefined);
+      };
+      channel.addEventListener('message', onMessage);
+      return () => channel.removeEventListener('message', onMessage);
+    },
+    close() {
+      channel?.close();
+      db?.close();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// `storage: 'indexeddb'` in Chromium: what earlier builds or `storage: 'local'` left in
+// localStorage moves into IndexedDB (and is replayed, not booked again); a database that cannot
+// be opened falls back to localStorage with one warning; page calls made while the database
+// loads wait for it. A provider stub in the page counts the calls. Needs pkg/ (npm run build).
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startStaticServer } from '../../scripts/serve.mjs';
+import { launchChromium } from '../../scripts/browser.mjs';
+
+let server, url, browser;
+before(async () => {
+  ({ server, url } = await startStaticServer({ port: 0 }));
+  browser = await launchChromium();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/** Runs `fn(request)` in a fresh page with the ES module loaded and a counting provider stub. */
+async function inPage(fn, arg) {
+  const page = await browser.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.goto(`${url}drop-in.html`);
+  const out = await page.evaluate(async ({ source, arg }) => {
+    const mod = await import('/pkg/raptor_secondary.js');
+    await mod.default();
+    window.calls = 0;
+    const fetch = async (u) => {
+      window.calls += 1;
+      const body = u.endsWith('/events') ? '{}' : `{"id":"apt_${window.calls}","status":"confirmed"}`;
+      return new Response(body, { status: 201 });
+    };
+    const client = (storage, storageKey) => new mod.AppointmentClient({ baseUrl: 'http://127.0.0.1:9/api/v2', fetch, storage, storageKey });
+    const request = {
+      calendarId: 'cal_idb', slotStart: new Date(Date.now() + 5 * 86400000).toISOString(), durationMinutes: 30,
+      patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
+    };
+    return new Function('mod', 'client', 'request', 'arg', `return (${source})(mod, client, request, arg);`)(mod, client, request, arg);
+  }, { source: fn.toString(), arg });
+  await page.close();
+  return { out, warnings };
+}
+
+test('a v1 snapshot in localStorage moves into IndexedDB and is replayed, not booked again', async () => {
+  const { out } = await inPage(async (mod, client, request) => {
+    // What an earlier build saved: one JSON blob under the storage key.
+    const local = client('local', 'old');
+    const first = await local.book(request);
+    const items = Object.keys(localStorage).filter((k) => k.startsWith('old:'));
+    const blob = {
+      version: 1,
+      records: items.filter((k) => k.includes(':p:')).map((k) => JSON.parse(localStorage.getItem(k))),
+      outbox: items.filter((k) => k.includes(':o:')).map((k) => JSON.parse(localStorage.getItem(k))),
+    };
+    localStorage.clear();
+    localStorage.setItem('v1key', JSON.stringify(blob));
+    const callsBefore = window.calls;
+    const idb = client('indexeddb', 'v1key');
+    await idb.ready;
+    const restored = idb.restored();
+    const replay = await idb.book(request);
+    const again = client('indexeddb', 'v1key');
+    await again.ready;
+    return {
+      restored, replay: replay.idempotentReplay, same: replay.appointmentId === first.appointmentId,
+      calls: window.calls - callsBefore, left: Object.keys(localStorage), reloaded: again.restored().records,
+    };
+  });
+  assert.deepEqual(out.restored, { enabled: true, records: 1, outbox: 1, pending: 0 });
+  assert.equal(out.replay, true);
+  assert.equal(out.same, true);
+  assert.equal(out.calls, 0, 'no provider call: the booking was replayed');
+  assert.deepEqual(out.left, [], 'nothing left in localStorage');
+  assert.equal(out.reloaded, 1, 'the records are IndexedDB rows now');
+});
+
+test('a database that cannot be opened falls back to localStorage with one warning', async () => {
+  const { out, warnings } = await inPage(async (mod, client, request) => {
+    indexedDB.open = () => { throw new DOMException('denied', 'SecurityError'); };
+    const c = client('indexeddb', 'fallback');
+    await c.ready;
+    const result = await c.book(request);
+    return { state: result.state, items: Object.keys(localStorage).filter((k) => k.startsWith('fallback:')).length };
+  });
+  assert.equal(out.state, 'completed');
+  assert.ok(out.items >= 2, `${out.items} localStorage items`);
+  assert.equal(warnings.filter((w) => w.includes('IndexedDB could not be opened')).length, 1);
+});
+
+test('page calls made while the database loads wait for it, in order', async () => {
+  const { out } = await inPage(async (mod, client, request) => {
+    const c = client('indexeddb', 'early');
+    // Booked at once, before `ready`: answered after the load, under the claim, as usual.
+    const results = await Promise.all([c.book(request), c.book(request)]);
+    const again = client('indexeddb', 'early');
+    await again.ready;
+    return { states: results.map((r) => r.state), same: results[0].appointmentId === results[1].appointmentId, calls: window.calls, restored: again.restored().records };
+  });
+  assert.deepEqual(out.states, ['completed', 'completed']);
+  assert.equal(out.same, true);
+  assert.equal(out.restored, 1);
+});
