@@ -306,11 +306,12 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     }
 
     /** The storage was read: the core takes it (before any queued page call), then listens. */
-    #loaded({ snapshot, breaker }) {
+    #loaded({ snapshot, breaker, secret }) {
       if (!this.#core) return;
       this.#loading = false;
       this.#inputs.unshift(
         (core, now) => core.loaded(now, snapshot),
+        (core, now) => { if (secret !== undefined) core.changed(now, 's:', secret); },
         (core, now) => { if (breaker !== undefined) core.changed(now, 'b:', breaker); },
       );
       this.#listen();
@@ -365,7 +366,11 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         case 'release': {
           const held = this.#claims.get(command.claim);
           this.#claims.delete(command.claim);
-          return held && (held.release ? held.release() : held.controller.abort());
+          if (!held) return undefined;
+          if (!held.release) return held.controller.abort();
+          // What was saved under the claim is written before another tab can take it.
+          const written = this.#items.written();
+          return written ? written.then(held.release) : held.release();
         }
         case 'log': return this.#log(command.record, command.stateChange);
         case 'done': return this.#answer(command.id, command.result);

@@ -21,6 +21,15 @@ export function warnOnce(what, e) {
 /** The snapshot the core loads, in the v1 format's shape, from item texts. */
 const snapshot = (records, outbox) => `{"version":1,"records":[${records.join(',')}],"outbox":[${outbox.join(',')}]}`;
 
+/** A fresh secret for the origin (64 hex digits from the platform's CSPRNG): it keys the
+ * payload fingerprints kept in storage (the core's `Shared::keyed`). */
+function freshSecret() {
+  const bytes = new Uint8Array(32);
+  globalThis.crypto.getRandomValues(bytes);
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+const isSecret = (text) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
+
 /** Whether `text` is JSON (a corrupt item is skipped, never the rest). */
 function wellFormedJson(text) {
   try {
@@ -123,7 +132,17 @@ export function webStorage(storage, storageKey) {
       } catch (e) {
         warnOnce('the saved state could not be read', e);
       }
-      return { snapshot: snapshot(records, outbox), breaker: this.read('b:') };
+      let secret;
+      try {
+        secret = get('s:');
+        if (!isSecret(secret)) {
+          put('s:', freshSecret());
+          secret = get('s:'); // read back: a tab that wrote at the same moment wins for both
+        }
+      } catch (e) {
+        warnOnce('the saved state could not be read', e);
+      }
+      return { snapshot: snapshot(records, outbox), breaker: this.read('b:'), secret: isSecret(secret) ? secret : undefined };
     },
     /** One item's text, or undefined. */
     read(name) {
@@ -143,7 +162,7 @@ export function webStorage(storage, storageKey) {
         migrate();
         for (const name of names()) {
           const text = get(name);
-          if (text !== undefined && /^(b:|p:|o:)/.test(name) && wellFormedJson(text)) found.push([name, text]);
+          if (text !== undefined && (/^(b:|p:|o:)/.test(name) ? wellFormedJson(text) : isSecret(text))) found.push([name, text]);
         }
       } catch (e) {
         warnOnce('the saved state could not be read', e);
@@ -229,6 +248,7 @@ export function indexedDb(storageKey, fallback) {
         const records = [];
         const outbox = [];
         let breaker;
+        let secret;
         keys.forEach((key, i) => {
           const name = String(key).slice(prefix.length);
           const text = values[i];
@@ -236,8 +256,15 @@ export function indexedDb(storageKey, fallback) {
           if (name.startsWith('p:')) records.push(text);
           else if (name.startsWith('o:')) outbox.push(text);
           else if (name === 'b:') breaker = text;
+          else if (name === 's:' && isSecret(text)) secret = text;
         });
-        return { snapshot: snapshot(records, outbox), breaker };
+        if (!secret) {
+          // One secret for the origin: added in a transaction, so two tabs loading at once agree.
+          const fresh = freshSecret();
+          secret = await done(store('readwrite').add(fresh, `${prefix}s:`)).then(() => fresh,
+            () => done(store('readonly').get(`${prefix}s:`)));
+        }
+        return { snapshot: snapshot(records, outbox), breaker, secret: isSecret(secret) ? secret : undefined };
       } catch (e) {
         warnOnce('IndexedDB could not be opened; using localStorage', e);
         other = fallback();

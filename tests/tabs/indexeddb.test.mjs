@@ -54,8 +54,10 @@ test('a v1 snapshot in localStorage moves into IndexedDB and is replayed, not bo
       records: items.filter((k) => k.includes(':p:')).map((k) => JSON.parse(localStorage.getItem(k))),
       outbox: items.filter((k) => k.includes(':o:')).map((k) => JSON.parse(localStorage.getItem(k))),
     };
+    const secret = localStorage.getItem('old:s:'); // keyed the fingerprints above (see persistence.test.mjs)
     localStorage.clear();
     localStorage.setItem('v1key', JSON.stringify(blob));
+    localStorage.setItem('v1key:s:', secret);
     const callsBefore = window.calls;
     const idb = client('indexeddb', 'v1key');
     await idb.ready;

@@ -210,11 +210,14 @@ for (const storage of ['local', 'indexeddb']) {
     await b.waitForFunction(() => window.client.breaker().state === 'open', null, { timeout: 5000 }).catch(() => {});
     const shortCircuited = await book(b, payload());
     const bCallsWhileOpen = creates.b;
-    await admin('scenario', { scenario: 'immediate' });
+    // After the cool-down the provider is back but slow (creates answer after 0.8 s): the two
+    // tabs book at once, so the other tab asks while the probe is out.
+    await admin('scenario', { scenario: 'delayed' });
     await new Promise((ok) => setTimeout(ok, settings.breakerCooldownMs + 100));
     const before = creates.a + creates.b;
     const [ra, rb] = await Promise.all([book(a, payload()), book(b, payload())]);
     const probes = creates.a + creates.b - before;
+    await admin('scenario', { scenario: 'immediate' });
     await Promise.all([a, b].map((p) => p.waitForFunction(() => window.client.breaker().state === 'closed', null, { timeout: 5000 }).catch(() => {})));
     const states = await Promise.all([a, b].map((p) => p.evaluate(() => window.client.breaker().state)));
     const completed = [ra, rb].filter((r) => r.state === 'completed').length;

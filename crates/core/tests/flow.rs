@@ -956,6 +956,59 @@ fn after_a_compensated_booking_the_payload_books_anew() {
 }
 
 #[test]
+fn with_the_origins_secret_storage_keeps_keyed_fingerprints_and_older_records_still_replay() {
+    use raptor_secondary_core::booking::snapshot::fingerprint_to_hex;
+    let plain = fingerprint_to_hex(request().validate(START).unwrap().fingerprint());
+    // A record saved before the origin had a secret (an earlier build): a plain fingerprint.
+    let mut before = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    );
+    let first = before.booked(&request());
+    let origin = before.storage.clone().unwrap();
+    assert!(origin.items.contains_key(&["p:", &plain].concat()));
+    // The next page has a secret: the old record is still found, and replayed.
+    let mut keyed = origin.clone();
+    keyed
+        .items
+        .insert("s:".into(), "00112233445566778899aabbccddeeff".repeat(2));
+    let mut after = Sim::with(config(), Scripted::default(), START, Some(keyed));
+    let replay = after.booked(&request());
+    assert!(replay.idempotent_replay, "{replay:?}");
+    assert_eq!(replay.appointment_id, first.appointment_id);
+    // A new payload is saved under a keyed fingerprint: the plain one is nowhere in storage.
+    let mut other = request();
+    other.calendar_id = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+        "cal_other".into(),
+    ));
+    let plain_other = fingerprint_to_hex(other.validate(START).unwrap().fingerprint());
+    after.booked(&other);
+    let items = &after.storage.as_ref().unwrap().items;
+    assert!(items
+        .iter()
+        .all(|(name, json)| !name.contains(&plain_other) && !json.contains(&plain_other)));
+    assert_eq!(items.keys().filter(|n| n.starts_with("p:")).count(), 2);
+    // Another secret makes other fingerprints: storage from one origin says nothing of another.
+    let mut elsewhere = harness::Origin::default();
+    elsewhere
+        .items
+        .insert("s:".into(), "ffeeddccbbaa99887766554433221100".repeat(2));
+    let mut third = Sim::with(config(), Scripted::default(), START, Some(elsewhere));
+    third.booked(&other);
+    let theirs: Vec<&String> = third
+        .storage
+        .as_ref()
+        .unwrap()
+        .items
+        .keys()
+        .filter(|n| n.starts_with("p:"))
+        .collect();
+    assert!(!items.contains_key(theirs[0]));
+}
+
+#[test]
 fn without_a_storage_nothing_is_saved_or_restored() {
     let mut sim = Sim::new(config());
     sim.booked(&request());

@@ -178,7 +178,7 @@ impl World {
             let (saved, breaker) = (origin.snapshot(), origin.breaker());
             w.storage = Some(origin);
             w.feed(Input::Loaded { json: saved });
-            if let Some(breaker) = breaker {
+            for breaker in breaker {
                 w.feed(breaker);
             }
         }

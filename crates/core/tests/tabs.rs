@@ -38,9 +38,14 @@ struct Browser {
 
 impl Browser {
     fn new() -> Browser {
+        // The origin's secret, as the driver keeps it: every tab keys fingerprints with it.
+        let mut origin = Origin::default();
+        origin
+            .items
+            .insert("s:".into(), "0123456789abcdef".repeat(4));
         let mut b = Browser {
             tabs: Vec::new(),
-            origin: Origin::default(),
+            origin,
             now: START,
             calls: Vec::new(),
             creates: 0,
@@ -67,7 +72,7 @@ impl Browser {
         let tab = self.tabs.len() - 1;
         let json = self.origin.snapshot();
         self.input(tab, Input::Loaded { json });
-        if let Some(breaker) = self.origin.breaker() {
+        for breaker in self.origin.breaker() {
             self.input(tab, breaker);
         }
         tab

@@ -27,8 +27,10 @@ pub struct Waiting {
     pub label: Option<String>,
     /// Book or cancel.
     pub operation: Operation,
-    /// The payload's fingerprint.
+    /// The payload's fingerprint, keyed with the origin's secret (see [`super::shared::Shared::keyed`]).
     pub fingerprint: u64,
+    /// The same without the secret: how records saved before there was one know the payload.
+    pub legacy: u64,
     /// The key the caller gave, if any.
     pub explicit: Option<String>,
     /// What the call will do once it holds its key.
@@ -45,15 +47,21 @@ impl<R: Random> Client<R> {
     pub(super) fn key_of(&mut self, call: &Waiting) -> String {
         match &call.work {
             Work::Cancel(target) => ["cancel:", target.as_str()].concat(),
-            Work::Book(_) => match call
-                .explicit
-                .clone()
-                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now))
-            {
+            Work::Book(_) => match call.explicit.clone().or_else(|| self.found(call)) {
                 Some(key) => key,
                 None => self.s.new_id(),
             },
         }
+    }
+
+    /// The key of a live record with the call's payload (by its keyed fingerprint, else by the
+    /// plain one of a record saved before the origin had a secret).
+    fn found(&self, call: &Waiting) -> Option<String> {
+        let now = self.s.now;
+        let store = &self.s.store;
+        store
+            .key_for(call.fingerprint, now)
+            .or_else(|| store.key_for(call.legacy, now))
     }
 
     /// With a storage, claims the payload across tabs first (see [`super::claim`]), unless a
@@ -61,10 +69,7 @@ impl<R: Random> Client<R> {
     pub(super) fn claim_or_start(&mut self, mut call: Waiting) {
         let local = match &call.work {
             Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
-            Work::Book(_) => call
-                .explicit
-                .clone()
-                .or_else(|| self.s.store.key_for(call.fingerprint, self.s.now)),
+            Work::Book(_) => call.explicit.clone().or_else(|| self.found(&call)),
         };
         let here = local.is_some_and(|key| self.s.store.in_flight(&key));
         if !self.s.persists || here {
@@ -125,13 +130,7 @@ impl<R: Random> Client<R> {
                 self.s.emit(&mut ctx, Event::CancelRequested);
             }
         }
-        self.run(
-            call.id,
-            ctx,
-            call.operation,
-            call.fingerprint,
-            call.work,
-            claim,
-        );
+        let fingerprints = [call.fingerprint, call.legacy];
+        self.run(call.id, ctx, call.operation, fingerprints, call.work, claim);
     }
 }

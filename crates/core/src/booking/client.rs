@@ -131,13 +131,14 @@ impl<R: Random> Client<R> {
                 self.s.reject(id, ctx, Some(Operation::Book), error);
             }
             Ok(request) => {
-                let fingerprint = request.fingerprint();
+                let legacy = request.fingerprint();
                 let call = Waiting {
                     claim: 0,
                     id,
                     label,
                     operation: Operation::Book,
-                    fingerprint,
+                    fingerprint: self.s.keyed(legacy),
+                    legacy,
                     explicit,
                     work: Work::Book(request),
                     started_ms: self.s.now,
@@ -167,7 +168,8 @@ impl<R: Random> Client<R> {
                     id,
                     label,
                     operation: Operation::Cancel,
-                    fingerprint: cancel_fingerprint(&target),
+                    fingerprint: self.s.keyed(cancel_fingerprint(&target)),
+                    legacy: cancel_fingerprint(&target),
                     explicit: None,
                     work: Work::Cancel(target),
                     started_ms: self.s.now,
@@ -197,11 +199,15 @@ impl<R: Random> Client<R> {
         id: RequestId,
         mut ctx: Ctx,
         operation: Operation,
-        fingerprint: u64,
+        [fingerprint, legacy]: [u64; 2],
         work: Work,
         claim: Option<ClaimId>,
     ) {
-        match self.s.store.begin(&ctx.key, fingerprint, ctx.started_ms) {
+        let begin = self
+            .s
+            .store
+            .begin_either(&ctx.key, fingerprint, legacy, ctx.started_ms);
+        match begin {
             Begin::Conflict => {
                 let error = Error::new(
                     ErrorCode::IdempotencyKeyReused,
@@ -447,6 +453,7 @@ impl<R: Random> Client<R> {
         }
         match name.get(..2) {
             Some("b:") => self.s.adopt_breaker(json),
+            Some("s:") => self.s.take_secret(json),
             Some("p:") => {
                 if let Some(record) = json.and_then(SavedRecord::from_json) {
                     self.s.store.merge(record, self.s.now);

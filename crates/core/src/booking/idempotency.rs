@@ -117,10 +117,17 @@ impl IdempotencyStore {
     /// Decides a call under `key` with payload `fingerprint`; on [`Begin::Start`] the record is
     /// in flight until [`finish`](Self::finish).
     pub fn begin(&mut self, key: &str, fingerprint: u64, now_ms: i64) -> Begin {
+        self.begin_either(key, fingerprint, fingerprint, now_ms)
+    }
+
+    /// [`begin`](Self::begin), where a record saved with the `legacy` fingerprint of the
+    /// payload (before the origin had a secret) is the same payload too; the record it starts
+    /// holds `fingerprint`.
+    pub fn begin_either(&mut self, key: &str, fingerprint: u64, legacy: u64, now_ms: i64) -> Begin {
         self.evict(now_ms);
         if let Some(i) = self.find(key) {
             let record = &self.records[i];
-            if record.fingerprint != fingerprint {
+            if record.fingerprint != fingerprint && record.fingerprint != legacy {
                 return Begin::Conflict;
             }
             match &record.result {

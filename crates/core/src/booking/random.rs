@@ -70,7 +70,7 @@ impl ChaCha {
 
 /// One ChaCha20 block (RFC 8439, section 2.3): 20 rounds over the constants, `key`,
 /// `counter` and `nonce`, added to the input.
-fn block(key: &[u32; 8], counter: u32, nonce: [u32; 3]) -> [u32; 16] {
+pub(crate) fn block(key: &[u32; 8], counter: u32, nonce: [u32; 3]) -> [u32; 16] {
     let mut state = [0u32; 16];
     state[..4].copy_from_slice(&[0x6170_7865, 0x3320_646e, 0x7962_2d32, 0x6b20_6574]);
     state[4..12].copy_from_slice(key);

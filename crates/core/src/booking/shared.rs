@@ -63,6 +63,8 @@ pub struct Shared<R> {
     pub flushing: Vec<String>,
     /// The breaker state last saved for other tabs or taken from them (storage item `b:`).
     pub shared_breaker: Option<BreakerState>,
+    /// The origin's secret (storage item `s:`), which keys the fingerprints kept in storage.
+    pub secret: Option<[u32; 8]>,
     next_call: CallId,
     next_claim: ClaimId,
 }
@@ -85,6 +87,7 @@ impl<R: Random> Shared<R> {
             out: VecDeque::new(),
             flushing: Vec::new(),
             shared_breaker: Some(BreakerState::Closed { failures: 0 }),
+            secret: None,
             next_call: 1,
             next_claim: 0,
         }
@@ -180,10 +183,13 @@ impl<R: Random> Shared<R> {
         }
     }
 
-    /// Saves the breaker's state for other tabs when it changed (with a storage).
+    /// Saves the breaker's state for other tabs when it changed (with a storage). Half-open is
+    /// this tab's own business (it is about to probe, or was refused the probe): what other
+    /// tabs need is the probe's outcome, closed or open again.
     pub fn share_breaker(&mut self) {
         let state = self.breaker.state();
-        if self.persists && self.shared_breaker != Some(state) {
+        let half_open = matches!(state, BreakerState::HalfOpen { .. });
+        if self.persists && !half_open && self.shared_breaker != Some(state) {
             self.shared_breaker = Some(state);
             self.out.push_back(Command::Save {
                 name: "b:".into(),
@@ -204,6 +210,37 @@ impl<R: Random> Shared<R> {
             ctx.uncounted = false;
             self.emit(&mut ctx, Event::BreakerChanged(t));
         }
+    }
+
+    /// Takes the origin's secret (64 hex digits, item `s:`), once: the first one read at load
+    /// keys every fingerprint of this page.
+    pub fn take_secret(&mut self, text: Option<&str>) {
+        let Some(text) = text.filter(|t| t.len() == 64 && self.secret.is_none()) else {
+            return;
+        };
+        let mut key = [0u32; 8];
+        for (i, word) in key.iter_mut().enumerate() {
+            match text
+                .get(i * 8..i * 8 + 8)
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+            {
+                Some(w) => *word = w,
+                None => return,
+            }
+        }
+        self.secret = Some(key);
+    }
+
+    /// A payload's fingerprint as storage keeps it: keyed with the origin's secret (one
+    /// ChaCha20 block over it), so storage alone does not confirm a guessed patient by hashing
+    /// their fields; the plain fingerprint without a secret.
+    pub fn keyed(&self, fingerprint: u64) -> u64 {
+        let Some(key) = &self.secret else {
+            return fingerprint;
+        };
+        let words =
+            super::random::block(key, 0, [fingerprint as u32, (fingerprint >> 32) as u32, 0]);
+        u64::from(words[0]) | u64::from(words[1]) << 32
     }
 
     /// A new claim's number.

@@ -120,7 +120,7 @@ impl Sim {
             let (saved, breaker) = (origin.snapshot(), origin.breaker());
             sim.storage = Some(origin);
             sim.input(Input::Loaded { json: saved });
-            if let Some(breaker) = breaker {
+            for breaker in breaker {
                 sim.input(breaker);
             }
         }
@@ -159,7 +159,7 @@ impl Sim {
         let (saved, breaker) = (origin.snapshot(), origin.breaker());
         next.storage = Some(origin);
         next.input(Input::Loaded { json: saved });
-        if let Some(breaker) = breaker {
+        for breaker in breaker {
             next.input(breaker);
         }
         next.created = self.created;

@@ -37,13 +37,19 @@ impl Origin {
             .then(|| assemble(self.items.iter().map(|(n, j)| (n.as_str(), j.as_str()))))
     }
 
-    /// What a loading client reads after the snapshot: the breaker other tabs shared.
-    pub fn breaker(&self) -> Option<Input> {
-        let json = self.items.get("b:")?.clone();
-        Some(Input::Changed {
-            name: "b:".into(),
-            json: Some(json),
-        })
+    /// What a loading client reads after the snapshot: the origin's secret and the breaker
+    /// other tabs shared (the driver reads both at load).
+    pub fn breaker(&self) -> Vec<Input> {
+        ["s:", "b:"]
+            .into_iter()
+            .filter_map(|name| {
+                let json = self.items.get(name)?.clone();
+                Some(Input::Changed {
+                    name: name.into(),
+                    json: Some(json),
+                })
+            })
+            .collect()
     }
 
     /// Carries out a storage or lock command of `tab`; `false` for any other command.
