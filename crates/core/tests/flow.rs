@@ -937,6 +937,16 @@ fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
         (1, 0),
         "the drained event counts as published"
     );
+    // A flush that waits for a drain and is abandoned is answered at once (the property test
+    // found that it never was).
+    let mut third = first.reload_scripted(config(), "publish", &[Reply::Slow(300)]);
+    let waiting = third.flush();
+    third.abandon(waiting);
+    assert_eq!(
+        third.flushed.get(&waiting),
+        Some(&(0, 1)),
+        "answered; the event stays with the drain"
+    );
 }
 
 #[test]

@@ -136,6 +136,9 @@ impl Flush {
             s.flushing.retain(|id| *id != entry.event.id);
             self.pending += 1;
         }
+        // Events a drain is publishing stay with the drain; this flush stops waiting for them.
+        self.pending += self.awaiting.len() as u32;
+        self.awaiting.clear();
         self.advance(s);
     }
 
