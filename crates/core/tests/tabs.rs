@@ -79,6 +79,9 @@ impl Browser {
     }
 
     fn input(&mut self, tab: usize, input: Input) {
+        if std::env::var("TABS_TRACE").is_ok() {
+            eprintln!("@{} tab {tab} {input:?}", self.now - START);
+        }
         self.tabs[tab].client.handle(self.now, input);
         self.drain();
     }
@@ -93,6 +96,14 @@ impl Browser {
                 }
                 while let Some(command) = self.tabs[tab].client.poll() {
                     moved = true;
+                    if std::env::var("TABS_TRACE").is_ok()
+                        && !matches!(command, Command::Log { .. })
+                    {
+                        eprintln!(
+                            "    tab {tab}: {}",
+                            raptor_secondary_core::json::ToJson::to_json(&command)
+                        );
+                    }
                     if self.origin.carry_out(tab, &command) {
                         if let Command::Save { name, json } = &command {
                             for other in (0..self.tabs.len()).filter(|t| *t != tab) {
@@ -483,6 +494,67 @@ fn one_tab_sends_the_half_open_probe_and_its_answer_closes_every_tab() {
         State::Completed,
         "{:?}",
         b.result(1, after).error
+    );
+}
+
+#[test]
+fn a_late_event_of_a_compensated_booking_does_not_hide_the_booking_that_followed() {
+    // Found by the random test (seed 26445 of 30,000): tab 1's booking is compensated while
+    // tab 2 waits for the payload's claim; tab 2 then books it anew. The storage event of tab
+    // 1's compensated record reached tab 2 after that and was taken in as the newest record,
+    // so tab 2 saved it over its own booking, and a third tab booked the payload a second time.
+    let mut b = Browser::new();
+    b.book(0);
+    b.answer(Step::Create);
+    let second = b.book(1); // waits for tab 0's claim
+                            // Tab 0's event fails every attempt: its booking is compensated.
+    while !b.calls.iter().any(|(_, s)| s.step == Step::Compensate) {
+        match b.calls.iter().position(|(_, s)| s.step == Step::Publish) {
+            Some(i) => {
+                let (tab, send) = b.calls.remove(i);
+                let answer = Answer::Status {
+                    status: 503,
+                    retry_after: None,
+                };
+                b.input(
+                    tab,
+                    Input::Answer {
+                        call: send.call,
+                        answer,
+                    },
+                );
+            }
+            None => {
+                b.now = b.tabs[0].client.poll_timeout().expect("a retry is due");
+                b.input(0, Input::Timer);
+            }
+        }
+    }
+    let (tab, cancel) = b
+        .calls
+        .iter()
+        .find(|(_, s)| s.step == Step::Compensate)
+        .cloned()
+        .unwrap();
+    b.calls
+        .retain(|(_, s)| s.call != cancel.call || s.step != Step::Compensate);
+    b.deliver(tab, &[0, 1], &cancel, ok(&cancel));
+    b.settle();
+    assert_eq!(
+        b.result(1, second).state,
+        State::Completed,
+        "booked anew after the compensation"
+    );
+    let third = b.open();
+    let again = b.book(third);
+    b.settle();
+    assert!(
+        b.result(third, again).idempotent_replay,
+        "the third tab replays tab 1's booking"
+    );
+    assert_eq!(
+        b.result(third, again).appointment_id,
+        b.result(1, second).appointment_id
     );
 }
 

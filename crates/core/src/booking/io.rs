@@ -149,8 +149,10 @@ pub enum Input {
         /// Whether the lock is held.
         granted: bool,
     },
-    /// Another tab changed storage item `name` (`None`: removed it): the breaker (`b:`), a
-    /// payload's record (`p:`) or an event (`o:`) is taken as that tab left it.
+    /// Another tab changed storage item `name` (`None`: removed it), or the page read it at
+    /// load: the breaker (`b:`) and the origin's secret (`s:`) are taken, an event (`o:`) held
+    /// here takes a settled status; a payload's record (`p:`) is only ever read under its
+    /// claim (an event can be older than what this tab has done since).
     Changed {
         /// The item's name.
         name: String,

@@ -162,15 +162,17 @@ impl Outbox {
         }
     }
 
-    /// An entry as the storage holds it now (another tab may have published it): its status
-    /// replaces the one held here; an entry not held here is added.
+    /// An entry as the storage holds it now (another tab may have published it): a settled
+    /// status replaces the one held here (an entry never goes back to pending); an entry not
+    /// held here is added.
     pub fn merge(&mut self, saved: OutboxEntry) {
         match self
             .entries
             .iter_mut()
             .find(|e| e.event.id == saved.event.id)
         {
-            Some(entry) => entry.status = saved.status,
+            Some(entry) if saved.status != OutboxStatus::Pending => entry.status = saved.status,
+            Some(_) => {}
             None => self.entries.push_back(saved),
         }
     }
