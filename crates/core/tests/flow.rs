@@ -1019,6 +1019,48 @@ fn with_the_origins_secret_storage_keeps_keyed_fingerprints_and_older_records_st
 }
 
 #[test]
+fn a_reload_while_the_appointment_is_being_cancelled_resumes_the_cancel_never_a_completion() {
+    // Found by the soak: the page went away after the compensating cancel was sent; the next
+    // page re-ran the booking under its key, the provider replayed the create ("confirmed"),
+    // the event published, and the booking completed on an appointment the cancel had removed.
+    let mut first = Sim::with(
+        config(),
+        Scripted::default(),
+        START,
+        Some(harness::Origin::default()),
+    )
+    .script("publish", &vec![Reply::Status(503); 3])
+    .script("compensate", &[Reply::Slow(5_000)]);
+    let id = first.book(&request());
+    while first.count("compensate") == 0 {
+        assert!(first.step());
+    }
+    assert!(
+        first.result(id).is_none(),
+        "the page goes away with the cancel in flight"
+    );
+    let mut second = first.reload(config());
+    assert_eq!(
+        second.count("publish"),
+        0,
+        "no event is published for it on load"
+    );
+    let again = second.booked(&request());
+    assert_eq!(second.count("create"), 0, "the create is not replayed");
+    assert_eq!(second.count("compensate"), 1, "the cancel is sent again");
+    assert_eq!(
+        second.sent[0].key,
+        [again.idempotency_key.as_str(), ":cancel"].concat()
+    );
+    assert_eq!(again.state, State::Failed);
+    assert!(again.compensated);
+    assert_eq!(
+        again.error.map(|e| e.code),
+        Some(ErrorCode::OutboxPublishFailed)
+    );
+}
+
+#[test]
 fn without_a_storage_nothing_is_saved_or_restored() {
     let mut sim = Sim::new(config());
     sim.booked(&request());

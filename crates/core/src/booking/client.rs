@@ -203,6 +203,8 @@ impl<R: Random> Client<R> {
         work: Work,
         claim: Option<ClaimId>,
     ) {
+        // A booking cut short while cancelling its appointment resumes the cancel.
+        let resume = self.s.store.compensating(&ctx.key);
         let begin = self
             .s
             .store
@@ -245,7 +247,11 @@ impl<R: Random> Client<R> {
                 self.s.advance(&mut ctx, State::InProgress);
                 let mut booking = Booking::new(&mut self.s, id, ctx, operation, work);
                 booking.claim = claim;
-                match booking.start(&mut self.s) {
+                let flow = match resume {
+                    Some(appointment) => booking.resume_compensation(&mut self.s, appointment),
+                    None => booking.start(&mut self.s),
+                };
+                match flow {
                     Flow::Running => self.bookings.push(booking),
                     Flow::Ended(outcome) => self.end(booking, outcome),
                 }

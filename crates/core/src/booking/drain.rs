@@ -39,6 +39,8 @@ impl<R: Random> Client<R> {
             .filter(|e| e.status == OutboxStatus::Pending)
             .filter(|e| !s.flushing.contains(&e.event.id))
             .filter(|e| !self.bookings.iter().any(|b| b.ctx.key == e.booking_key))
+            // Its booking was cancelling the appointment: no event for it (a re-run cancels).
+            .filter(|e| s.store.compensating(&e.booking_key).is_none())
             .filter(|e| !self.drain.claims.iter().any(|(_, id)| *id == e.event.id))
             .map(|e| e.booking_key.clone())
             .collect()

@@ -96,6 +96,10 @@ impl Booking {
     ) -> Flow {
         s.emit(&mut self.ctx, Event::CompensationStarted(error.code));
         let id = self.ctx.appointment_id.clone().unwrap_or_default();
+        // Saved before the cancel goes out: a page that goes away now leaves a booking that
+        // resumes the cancel when it runs again, never one that replays its create as booked.
+        s.store.set_compensating(&self.ctx.key, &id);
+        s.persist();
         let key = [self.ctx.key.as_str(), ":cancel"].concat();
         let mut attempts = Attempts::new(
             Step::Compensate,
@@ -111,6 +115,28 @@ impl Booking {
             attempts,
         };
         self.progress(s, progress)
+    }
+
+    /// Runs again a booking that was cancelling `appointment` when its page went away: the
+    /// cancel is sent again (under the same `<key>:cancel`), and the booking ends failed and
+    /// compensated, as it would have.
+    pub(super) fn resume_compensation<R: Random>(
+        &mut self,
+        s: &mut Shared<R>,
+        appointment: String,
+    ) -> Flow {
+        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        let event_id = s.outbox.get(&event_id).map(|e| e.event.id.clone());
+        let code = match event_id {
+            Some(_) => ErrorCode::OutboxPublishFailed,
+            None => ErrorCode::Timeout,
+        };
+        self.ctx.appointment_id = Some(appointment);
+        let error = Error::new(
+            code,
+            "the page went away while this booking's appointment was being cancelled",
+        );
+        self.compensate(s, event_id, error)
     }
 
     /// The compensating cancel ended: the entry is compensated, or flagged for reconciliation.

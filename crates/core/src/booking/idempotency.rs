@@ -35,6 +35,8 @@ struct Record {
     findable: bool,
     /// Changed since it was last saved.
     dirty: bool,
+    /// The appointment a compensation set out to cancel (see [`SavedRecord::compensating`]).
+    compensating: Option<String>,
 }
 
 impl Record {
@@ -49,6 +51,7 @@ impl Record {
             expires_at_ms: self.result.as_ref().map(|_| self.expires_at_ms),
             result: self.result.clone(),
             findable: self.findable,
+            compensating: self.compensating.clone(),
         }
     }
 
@@ -59,6 +62,7 @@ impl Record {
             expires_at_ms: self.result.as_ref().map(|_| self.expires_at_ms),
             result: self.result.as_ref(),
             findable: self.findable,
+            compensating: self.compensating.as_deref(),
         }
     }
 }
@@ -144,6 +148,7 @@ impl IdempotencyStore {
             expires_at_ms: i64::MAX,
             findable: true,
             dirty: true,
+            compensating: None,
         });
         Begin::Start
     }
@@ -156,7 +161,22 @@ impl IdempotencyStore {
             record.expires_at_ms = now_ms.saturating_add(self.ttl_ms);
             record.result = Some(result);
             record.dirty = true;
+            record.compensating = None;
         }
+    }
+
+    /// Notes, on the record under `key`, that its booking set out to cancel `appointment_id`.
+    pub fn set_compensating(&mut self, key: &str, appointment_id: &str) {
+        if let Some(i) = self.find(key) {
+            self.records[i].compensating = Some(appointment_id.to_owned());
+            self.records[i].dirty = true;
+        }
+    }
+
+    /// The appointment the booking under `key` was cancelling when it was cut short, if any.
+    pub fn compensating(&self, key: &str) -> Option<String> {
+        self.find(key)
+            .and_then(|i| self.records[i].compensating.clone())
     }
 
     /// Stops calls without a key from finding bookings of `appointment_id` (it was cancelled:
@@ -247,6 +267,7 @@ impl IdempotencyStore {
                 expires_at_ms,
                 findable: record.findable,
                 dirty: false,
+                compensating: record.compensating,
             });
             restored += 1;
         }

@@ -45,6 +45,9 @@ pub struct SavedRecord {
     pub expires_at_ms: Option<i64>,
     /// The stored result; `None` while in flight.
     pub result: Option<BookingResult>,
+    /// The appointment a compensation of this booking set out to cancel, saved before the
+    /// cancel is sent: a re-run resumes the cancel instead of replaying the create.
+    pub compensating: Option<String>,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
 }
@@ -76,6 +79,8 @@ pub struct RecordJson<'a> {
     pub expires_at_ms: Option<i64>,
     /// The stored result; `None` while in flight.
     pub result: Option<&'a BookingResult>,
+    /// See [`SavedRecord::compensating`].
+    pub compensating: Option<&'a str>,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
 }
@@ -88,6 +93,7 @@ impl ToJson for RecordJson<'_> {
             .field("expiresAtMs", &self.expires_at_ms)
             .field("result", &self.result)
             .field("findable", &self.findable)
+            .field("compensating", &self.compensating)
             .end();
     }
 }
@@ -100,6 +106,7 @@ impl ToJson for SavedRecord {
             expires_at_ms: self.expires_at_ms,
             result: self.result.as_ref(),
             findable: self.findable,
+            compensating: self.compensating.as_deref(),
         }
         .write_json(out);
     }
@@ -220,6 +227,7 @@ fn record(v: &Value) -> Option<SavedRecord> {
         expires_at_ms: v.int_field("expiresAtMs"),
         result,
         findable: v.get("findable") == Some(&Value::Bool(true)),
+        compensating: text(v, "compensating"),
     })
 }
 
@@ -265,6 +273,7 @@ mod tests {
                     expires_at_ms: Some(1_800_000_000_000),
                     result: Some(result),
                     findable: true,
+                    compensating: None,
                 },
                 SavedRecord {
                     key: "k-2".into(),
@@ -272,6 +281,7 @@ mod tests {
                     expires_at_ms: None,
                     result: None,
                     findable: false,
+                    compensating: Some("apt_7".into()),
                 },
             ],
             outbox: vec![OutboxEntry {

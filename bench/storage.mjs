@@ -1,0 +1,53 @@
+// Benchmark: what saving costs per booking as records accumulate, in headless Chromium, with an
+// in-page provider stub (no network): the same bookings with no storage, with localStorage
+// ('local') and with IndexedDB ('indexeddb'), after 0, 500 and 1,000 records were saved.
+// Prints ms per booking (median of rounds) and the ratio to no storage. Asserts nothing.
+//
+//   node bench/storage.mjs [--bookings 50] [--rounds 3]      (needs npm run build first)
+import { parseArgs } from 'node:util';
+import { startStaticServer } from '../scripts/serve.mjs';
+import { launchChromium } from '../scripts/browser.mjs';
+
+const { values } = parseArgs({ options: { bookings: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' } } });
+const BOOKINGS = Number(values.bookings);
+const ROUNDS = Number(values.rounds);
+const { server, url } = await startStaticServer({ port: 0 });
+const browser = await launchChromium();
+try {
+  const rows = [];
+  for (const saved of [0, 500, 1000]) {
+    const row = { saved };
+    for (const storage of [undefined, 'local', 'indexeddb']) {
+      const times = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const page = await browser.newPage();
+        await page.goto(`${url}drop-in.html`);
+        times.push(await page.evaluate(async ({ storage, saved, bookings, round }) => {
+          const mod = await import('/pkg/raptor_secondary.js');
+          await mod.default();
+          let n = 0;
+          const fetch = async (u) => new Response(u.endsWith('/events') ? '{}' : `{"id":"apt_${++n}","status":"confirmed"}`, { status: 201 });
+          const client = new mod.AppointmentClient({ baseUrl: 'http://127.0.0.1:9/api/v2', fetch, storage, storageKey: `bench-${saved}-${round}-${Math.random()}`, logCapacity: 0, idempotencyMaxEntries: 2000 });
+          await client.ready;
+          const request = (i) => ({ calendarId: `cal_${i}`, slotStart: new Date(Date.now() + 3 * 86400000).toISOString(), durationMinutes: 30, patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' });
+          for (let i = 0; i < saved; i += 50) await Promise.all(Array.from({ length: Math.min(50, saved - i) }, (_, j) => client.book(request(i + j))));
+          const t0 = performance.now();
+          for (let i = 0; i < bookings; i++) await client.book(request(saved + i));
+          const ms = (performance.now() - t0) / bookings;
+          client.free();
+          return ms;
+        }, { storage, saved, bookings: BOOKINGS, round }));
+        await page.close();
+      }
+      row[storage ?? 'none'] = times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+    }
+    rows.push(row);
+  }
+  for (const r of rows) {
+    console.log(`bench: storage cost after ${String(r.saved).padStart(4)} saved records: none ${r.none.toFixed(2)} ms/booking, `
+      + `local ${r.local.toFixed(2)} ms (${(r.local / r.none).toFixed(1)}x), indexeddb ${r.indexeddb.toFixed(2)} ms (${(r.indexeddb / r.none).toFixed(1)}x)`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
