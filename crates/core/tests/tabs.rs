@@ -9,7 +9,7 @@ mod storage;
 
 use harness::{config, request, Scripted, START};
 use raptor_secondary_core::booking::{
-    Answer, BookingResult, Client, Command, Input, RequestId, Send, State, Step,
+    Answer, BookingResult, Client, ClientConfig, Command, Input, RequestId, Send, State, Step,
 };
 use raptor_secondary_core::ErrorCode;
 use std::collections::BTreeMap;
@@ -556,6 +556,36 @@ fn a_late_event_of_a_compensated_booking_does_not_hide_the_booking_that_followed
         b.result(third, again).appointment_id,
         b.result(1, second).appointment_id
     );
+}
+
+#[test]
+fn a_record_the_cap_dropped_from_memory_is_still_found_in_storage() {
+    // Found by the 10,000-click soak: a tab's size cap evicted a record and deleted its storage
+    // item, so a page that did not hold it booked the payload again under a new key.
+    let small = ClientConfig {
+        idempotency_max_entries: 2,
+        ..config()
+    };
+    let mut b = Browser::new();
+    b.tabs[0].client = Client::new(small.clone(), Scripted::default(), b.now);
+    let json = b.origin.snapshot();
+    b.input(0, Input::Loaded { json });
+    for input in b.origin.breaker() {
+        b.input(0, input);
+    }
+    let first = book_day(&mut b, 0, 1);
+    b.settle();
+    for n in 2..6 {
+        book_day(&mut b, 0, n);
+        b.settle();
+    }
+    // A new page (tab 0 dropped the first record from memory long ago) books the first payload.
+    let reload = b.open();
+    let again = book_day(&mut b, reload, 1);
+    b.settle();
+    let (a, c) = (b.result(0, first).clone(), b.result(reload, again).clone());
+    assert!(c.idempotent_replay, "replayed, not booked again: {c:?}");
+    assert_eq!(c.appointment_id, a.appointment_id);
 }
 
 /// Random interleavings of two tabs booking three payloads: clicks in either tab, answers
