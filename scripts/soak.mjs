@@ -117,6 +117,7 @@ const pages = [];
 for (let tab = 0; tab < TABS; tab++) {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.log(`soak: page error in tab ${tab}: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') console.log(`soak: tab ${tab} console ${m.type()}: ${m.text().slice(0, 300)}`); });
   await page.goto(`${demo.url}drop-in.html`);
   await install(page, tab, FAULTS);
   pages.push({ page, tab, inFlight: new Set(), generation: 0 });
@@ -140,7 +141,7 @@ function click(t, p) {
   counts.clicks += 1;
   const entry = { p, generation: tab.generation };
   const promise = tab.page.evaluate((r) => window.client.book(r), payloads[p].request).then((result) => {
-    payloads[p].results.push({ tab: t, result });
+    payloads[p].results.push({ tab: t, result, at: Date.now() - started, generation: entry.generation });
     const code = result.error?.code ?? 'completed';
     byCode[code] = (byCode[code] ?? 0) + 1;
     finished += 1;
@@ -245,7 +246,10 @@ for (const [p, x] of payloads.entries()) {
   const completed = x.results.filter((r) => r.result.state === 'completed');
   const ids = new Set(completed.map((r) => r.result.appointmentId));
   if (completed.length) completedPayloads += 1;
-  if (ids.size > 1) problems.push(`payload ${p}: completed as ${[...ids].join(' and ')}`);
+  if (ids.size > 1) {
+    const how = x.results.map((r) => `tab ${r.tab} ${r.result.idempotencyKey.slice(0, 8)} ${r.result.state}${r.result.idempotentReplay ? ' replay' : ''}${r.result.error ? ` ${r.result.error.code}` : ''} ${r.result.appointmentId ?? '-'}`).join('; ');
+    problems.push(`payload ${p}: completed as ${[...ids].join(' and ')} (${how}; ${x.interrupted} cut off by reloads)`);
+  }
   if (completed.length && (active.length !== 1 || !ids.has(active[0].appointment.id))) {
     problems.push(`payload ${p}: completed as ${[...ids]} but the provider holds ${active.map((a) => a.appointment.id).join(',') || 'nothing active'}`);
   }
