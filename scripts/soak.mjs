@@ -49,19 +49,10 @@ for (const [name, v] of Object.entries({ bookings: N, tabs: TABS, reloads: RELOA
 
 const { buildProvider, startDemo } = await import('./demo.mjs');
 const { launchChromium } = await import('./browser.mjs');
+const { rng } = await import('../tests/support/hostile.js');
 
-/** A seeded generator (mulberry32), so a run can be repeated. */
-function random(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = random(Number(opts.seed));
+// A seeded generator (mulberry32, the hostile tier's), so a run can be repeated.
+const rand = rng(Number(opts.seed)).next;
 
 const started = Date.now();
 buildProvider({ quiet: true });

@@ -773,13 +773,7 @@ fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
 
 #[test]
 fn a_reload_mid_booking_resumes_under_the_same_key() {
-    let mut first = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    )
-    .script("create", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("create", &[Reply::Status(503)]);
     first.handle("book-appointment", &request());
     assert!(
         first.results.is_empty(),
@@ -804,13 +798,7 @@ fn a_reload_mid_booking_resumes_under_the_same_key() {
 
 #[test]
 fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment() {
-    let mut first = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    )
-    .script("publish", &[Reply::Timeout]);
+    let mut first = Sim::stored(config()).script("publish", &[Reply::Timeout]);
     first.book(&request());
     let event = first
         .sent
@@ -842,13 +830,7 @@ fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment(
 
 #[test]
 fn an_event_left_pending_by_a_closed_page_is_published_by_the_next_on_its_own() {
-    let mut first = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    )
-    .script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("publish", &[Reply::Status(503)]);
     first.book(&request());
     assert!(first.results.is_empty(), "the event's retry is waiting");
 
@@ -872,13 +854,7 @@ fn an_event_left_pending_by_a_closed_page_is_published_by_the_next_on_its_own() 
 
 #[test]
 fn a_drain_that_finds_the_provider_down_tries_again_with_backoff_and_on_wake() {
-    let mut first = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    )
-    .script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("publish", &[Reply::Status(503)]);
     first.book(&request());
     // The next page loads while the provider is down: three drains of three attempts each fail.
     let mut second = first.reload_scripted(config(), "publish", &vec![Reply::Status(503); 9]);
@@ -913,13 +889,7 @@ fn a_drain_that_finds_the_provider_down_tries_again_with_backoff_and_on_wake() {
 
 #[test]
 fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
-    let mut first = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    )
-    .script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("publish", &[Reply::Status(503)]);
     first.book(&request());
     let mut second = first.reload_scripted(config(), "publish", &[Reply::Slow(300)]);
     assert_eq!(second.count("publish"), 1, "the load's drain is publishing");
@@ -970,12 +940,7 @@ fn with_the_origins_secret_storage_keeps_keyed_fingerprints_and_older_records_st
     use raptor_secondary_core::booking::snapshot::fingerprint_to_hex;
     let plain = fingerprint_to_hex(request().validate(START).unwrap().fingerprint());
     // A record saved before the origin had a secret (an earlier build): a plain fingerprint.
-    let mut before = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    );
+    let mut before = Sim::stored(config());
     let first = before.booked(&request());
     let origin = before.storage.clone().unwrap();
     assert!(origin.items.contains_key(&["p:", &plain].concat()));
@@ -1023,14 +988,9 @@ fn a_reload_while_the_appointment_is_being_cancelled_resumes_the_cancel_never_a_
     // Found by the soak: the page went away after the compensating cancel was sent; the next
     // page re-ran the booking under its key, the provider replayed the create ("confirmed"),
     // the event published, and the booking completed on an appointment the cancel had removed.
-    let mut first = Sim::with(
-        config(),
-        Scripted::default(),
-        START,
-        Some(harness::Origin::default()),
-    )
-    .script("publish", &vec![Reply::Status(503); 3])
-    .script("compensate", &[Reply::Slow(5_000)]);
+    let mut first = Sim::stored(config())
+        .script("publish", &vec![Reply::Status(503); 3])
+        .script("compensate", &[Reply::Slow(5_000)]);
     let id = first.book(&request());
     while first.count("compensate") == 0 {
         assert!(first.step());

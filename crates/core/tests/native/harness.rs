@@ -88,6 +88,11 @@ impl Sim {
         Sim::with(config, Scripted::default(), START, None)
     }
 
+    /// A page whose client persists to an empty storage (`storage: 'local'`, say).
+    pub fn stored(config: ClientConfig) -> Self {
+        Sim::with(config, Scripted::default(), START, Some(Origin::default()))
+    }
+
     /// A client whose jitter draws are `draws` (then half-way).
     pub fn drawing(config: ClientConfig, draws: &[u32]) -> Self {
         let random = Scripted {
