@@ -108,7 +108,10 @@ const pages = [];
 for (let tab = 0; tab < TABS; tab++) {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.log(`soak: page error in tab ${tab}: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'warning' || m.type() === 'error') console.log(`soak: tab ${tab} console ${m.type()}: ${m.text().slice(0, 300)}`); });
+  // The client's own warnings (storage); the browser's line per failed request is the faults.
+  page.on('console', (m) => {
+    if (m.type() === 'warning' && m.text().startsWith('raptor-secondary')) console.log(`soak: tab ${tab} warning: ${m.text().slice(0, 300)}`);
+  });
   await page.goto(`${demo.url}drop-in.html`);
   await install(page, tab, FAULTS);
   pages.push({ page, tab, inFlight: new Set(), generation: 0 });
