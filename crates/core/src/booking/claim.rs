@@ -45,12 +45,17 @@ impl<R: Random> Client<R> {
     /// The key a call would use: the caller's, the one of a live record with its payload
     /// (a double click, a retry after a failure), or a fresh one.
     pub(super) fn key_of(&mut self, call: &Waiting) -> String {
+        match self.known_key(call) {
+            Some(key) => key,
+            None => self.s.new_id(),
+        }
+    }
+
+    /// The key a call has already: a cancel's, the caller's, or a live record's.
+    fn known_key(&self, call: &Waiting) -> Option<String> {
         match &call.work {
-            Work::Cancel(target) => ["cancel:", target.as_str()].concat(),
-            Work::Book(_) => match call.explicit.clone().or_else(|| self.found(call)) {
-                Some(key) => key,
-                None => self.s.new_id(),
-            },
+            Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
+            Work::Book(_) => call.explicit.clone().or_else(|| self.found(call)),
         }
     }
 
@@ -67,11 +72,9 @@ impl<R: Random> Client<R> {
     /// With a storage, claims the payload across tabs first (see [`super::claim`]), unless a
     /// call of this tab holds it already: then the call joins or replays here, as without one.
     pub(super) fn claim_or_start(&mut self, mut call: Waiting) {
-        let local = match &call.work {
-            Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
-            Work::Book(_) => call.explicit.clone().or_else(|| self.found(&call)),
-        };
-        let here = local.is_some_and(|key| self.s.store.in_flight(&key));
+        let here = self
+            .known_key(&call)
+            .is_some_and(|key| self.s.store.in_flight(&key));
         if !self.s.persists || here {
             return self.start(call, None);
         }
