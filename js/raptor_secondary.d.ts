@@ -151,7 +151,8 @@ export type ErrorCode =
   | 'invalid_options' | 'invalid_request' | 'idempotency_key_reused' | 'retry_exhausted'
   | 'circuit_open' | 'timeout' | 'network_error' | 'provider_unavailable' | 'rate_limited'
   | 'request_in_progress' | 'provider_rejected' | 'bad_response' | 'outbox_publish_failed'
-  | 'unknown_action' | 'invalid_transition' | 'aborted';
+  | 'unknown_action' | 'invalid_transition' | 'aborted'
+  | 'idempotency_expired';
 
 /** Options of one `book`, `cancel` or `handle` call. */
 export interface CallOptions {

@@ -5,7 +5,7 @@
 //
 //   node scripts/soak.mjs [--bookings 10000] [--tabs 2] [--faults 0.4] [--duplicates 0.2]
 //                         [--reloads 60] [--concurrency 6] [--seed 1] [--storage indexeddb|local]
-//   (./run_tests.sh runs a quick form: --bookings 500 --reloads 6; needs npm run build)
+//   (./run_tests.sh runs a quick form: --bookings 500 --reloads 50; needs npm run build)
 //
 // Faults, per provider call (40% of the page's calls; the printed share counts the provider's
 // calls, retries included), through the mock provider's X-Mock-Scenario header: 503 once,

@@ -10,12 +10,13 @@
 // `{ signal }` on book, cancel and handle (+0.5 KB), then to 64,300 B for the breaker shared by
 // the origin's tabs (+1.7 KB), then to 66,000 B for IndexedDB (storage.js, +1.6 KB), then to
 // 66,600 B for fingerprints keyed with the origin's secret (+0.6 KB), then to 67,100 B for a
-// compensation that survives a reload (+0.4 KB).
+// compensation that survives a reload (+0.4 KB), then to 68,400 B for records past their time
+// to live looked up at the provider before a new key is used (+1.3 KB; issue 10, section 4).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 67_100 };
+const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 68_400 };
 const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
 
 test('each page downloads no more than its budget', () => {

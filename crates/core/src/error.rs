@@ -45,11 +45,15 @@ pub enum ErrorCode {
     /// The caller's `AbortSignal` stopped the call; with `appointmentId` set, the appointment
     /// exists and was kept (its follow-ups finish in the background).
     Aborted,
+    /// The payload's last booking was cut short (where the provider may have acted) longer
+    /// ago than `idempotencyTtlMs`: it cannot be re-run under its key, nor looked up. The
+    /// next call books the payload under a new key.
+    IdempotencyExpired,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::InvalidOptions,
         ErrorCode::InvalidRequest,
         ErrorCode::IdempotencyKeyReused,
@@ -66,6 +70,7 @@ impl ErrorCode {
         ErrorCode::UnknownAction,
         ErrorCode::InvalidTransition,
         ErrorCode::Aborted,
+        ErrorCode::IdempotencyExpired,
     ];
 
     /// The code for its [`as_str`](Self::as_str) spelling.
@@ -92,6 +97,7 @@ impl ErrorCode {
             ErrorCode::UnknownAction => "unknown_action",
             ErrorCode::InvalidTransition => "invalid_transition",
             ErrorCode::Aborted => "aborted",
+            ErrorCode::IdempotencyExpired => "idempotency_expired",
         }
     }
 }

@@ -34,10 +34,17 @@ struct Browser {
     events: std::collections::VecDeque<(usize, Input)>,
     /// Keys whose appointment a compensation cancelled (its answer reached the tab).
     compensated: std::collections::BTreeSet<String>,
+    /// What each tab (and each reload) is made with.
+    config: ClientConfig,
 }
 
 impl Browser {
     fn new() -> Browser {
+        Browser::with(config())
+    }
+
+    /// Two tabs made with `config`.
+    fn with(config: ClientConfig) -> Browser {
         // The origin's secret, as the driver keeps it: every tab keys fingerprints with it.
         let mut origin = Origin::default();
         origin
@@ -52,6 +59,7 @@ impl Browser {
             closed: Default::default(),
             events: Default::default(),
             compensated: Default::default(),
+            config,
         };
         b.open();
         b.open();
@@ -65,7 +73,7 @@ impl Browser {
             ..Scripted::default()
         };
         self.tabs.push(Tab {
-            client: Client::new(config(), random, self.now),
+            client: Client::new(self.config.clone(), random, self.now),
             results: BTreeMap::new(),
             next_id: 0,
         });
@@ -588,6 +596,33 @@ fn a_record_the_cap_dropped_from_memory_is_still_found_in_storage() {
     assert_eq!(c.appointment_id, a.appointment_id);
 }
 
+#[test]
+fn a_record_read_under_its_claim_is_used_even_when_the_memory_cap_is_full() {
+    // Found by the 10,000-click soak (65 double-booked slots, all after ~7,100 appointments):
+    // once a tab held as many bookings-to-run-again as its cap, the record a claim had just
+    // read from storage was dropped from memory at once, so the call minted a new key.
+    let mut b = Browser::with(ClientConfig {
+        idempotency_max_entries: 2,
+        breaker_threshold: 100,
+        ..config()
+    });
+    // Tab 0 holds two bookings that failed where the provider may have acted (rerunnable).
+    for n in 1..3 {
+        book_day(&mut b, 0, n);
+        fail_every_attempt(&mut b, 0);
+    }
+    // Tab 1 books a payload; then tab 0 books the same one.
+    let first = book_day(&mut b, 1, 9);
+    b.settle();
+    let creates = b.creates;
+    let again = book_day(&mut b, 0, 9);
+    b.settle();
+    let (a, c) = (b.result(1, first).clone(), b.result(0, again).clone());
+    assert_eq!(b.creates, creates, "no second create for the payload");
+    assert!(c.idempotent_replay, "replayed, not booked again: {c:?}");
+    assert_eq!(c.appointment_id, a.appointment_id);
+}
+
 /// Random interleavings of two tabs booking three payloads: clicks in either tab, answers
 /// (confirmed, 503, none), the clock, abandons and tab reloads (a closed tab's locks are let
 /// go, its calls still reach the provider). After every step, across tabs, at most one create
@@ -616,7 +651,15 @@ fn two_tabs(seed: u64) -> u64 {
         g ^= g << 17;
         g % n
     };
-    let mut b = Browser::new();
+    // One sequence in four runs with a memory cap of 1 to 3 records (storage keeps the rest).
+    let cap = match next(4) {
+        0 => 1 + next(3) as u32,
+        _ => config().idempotency_max_entries,
+    };
+    let mut b = Browser::with(ClientConfig {
+        idempotency_max_entries: cap,
+        ..config()
+    });
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
     let mut live = vec![0usize, 1];
     let steps = 10 + next(60);

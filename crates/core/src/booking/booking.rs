@@ -1,4 +1,4 @@
-//! One booking (or a page's cancel) in flight, as an explicit phase: creating → polling →
+//! One booking (or a page's cancel) in flight, as an explicit phase: (checking →) creating → polling →
 //! publishing → finished, with compensating entered from any failure once an appointment
 //! exists. Each phase runs one [`Attempts`] sub-machine; [`Booking::on`] is the only
 //! transition function. The follow-ups (publishing, compensating) are in
@@ -30,6 +30,15 @@ pub enum Work {
 /// Where a booking is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Phase {
+    /// The provider is asked whether it still holds `appointment`, which an earlier booking
+    /// of the payload made under a key that has expired (see
+    /// [`Lapsed`](super::idempotency::Lapsed)); the create goes out only if it does not.
+    Checking {
+        /// The earlier booking's appointment.
+        appointment: String,
+        /// The `GET`'s attempts.
+        attempts: Attempts,
+    },
     /// The create (or the page's cancel) is being attempted.
     Calling(Attempts),
     /// Pending at the provider: the next poll of `url` is due at `until`.
@@ -99,6 +108,8 @@ pub struct Booking {
     pub joined: Vec<(RequestId, Ctx)>,
     /// The claim on its payload across tabs, released when it ends.
     pub claim: Option<ClaimId>,
+    /// Whether its check found the earlier booking's appointment (its answer is a replay).
+    pub found: bool,
 }
 
 impl Booking {
@@ -111,19 +122,7 @@ impl Booking {
         work: Work,
     ) -> Self {
         let deadline_ms = ctx.started_ms.saturating_add(s.config.deadline_ms as i64);
-        let (step, url, body) = match &work {
-            Work::Book(request) => (
-                Step::Create,
-                s.url(&["/appointments"]),
-                Some(request.to_json()),
-            ),
-            Work::Cancel(target) => (
-                Step::Cancel,
-                s.url(&["/appointments/", target, "/cancel"]),
-                None,
-            ),
-        };
-        let attempts = Attempts::new(step, ctx.key.clone(), url, body, Some(deadline_ms));
+        let attempts = first_call(s, &work, &ctx.key, deadline_ms);
         Booking {
             id: Some(id),
             ctx,
@@ -133,14 +132,38 @@ impl Booking {
             phase: Phase::Calling(attempts),
             joined: Vec::new(),
             claim: None,
+            found: false,
         }
+    }
+
+    /// Asks the provider about `appointment` before creating anything (see [`Phase::Checking`]).
+    pub fn check<R: Random>(&mut self, s: &mut Shared<R>, appointment: String) -> Flow {
+        let url = s.url(&["/appointments/", &appointment]);
+        let key = self.ctx.key.clone();
+        let mut attempts = Attempts::new(Step::Poll, key, url, None, Some(self.deadline_ms));
+        let progress = attempts.next(s, &mut self.ctx);
+        self.phase = Phase::Checking {
+            appointment,
+            attempts,
+        };
+        self.progress(s, progress)
+    }
+
+    /// The check found the earlier appointment gone (cancelled, unknown): book it anew.
+    fn create_after_check<R: Random>(&mut self, s: &mut Shared<R>) -> Flow {
+        s.store.set_verify(&self.ctx.key, None);
+        s.persist();
+        self.phase = Phase::Calling(first_call(s, &self.work, &self.ctx.key, self.deadline_ms));
+        self.start(s)
     }
 
     /// The attempts under way, if a phase has some.
     pub fn attempts_mut(&mut self) -> Option<&mut Attempts> {
         match &mut self.phase {
             Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => Some(a),
-            Phase::Compensating { attempts, .. } => Some(attempts),
+            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => {
+                Some(attempts)
+            }
             Phase::PollWait { .. } | Phase::AwaitFlush { .. } => None,
         }
     }
@@ -154,7 +177,9 @@ impl Booking {
     pub fn deadline(&self) -> Option<i64> {
         match &self.phase {
             Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a.deadline(),
-            Phase::Compensating { attempts, .. } => attempts.deadline(),
+            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => {
+                attempts.deadline()
+            }
             Phase::PollWait { until, .. } => Some(*until),
             Phase::AwaitFlush { .. } => None,
         }
@@ -164,14 +189,17 @@ impl Booking {
     pub fn call_overdue(&self, now: i64) -> bool {
         match &self.phase {
             Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a.call_overdue(now),
-            Phase::Compensating { attempts, .. } => attempts.call_overdue(now),
+            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => {
+                attempts.call_overdue(now)
+            }
             Phase::PollWait { .. } | Phase::AwaitFlush { .. } => false,
         }
     }
 
     /// Whether the provider may hold an appointment for it (then a failure must compensate).
     pub fn has_appointment(&self) -> bool {
-        self.ctx.appointment_id.is_some() && !matches!(self.phase, Phase::Calling(_))
+        self.ctx.appointment_id.is_some()
+            && !matches!(self.phase, Phase::Calling(_) | Phase::Checking { .. })
     }
 
     /// Makes the first call.
@@ -206,7 +234,7 @@ impl Booking {
         let ctx = &mut self.ctx;
         let attempts = match &mut self.phase {
             Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a,
-            Phase::Compensating { attempts, .. } => attempts,
+            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => attempts,
             Phase::PollWait { .. } | Phase::AwaitFlush { .. } => return None,
         };
         let progress = match ev {
@@ -227,6 +255,25 @@ impl Booking {
             Progress::GaveUp(error) => Err(error),
         };
         match (&self.phase, outcome) {
+            (Phase::Checking { appointment, .. }, Ok(Reply::Appointment(a)))
+                if a.id == *appointment =>
+            {
+                if !matches!(
+                    a.status,
+                    AppointmentStatus::Confirmed | AppointmentStatus::Pending
+                ) {
+                    return self.create_after_check(s);
+                }
+                // The provider holds it: this booking is that one (no second appointment).
+                self.ctx.appointment_id = Some(a.id.clone());
+                self.found = true;
+                let replayed = Event::Replayed(Some(a.id), super::state::State::Completed);
+                s.emit(&mut self.ctx, replayed);
+                Flow::Ended(Ok(()))
+            }
+            (Phase::Checking { .. }, Err(error)) if error.status == Some(404) => {
+                self.create_after_check(s)
+            }
             (Phase::Calling(_), Ok(Reply::Appointment(_)))
                 if self.operation == Operation::Cancel =>
             {
@@ -322,4 +369,21 @@ impl Booking {
             .into())),
         }
     }
+}
+
+/// The first call of `work` under `key`: the create, or the page's cancel.
+fn first_call<R: Random>(s: &Shared<R>, work: &Work, key: &str, deadline_ms: i64) -> Attempts {
+    let (step, url, body) = match work {
+        Work::Book(request) => (
+            Step::Create,
+            s.url(&["/appointments"]),
+            Some(request.to_json()),
+        ),
+        Work::Cancel(target) => (
+            Step::Cancel,
+            s.url(&["/appointments/", target, "/cancel"]),
+            None,
+        ),
+    };
+    Attempts::new(step, key.to_owned(), url, body, Some(deadline_ms))
 }

@@ -10,6 +10,7 @@ use alloc::string::String;
 use super::booking::Work;
 use super::client::Client;
 use super::event::Event;
+use super::idempotency::Lapsed;
 use super::io::{ClaimId, Command, RequestId};
 use super::outcome::Operation;
 use super::random::Random;
@@ -118,10 +119,23 @@ impl<R: Random> Client<R> {
         self.s.reject(call.id, ctx, Some(call.operation), error);
     }
 
-    /// Takes the call's key, logs the request, then runs, joins or replays it.
-    pub(super) fn start(&mut self, call: Waiting, claim: Option<ClaimId>) {
-        let key = self.key_of(&call);
-        let mut ctx = self.s.ctx(key, call.label);
+    /// Takes the call's key, logs the request, then runs, joins or replays it. A booking whose
+    /// payload has only an expired record is checked at the provider first, or refused (see
+    /// [`Lapsed`]).
+    pub(super) fn start(&mut self, mut call: Waiting, claim: Option<ClaimId>) {
+        let lapsed = match (&call.work, self.known_key(&call)) {
+            (Work::Book(_), None) => {
+                let store = &self.s.store;
+                store.lapsed_for(call.fingerprint, call.legacy, self.s.now)
+            }
+            _ => None,
+        };
+        let (key, verify) = match lapsed {
+            Some(Lapsed::Unknown(key)) => return self.refuse_lapsed(call, claim, key),
+            Some(Lapsed::Verify(appointment)) => (self.s.new_id(), Some(appointment)),
+            None => (self.key_of(&call), None),
+        };
+        let mut ctx = self.s.ctx(key, call.label.take());
         ctx.started_ms = call.started_ms;
         match &call.work {
             Work::Book(request) => {
@@ -133,7 +147,27 @@ impl<R: Random> Client<R> {
                 self.s.emit(&mut ctx, Event::CancelRequested);
             }
         }
-        let fingerprints = [call.fingerprint, call.legacy];
-        self.run(call.id, ctx, call.operation, fingerprints, call.work, claim);
+        self.run(call, ctx, claim, verify);
+    }
+
+    /// The payload's last booking, under `key`, was cut short where the provider may have
+    /// acted, longer ago than the provider is assumed to remember keys: re-sending under the
+    /// key, or under a new one, could book the slot twice, and there is no appointment to ask
+    /// about. The call is refused with `idempotency_expired`; the record no longer holds the
+    /// payload, so the next call books it under a new key.
+    fn refuse_lapsed(&mut self, call: Waiting, claim: Option<ClaimId>, key: String) {
+        self.s.store.forget(&key);
+        self.s.persist();
+        let mut ctx = self.s.ctx(key, call.label);
+        ctx.started_ms = call.started_ms;
+        let error = Error::new(
+            ErrorCode::IdempotencyExpired,
+            "this payload's last booking was cut short before idempotencyTtlMs ran out: the \
+             provider may hold it; check, then book again (under a new key)",
+        );
+        self.s.reject(call.id, ctx, Some(call.operation), error);
+        if let Some(claim) = claim {
+            self.s.out.push_back(Command::Release { claim });
+        }
     }
 }

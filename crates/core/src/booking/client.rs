@@ -196,15 +196,23 @@ impl<R: Random> Client<R> {
     /// under it (at once, or when the booking ends).
     pub(super) fn run(
         &mut self,
-        id: RequestId,
+        call: Waiting,
         mut ctx: Ctx,
-        operation: Operation,
-        [fingerprint, legacy]: [u64; 2],
-        work: Work,
         claim: Option<ClaimId>,
+        verify: Option<String>,
     ) {
-        // A booking cut short while cancelling its appointment resumes the cancel.
+        let Waiting {
+            id,
+            operation,
+            fingerprint,
+            legacy,
+            work,
+            ..
+        } = call;
+        // A booking cut short while cancelling its appointment resumes the cancel; one that
+        // must check an earlier appointment first (a re-run too) checks it.
         let resume = self.s.store.compensating(&ctx.key);
+        let verify = verify.or_else(|| self.s.store.verify(&ctx.key));
         let begin = self
             .s
             .store
@@ -243,13 +251,15 @@ impl<R: Random> Client<R> {
             }
             Begin::Start => {
                 // The record is saved in flight before the first call goes out.
+                self.s.store.set_verify(&ctx.key, verify.clone());
                 self.s.persist();
                 self.s.advance(&mut ctx, State::InProgress);
                 let mut booking = Booking::new(&mut self.s, id, ctx, operation, work);
                 booking.claim = claim;
-                let flow = match resume {
-                    Some(appointment) => booking.resume_compensation(&mut self.s, appointment),
-                    None => booking.start(&mut self.s),
+                let flow = match (resume, verify) {
+                    (Some(appointment), _) => booking.resume_compensation(&mut self.s, appointment),
+                    (None, Some(appointment)) => booking.check(&mut self.s, appointment),
+                    (None, None) => booking.start(&mut self.s),
                 };
                 match flow {
                     Flow::Running => self.bookings.push(booking),
@@ -339,9 +349,11 @@ impl<R: Random> Client<R> {
 
     /// A run ended: its record, its answer, and the answers of the calls that joined it.
     fn end(&mut self, mut booking: Booking, outcome: Result<(), Failed>) {
-        let result = self
+        let mut result = self
             .s
             .finish(&mut booking.ctx, Some(booking.operation), outcome, true);
+        // Its check found the earlier booking's appointment: nothing new was made.
+        result.idempotent_replay = booking.found;
         self.s
             .store
             .finish(&booking.ctx.key, result.clone(), self.s.now);
@@ -478,6 +490,7 @@ impl<R: Random> Client<R> {
 
     fn load(&mut self, json: Option<&str>) {
         self.s.persists = true;
+        self.s.store.set_durable();
         self.restored.enabled = true;
         if let Some(snapshot) = json.and_then(Snapshot::from_json) {
             let pending = snapshot

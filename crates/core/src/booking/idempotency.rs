@@ -37,11 +37,20 @@ struct Record {
     dirty: bool,
     /// The appointment a compensation set out to cancel (see [`SavedRecord::compensating`]).
     compensating: Option<String>,
+    /// See [`SavedRecord::verify`].
+    verify: Option<String>,
 }
 
 impl Record {
+    /// Past its time to live: its key is not used again (the provider's window may be over).
     fn expired(&self, now_ms: i64) -> bool {
         self.result.is_some() && now_ms >= self.expires_at_ms
+    }
+
+    /// Past a second time to live, during which an expired record only tells a call with its
+    /// payload what to ask the provider about (see [`IdempotencyStore::lapsed_for`]).
+    fn gone(&self, now_ms: i64, ttl_ms: i64) -> bool {
+        self.result.is_some() && now_ms >= self.expires_at_ms.saturating_add(ttl_ms)
     }
 
     fn saved(&self) -> SavedRecord {
@@ -52,6 +61,7 @@ impl Record {
             result: self.result.clone(),
             findable: self.findable,
             compensating: self.compensating.clone(),
+            verify: self.verify.clone(),
         }
     }
 
@@ -63,8 +73,21 @@ impl Record {
             result: self.result.as_ref(),
             findable: self.findable,
             compensating: self.compensating.as_deref(),
+            verify: self.verify.as_deref(),
         }
     }
+}
+
+/// What an expired record of a payload leaves a new call to do (see
+/// [`IdempotencyStore::lapsed_for`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Lapsed {
+    /// Its booking made this appointment: ask the provider whether it still holds it before
+    /// creating another.
+    Verify(String),
+    /// Its booking was cut short where the provider may have acted (key `0`), and the
+    /// provider's window for the key may be over: nothing can be looked up.
+    Unknown(String),
 }
 
 /// Records by idempotency key, oldest first.
@@ -73,7 +96,9 @@ pub struct IdempotencyStore {
     records: Vec<Record>,
     ttl_ms: i64,
     max_entries: usize,
-    /// Fingerprints of records dropped (expired, over the cap) since the last save.
+    /// Whether a storage keeps every record (see [`set_durable`](Self::set_durable)).
+    durable: bool,
+    /// Fingerprints of records that expired since the last save (their items go too).
     gone: Vec<u64>,
 }
 
@@ -84,8 +109,16 @@ impl IdempotencyStore {
             records: Vec::new(),
             ttl_ms: ttl_ms.min(i64::MAX as u64) as i64,
             max_entries: max_entries.max(1),
+            durable: false,
             gone: Vec::new(),
         }
+    }
+
+    /// A storage keeps every record until it expires, and every call reads its payload's record
+    /// from it (under the payload's claim) before choosing a key: the cap may then drop any
+    /// saved record from memory, one that must run again under its key too.
+    pub fn set_durable(&mut self) {
+        self.durable = true;
     }
 
     /// How many records are held.
@@ -128,7 +161,11 @@ impl IdempotencyStore {
     /// payload (before the origin had a secret) is the same payload too; the record it starts
     /// holds `fingerprint`.
     pub fn begin_either(&mut self, key: &str, fingerprint: u64, legacy: u64, now_ms: i64) -> Begin {
-        self.evict(now_ms);
+        self.evict(now_ms, 1);
+        if let Some(i) = self.find(key).filter(|&i| self.records[i].expired(now_ms)) {
+            // Expired but kept to be looked up: the key starts afresh.
+            self.records.remove(i);
+        }
         if let Some(i) = self.find(key) {
             let record = &self.records[i];
             if record.fingerprint != fingerprint && record.fingerprint != legacy {
@@ -149,6 +186,7 @@ impl IdempotencyStore {
             findable: true,
             dirty: true,
             compensating: None,
+            verify: None,
         });
         Begin::Start
     }
@@ -179,6 +217,47 @@ impl IdempotencyStore {
             .and_then(|i| self.records[i].compensating.clone())
     }
 
+    /// What the newest expired record of a payload leaves a call without a key to do, if it is
+    /// still kept (a second time to live) and nothing live has the payload: a booking that made
+    /// an appointment is checked at the provider first; one cut short where the provider may
+    /// have acted cannot be. Other records (a refusal, a compensated booking) leave nothing.
+    pub fn lapsed_for(&self, fingerprint: u64, legacy: u64, now_ms: i64) -> Option<Lapsed> {
+        let r =
+            self.records.iter().rev().find(|r| {
+                r.findable && (r.fingerprint == fingerprint || r.fingerprint == legacy)
+            })?;
+        let result = r.result.as_ref().filter(|_| r.expired(now_ms))?;
+        match (&result.appointment_id, result.state) {
+            (Some(id), super::state::State::Completed) => Some(Lapsed::Verify(id.clone())),
+            (None, _) if result.is_rerunnable() => Some(Lapsed::Unknown(r.key.clone())),
+            _ => None,
+        }
+    }
+
+    /// Notes, on the record under `key`, the appointment to ask the provider about first.
+    pub fn set_verify(&mut self, key: &str, appointment_id: Option<String>) {
+        if let Some(i) = self.find(key) {
+            if self.records[i].verify != appointment_id {
+                self.records[i].verify = appointment_id;
+                self.records[i].dirty = true;
+            }
+        }
+    }
+
+    /// The appointment the booking under `key` must ask the provider about first, if any.
+    pub fn verify(&self, key: &str) -> Option<String> {
+        self.find(key).and_then(|i| self.records[i].verify.clone())
+    }
+
+    /// Stops calls without a key from finding the record under `key`.
+    pub fn forget(&mut self, key: &str) {
+        if let Some(i) = self.find(key) {
+            let record = &mut self.records[i];
+            record.dirty |= record.findable;
+            record.findable = false;
+        }
+    }
+
     /// Stops calls without a key from finding bookings of `appointment_id` (it was cancelled:
     /// booking the same slot again is a new booking). Keyed replays still return them.
     pub fn forget_appointment(&mut self, appointment_id: &str) {
@@ -192,11 +271,11 @@ impl IdempotencyStore {
         }
     }
 
-    /// Every live record, oldest first, for storage.
+    /// Every record kept, oldest first, for storage.
     pub fn export(&self, now_ms: i64) -> Vec<SavedRecord> {
         self.records
             .iter()
-            .filter(|r| !r.expired(now_ms))
+            .filter(|r| !r.gone(now_ms, self.ttl_ms))
             .map(Record::saved)
             .collect()
     }
@@ -232,7 +311,8 @@ impl IdempotencyStore {
     /// Takes the record another tab saved for a payload, read under the payload's claim: it
     /// becomes the newest for its fingerprint, replacing a record of this tab under the same
     /// key unless that one is in flight here. Prepared as [`restore`](Self::restore) prepares
-    /// records: one left in flight by a page that went away runs again under its key.
+    /// records: one left in flight by a page that went away runs again under its key. Room is
+    /// made before it is added, so the cap never drops the record the call is about to use.
     pub fn merge(&mut self, saved: SavedRecord, now_ms: i64) {
         if self.in_flight(&saved.key) {
             return;
@@ -240,17 +320,27 @@ impl IdempotencyStore {
         if let Some(i) = self.find(&saved.key) {
             self.records.remove(i);
         }
-        self.restore(alloc::vec![saved], now_ms);
+        self.evict(now_ms, 1);
+        self.take(alloc::vec![saved], now_ms);
     }
 
     /// Takes records back from storage. A record that was in flight when the page went away
     /// becomes an interrupted failure, which the next call under its key (or with its
     /// payload) runs again with the same key. Returns how many were restored.
     pub fn restore(&mut self, saved: Vec<SavedRecord>, now_ms: i64) -> usize {
+        let restored = self.take(saved, now_ms);
+        self.evict(now_ms, 0);
+        restored
+    }
+
+    /// Adds saved records not held yet (see [`restore`](Self::restore)), without evicting.
+    fn take(&mut self, saved: Vec<SavedRecord>, now_ms: i64) -> usize {
         let mut restored = 0;
         for record in saved {
             let (result, expires_at_ms) = match (record.result, record.expires_at_ms) {
-                (Some(result), Some(expires)) if expires > now_ms => (result, expires),
+                (Some(result), Some(expires)) if expires.saturating_add(self.ttl_ms) > now_ms => {
+                    (result, expires)
+                }
                 (Some(_), _) => {
                     self.gone.push(record.fingerprint);
                     continue;
@@ -268,32 +358,43 @@ impl IdempotencyStore {
                 findable: record.findable,
                 dirty: false,
                 compensating: record.compensating,
+                verify: record.verify,
             });
             restored += 1;
         }
-        self.evict(now_ms);
         restored
     }
 
-    /// Drops expired records, then the oldest finished ones while over the cap.
-    fn evict(&mut self, now_ms: i64) {
-        let gone = &mut self.gone;
+    /// Drops records past their second time to live, then the oldest finished ones while more than
+    /// `max_entries - room` are held (`room` for a record about to be added).
+    fn evict(&mut self, now_ms: i64, room: usize) {
+        let (gone, ttl) = (&mut self.gone, self.ttl_ms);
         self.records.retain(|r| {
-            let expired = r.expired(now_ms);
+            let expired = r.gone(now_ms, ttl);
             if expired {
                 gone.push(r.fingerprint);
             }
             !expired
         });
-        let mut excess = self.records.len().saturating_sub(self.max_entries - 1);
-        // Only finished records go, and never one whose booking must run again under its key
-        // (the provider may have acted on it: a new key could book the slot twice); in-flight
-        // ones are bounded by the calls under way, rerunnable ones by the time to live. The cap
-        // bounds this page's memory only: the record stays in storage until it expires, so a
-        // claim on its payload still finds it (deleting it let a later page book the payload
-        // under a new key: the 10,000-click soak found 252 double bookings that way).
+        let mut excess = self
+            .records
+            .len()
+            .saturating_sub(self.max_entries.saturating_sub(room));
+        // Only finished records go (in-flight ones are bounded by the calls under way), and with
+        // a storage only saved ones (an unsaved change would be lost with the record).
+        // The cap bounds this page's memory only: the record stays in storage until it
+        // expires, so a claim on its payload still finds it (deleting it let a later page book
+        // the payload under a new key: the 10,000-click soak found 252 double bookings that
+        // way). Without a storage, a booking that must run again under its key (the provider
+        // may have acted on it) is never dropped: a new key could book the slot twice; those
+        // are bounded by the time to live.
+        let durable = self.durable;
         self.records.retain(|r| {
-            let drop = excess > 0 && r.result.as_ref().is_some_and(|r| !r.is_rerunnable());
+            let drop = excess > 0
+                && !(durable && r.dirty)
+                && r.result
+                    .as_ref()
+                    .is_some_and(|r| durable || !r.is_rerunnable());
             excess -= usize::from(drop);
             !drop
         });
@@ -322,179 +423,4 @@ fn interrupted(key: &str) -> BookingResult {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::booking::outcome::Operation;
-    use crate::booking::state::State;
-    use crate::{Error, ErrorCode};
-    use std::prelude::rust_2021::*;
-    #[allow(unused_imports)]
-    use std::{format, vec};
-
-    fn result(state: State, error: Option<ErrorCode>) -> BookingResult {
-        BookingResult {
-            operation: Some(Operation::Book),
-            state,
-            appointment_id: Some("apt_1".into()),
-            error: error.map(|c| Error::new(c, "x")),
-            attempts: 1,
-            retries: 0,
-            idempotent_replay: false,
-            correlation_id: "c".into(),
-            idempotency_key: "k".into(),
-            compensated: false,
-            action_label: None,
-            duration_ms: 1,
-        }
-    }
-
-    #[test]
-    fn replay_join_conflict_and_rerun() {
-        let mut s = IdempotencyStore::new(1000, 10);
-        assert_eq!(s.begin("k1", 7, 0), Begin::Start);
-        assert_eq!(s.begin("k1", 7, 1), Begin::Join);
-        assert_eq!(s.begin("k1", 8, 1), Begin::Conflict);
-        s.finish("k1", result(State::Completed, None), 2);
-        assert!(matches!(s.begin("k1", 7, 3), Begin::Replay(r) if r.state == State::Completed));
-        assert_eq!(s.begin("k1", 8, 3), Begin::Conflict);
-
-        assert_eq!(s.begin("k2", 9, 0), Begin::Start);
-        s.finish(
-            "k2",
-            result(State::Failed, Some(ErrorCode::RetryExhausted)),
-            1,
-        );
-        assert_eq!(
-            s.begin("k2", 9, 2),
-            Begin::Start,
-            "a retryable failure runs again"
-        );
-        s.finish(
-            "k2",
-            result(State::Failed, Some(ErrorCode::ProviderRejected)),
-            3,
-        );
-        assert!(
-            matches!(s.begin("k2", 9, 4), Begin::Replay(_)),
-            "a refusal is replayed"
-        );
-    }
-
-    #[test]
-    fn records_expire_after_the_ttl_but_not_while_in_flight() {
-        let mut s = IdempotencyStore::new(1000, 10);
-        s.begin("k", 1, 0);
-        assert_eq!(
-            s.begin("k", 1, 10_000),
-            Begin::Join,
-            "in flight never expires"
-        );
-        s.finish("k", result(State::Completed, None), 10_000);
-        assert!(matches!(s.begin("k", 1, 10_999), Begin::Replay(_)));
-        assert_eq!(
-            s.begin("k", 2, 11_000),
-            Begin::Start,
-            "expired: the key is free again"
-        );
-    }
-
-    #[test]
-    fn the_cap_evicts_the_oldest_finished_record() {
-        let mut s = IdempotencyStore::new(1_000_000, 3);
-        for (i, key) in ["a", "b", "c"].iter().enumerate() {
-            s.begin(key, i as u64, 0);
-        }
-        s.finish("b", result(State::Completed, None), 1);
-        s.finish("c", result(State::Completed, None), 1);
-        s.begin("d", 3, 2);
-        assert_eq!(s.len(), 3);
-        assert_eq!(s.begin("a", 0, 3), Begin::Join, "in flight is kept");
-        assert_eq!(
-            s.begin("b", 99, 3),
-            Begin::Start,
-            "b, the oldest finished, was evicted"
-        );
-        for i in 0..100u64 {
-            let key = ["x", &crate::json::decimal(i)].concat();
-            s.begin(&key, 1000 + i, 4);
-            s.finish(&key, result(State::Completed, None), 4);
-        }
-        assert!(s.len() <= 3 + 1, "bounded: {}", s.len());
-    }
-
-    #[test]
-    fn the_cap_never_evicts_a_booking_that_must_run_again_under_its_key() {
-        let mut s = IdempotencyStore::new(1_000_000, 3);
-        s.begin("timed-out", 7, 0);
-        s.finish(
-            "timed-out",
-            result(State::Failed, Some(ErrorCode::Timeout)),
-            0,
-        );
-        for i in 0..500u64 {
-            let key = ["x", &crate::json::decimal(i)].concat();
-            s.begin(&key, 1000 + i, 1);
-            s.finish(&key, result(State::Completed, None), 1);
-        }
-        assert_eq!(
-            s.key_for(7, 2).as_deref(),
-            Some("timed-out"),
-            "the payload still finds its key after 500 other bookings"
-        );
-        assert!(s.len() <= 3 + 1, "the rest is still bounded: {}", s.len());
-        assert_eq!(s.begin("timed-out", 7, 3), Begin::Start, "it runs again");
-    }
-
-    #[test]
-    fn key_for_finds_live_records_by_payload() {
-        let mut s = IdempotencyStore::new(1000, 10);
-        assert_eq!(s.key_for(5, 0), None);
-        s.begin("k", 5, 0);
-        assert_eq!(s.key_for(5, 0).as_deref(), Some("k"));
-        s.finish("k", result(State::Completed, None), 0);
-        assert_eq!(s.key_for(5, 999).as_deref(), Some("k"));
-        assert_eq!(s.key_for(5, 1000), None);
-        s.begin("k2", 6, 0);
-        s.finish("k2", result(State::Completed, None), 0);
-        s.forget_appointment("apt_1");
-        assert_eq!(s.key_for(6, 1), None);
-        assert!(
-            matches!(s.begin("k2", 6, 1), Begin::Replay(_)),
-            "keyed replay still works"
-        );
-    }
-
-    #[test]
-    fn records_survive_export_and_restore() {
-        let mut s = IdempotencyStore::new(1000, 10);
-        s.begin("done", 1, 0);
-        s.finish("done", result(State::Completed, None), 0);
-        s.begin("flying", 2, 0);
-        s.begin("old", 3, 0);
-        s.finish("old", result(State::Completed, None), -5000);
-        let saved = s.export(10);
-        assert_eq!(saved.len(), 2, "the expired record is not saved");
-
-        let mut back = IdempotencyStore::new(1000, 10);
-        assert_eq!(back.restore(saved.clone(), 20), 2);
-        assert!(
-            matches!(back.begin("done", 1, 21), Begin::Replay(r) if r.state == State::Completed)
-        );
-        assert_eq!(
-            back.key_for(2, 21).as_deref(),
-            Some("flying"),
-            "found by payload after a reload"
-        );
-        assert_eq!(
-            back.begin("flying", 2, 21),
-            Begin::Start,
-            "an interrupted booking runs again under its key"
-        );
-        assert_eq!(back.begin("flying", 9, 21), Begin::Conflict);
-        assert_eq!(
-            IdempotencyStore::new(1000, 10).restore(saved, 5000),
-            1,
-            "expired by now: only the interrupted one"
-        );
-    }
-}
+mod tests;

@@ -48,6 +48,10 @@ pub struct SavedRecord {
     /// The appointment a compensation of this booking set out to cancel, saved before the
     /// cancel is sent: a re-run resumes the cancel instead of replaying the create.
     pub compensating: Option<String>,
+    /// An appointment an earlier booking of the payload made, whose record has expired: the
+    /// provider is asked about it before this booking creates anything (see
+    /// [`IdempotencyStore::lapsed_for`](super::idempotency::IdempotencyStore::lapsed_for)).
+    pub verify: Option<String>,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
 }
@@ -81,6 +85,8 @@ pub struct RecordJson<'a> {
     pub result: Option<&'a BookingResult>,
     /// See [`SavedRecord::compensating`].
     pub compensating: Option<&'a str>,
+    /// See [`SavedRecord::verify`].
+    pub verify: Option<&'a str>,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
 }
@@ -94,6 +100,7 @@ impl ToJson for RecordJson<'_> {
             .field("result", &self.result)
             .field("findable", &self.findable)
             .field("compensating", &self.compensating)
+            .field("verify", &self.verify)
             .end();
     }
 }
@@ -107,6 +114,7 @@ impl ToJson for SavedRecord {
             result: self.result.as_ref(),
             findable: self.findable,
             compensating: self.compensating.as_deref(),
+            verify: self.verify.as_deref(),
         }
         .write_json(out);
     }
@@ -228,6 +236,7 @@ fn record(v: &Value) -> Option<SavedRecord> {
         result,
         findable: v.get("findable") == Some(&Value::Bool(true)),
         compensating: text(v, "compensating"),
+        verify: text(v, "verify"),
     })
 }
 
@@ -274,6 +283,7 @@ mod tests {
                     result: Some(result),
                     findable: true,
                     compensating: None,
+                    verify: Some("apt_0".into()),
                 },
                 SavedRecord {
                     key: "k-2".into(),
@@ -282,6 +292,7 @@ mod tests {
                     result: None,
                     findable: false,
                     compensating: Some("apt_7".into()),
+                    verify: None,
                 },
             ],
             outbox: vec![OutboxEntry {

@@ -49,6 +49,8 @@ pub enum Reply {
     Slow(u64),
     /// Answers confirmed with this appointment id (a provider replaying a key's first answer).
     ConfirmedAs(&'static str),
+    /// Answers with the appointment, cancelled.
+    Cancelled,
 }
 
 /// A test driver around one client; see the module documentation.
@@ -220,9 +222,10 @@ impl Sim {
                 let endpoint = send.step.name();
                 let reply = self.queue(endpoint).pop_front().unwrap_or(Reply::Confirmed);
                 let (after, answer) = match reply {
-                    Reply::Confirmed | Reply::Pending | Reply::Slow(_) => {
+                    Reply::Confirmed | Reply::Pending | Reply::Slow(_) | Reply::Cancelled => {
                         let status = match reply {
                             Reply::Pending => "pending",
+                            Reply::Cancelled => "cancelled",
                             _ if endpoint == "cancel" || endpoint == "compensate" => "cancelled",
                             _ => "confirmed",
                         };

@@ -1,0 +1,145 @@
+//! Records past `idempotencyTtlMs`: the provider is assumed to have forgotten their keys, so
+//! a payload whose only record has expired is never sent blindly under a new key. A booking
+//! that made an appointment is looked up first (`GET /appointments/{id}`); one cut short where
+//! the provider may have acted is refused once with `idempotency_expired`. Each test fails on
+//! the builds before (the create went out under a new key at once).
+#[path = "native/harness.rs"]
+mod harness;
+#[path = "native/storage.rs"]
+mod storage;
+
+use harness::*;
+use raptor_secondary_core::booking::{ClientConfig, State};
+use raptor_secondary_core::ErrorCode;
+
+const TTL: u64 = 60_000;
+
+fn short() -> ClientConfig {
+    ClientConfig {
+        idempotency_ttl_ms: TTL,
+        ..config()
+    }
+}
+
+#[test]
+fn an_expired_booking_is_looked_up_and_its_appointment_kept() {
+    let mut sim = Sim::stored(short());
+    let first = sim.booked(&request());
+    assert_eq!(first.appointment_id.as_deref(), Some("apt_1"));
+    sim.advance(TTL + 1);
+    let sent = sim.sent.len();
+    let again = sim.booked(&request());
+    let calls: Vec<_> = sim.sent[sent..]
+        .iter()
+        .map(|s| (s.step.name(), s.url.clone()))
+        .collect();
+    assert_eq!(calls, [("poll", "/api/v2/appointments/apt_1".to_string())]);
+    assert_eq!(again.state, State::Completed);
+    assert_eq!(
+        again.appointment_id.as_deref(),
+        Some("apt_1"),
+        "the same appointment"
+    );
+    assert!(again.idempotent_replay, "nothing new was made: {again:?}");
+    assert_eq!(sim.count("create"), 1);
+    assert!(sim.events().contains(&"idempotency.replayed"));
+    // The lookup's record is live now: a reload replays it without a call.
+    let mut next = sim.reload(short());
+    let third = next.booked(&request());
+    assert!(third.idempotent_replay && next.sent.is_empty(), "{third:?}");
+    assert_eq!(third.appointment_id.as_deref(), Some("apt_1"));
+}
+
+#[test]
+fn an_expired_booking_whose_appointment_is_gone_books_anew() {
+    for gone in [Reply::Cancelled, Reply::Status(404)] {
+        let gone = [gone];
+        let mut sim = Sim::stored(short()).script("poll", &gone);
+        let first = sim.booked(&request());
+        sim.advance(TTL + 1);
+        let again = sim.booked(&request());
+        assert_eq!(
+            sim.endpoints(),
+            ["create", "publish", "poll", "create", "publish"],
+            "{gone:?}"
+        );
+        assert_eq!(again.state, State::Completed);
+        assert_ne!(again.idempotency_key, first.idempotency_key, "a new key");
+        assert_eq!(again.appointment_id.as_deref(), Some("apt_2"));
+        assert!(!again.idempotent_replay);
+        let creates: Vec<_> = sim
+            .sent
+            .iter()
+            .filter(|s| s.step.name() == "create")
+            .collect();
+        assert_eq!(creates[1].key, again.idempotency_key);
+    }
+}
+
+#[test]
+fn a_lookup_that_fails_is_made_again_before_any_create_even_after_a_reload() {
+    let mut sim = Sim::stored(short()).script("poll", &vec![Reply::Status(503); 3]);
+    sim.booked(&request());
+    sim.advance(TTL + 1);
+    let failed = sim.booked(&request());
+    assert_eq!(
+        failed.error.map(|e| e.code),
+        Some(ErrorCode::RetryExhausted)
+    );
+    assert_eq!(
+        sim.count("create"),
+        1,
+        "no create while the lookup has no answer"
+    );
+    // A reload runs the booking again under its key: the lookup first, still.
+    let mut next = sim.reload(short());
+    let again = next.booked(&request());
+    assert_eq!(next.endpoints(), ["poll"]);
+    assert_eq!(again.idempotency_key, failed.idempotency_key);
+    assert_eq!(again.appointment_id.as_deref(), Some("apt_1"));
+    assert!(again.idempotent_replay);
+}
+
+#[test]
+fn an_expired_booking_cut_short_is_refused_once_then_booked_under_a_new_key() {
+    let mut sim = Sim::stored(short()).script("create", &vec![Reply::Status(503); 3]);
+    let first = sim.booked(&request());
+    assert_eq!(first.error.map(|e| e.code), Some(ErrorCode::RetryExhausted));
+    sim.advance(TTL + 1);
+    let sent = sim.sent.len();
+    let refused = sim.booked(&request());
+    assert_eq!(
+        refused.error.as_ref().map(|e| e.code),
+        Some(ErrorCode::IdempotencyExpired)
+    );
+    assert_eq!(sim.sent.len(), sent, "nothing sent");
+    assert_eq!(
+        refused.idempotency_key, first.idempotency_key,
+        "it names the old key"
+    );
+    // Across a reload too: the refusal was saved, so the next call books under a new key.
+    let mut next = sim.reload(short());
+    let booked = next.booked(&request());
+    assert_eq!(booked.state, State::Completed);
+    assert_ne!(booked.idempotency_key, first.idempotency_key);
+}
+
+#[test]
+fn a_caller_key_and_records_past_twice_the_ttl_are_not_looked_up() {
+    let mut sim = Sim::stored(short());
+    sim.booked(&request());
+    sim.advance(2 * TTL + 1);
+    let again = sim.booked(&request());
+    assert_eq!(sim.endpoints(), ["create", "publish", "create", "publish"]);
+    assert!(!again.idempotent_replay);
+    // A caller's own key past its time to live starts afresh under that key.
+    let mut keyed_sim = Sim::stored(short());
+    keyed_sim.booked(&keyed("caller-key-1"));
+    keyed_sim.advance(TTL + 1);
+    keyed_sim.booked(&keyed("caller-key-1"));
+    assert_eq!(keyed_sim.count("create"), 2);
+    assert!(keyed_sim
+        .sent
+        .iter()
+        .all(|s| s.key == "caller-key-1" || s.key.starts_with("caller-key-1")));
+}
