@@ -4,19 +4,23 @@
 # loudly, naming itself, when it cannot be done. Nothing is downloaded from anywhere but
 # the package registries (crates.io, npm, Debian).
 #
-#   ./setup.sh            install what is missing
+#   ./setup.sh            install what is missing (what the tests need: ./run_tests.sh runs it)
+#   ./setup.sh --demo     only what npm run demo needs: no browsers, no geckodriver
 #   ./setup.sh --check    only report what is missing (exit 1 if anything is)
 #   ./setup.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
 
 CHECK_ONLY=0
-case "${1:-}" in
-  --check) CHECK_ONLY=1 ;;
-  -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
-  "") ;;
-  *) echo "setup: unknown option '$1' (try --help)" >&2; exit 2 ;;
-esac
+DEMO_ONLY=0
+for arg in "$@"; do
+  case "$arg" in
+    --check) CHECK_ONLY=1 ;;
+    --demo) DEMO_ONLY=1 ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "setup: unknown option '$arg' (try --help)" >&2; exit 2 ;;
+  esac
+done
 
 export PATH="$HOME/.cargo/bin:$PATH"
 missing=0
@@ -41,9 +45,18 @@ step() {
   local name=$1 check=$2 install=$3
   if eval "$check" >/dev/null 2>&1; then say "$name" "present"; return 0; fi
   if [ "$CHECK_ONLY" = 1 ]; then say "$name" "MISSING"; missing=1; return 0; fi
-  say "$name" "installing..."
+  say "$name" "installing: $install"
   local log; log=$(mktemp -t "setup-${name//[^a-z0-9]/_}.XXXX.log")
-  if ! eval "$install" >"$log" 2>&1; then
+  eval "$install" >"$log" 2>&1 &
+  local pid=$! waited=0
+  # A long install (cargo compiling, apt downloading) says what it is doing every 15 s.
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1; waited=$((waited + 1))
+    if [ $((waited % 15)) = 0 ]; then
+      say "$name" "still installing (${waited} s): $(tail -n 1 "$log" | tr -d '\r' | cut -c1-90)"
+    fi
+  done
+  if ! wait "$pid"; then
     tail -n 30 "$log" >&2
     fail "$name" "install command failed (full log: $log)"
   fi
@@ -61,7 +74,7 @@ apt_install() {
 # Browsers come from Debian; they install in the background while cargo builds the tools.
 BROWSERS="chromium chromium-driver firefox-esr"
 apt_pid=""
-if ! have_apt_pkgs $BROWSERS && [ "$CHECK_ONLY" = 0 ]; then
+if ! have_apt_pkgs $BROWSERS && [ "$CHECK_ONLY" = 0 ] && [ "$DEMO_ONLY" = 0 ]; then
   say "browsers (apt)" "installing in the background..."
   apt_log=$(mktemp -t setup-apt.XXXX.log)
   ( apt_install $BROWSERS ) >"$apt_log" 2>&1 & apt_pid=$!
@@ -77,14 +90,16 @@ step "wasm-pack" \
 step "wasm-bindgen-cli $BINDGEN_VERSION" \
   "wasm-bindgen --version | grep -qx 'wasm-bindgen $BINDGEN_VERSION'" \
   "cargo install wasm-bindgen-cli --version $BINDGEN_VERSION --force"
-step "geckodriver" \
-  "geckodriver --version" \
-  "cargo install geckodriver --locked"
-
-if [ -n "$apt_pid" ]; then
-  wait "$apt_pid" || { tail -n 30 "$apt_log" >&2; fail "browsers (apt)" "apt-get install $BROWSERS failed (log: $apt_log)"; }
+if [ "$DEMO_ONLY" = 0 ]; then
+  step "geckodriver" \
+    "geckodriver --version" \
+    "cargo install geckodriver --locked"
+  if [ -n "$apt_pid" ]; then
+    say "browsers (apt)" "waiting for the background install (log: $apt_log)"
+    wait "$apt_pid" || { tail -n 30 "$apt_log" >&2; fail "browsers (apt)" "apt-get install $BROWSERS failed (log: $apt_log)"; }
+  fi
+  step "browsers (apt)" "have_apt_pkgs $BROWSERS" "apt_install $BROWSERS"
 fi
-step "browsers (apt)" "have_apt_pkgs $BROWSERS" "apt_install $BROWSERS"
 
 # npm ci only when package-lock.json changed since the last install (stamp in node_modules).
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -13,18 +13,42 @@ import { pages, sizes } from './sizes.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const PKG = join(ROOT, 'pkg');
-const profile = process.argv.includes('--dev') ? '--dev' : '--release';
+const argv = process.argv.slice(2);
+if (argv.includes('--help') || argv.includes('-h')) {
+  console.log(`npm run build [-- --dev]     (or: node scripts/build.mjs [--dev])
+
+Builds pkg/ with wasm-pack (release unless --dev) and prints what each page downloads.
+Needs wasm-pack, wasm-bindgen-cli and the wasm32 target: ./setup.sh --demo installs them.`);
+  process.exit(0);
+}
+const unknown = argv.filter((a) => a !== '--dev');
+if (unknown.length) {
+  console.error(`build: unknown option ${unknown[0]} (try --help)`);
+  process.exit(2);
+}
+const profile = argv.includes('--dev') ? '--dev' : '--release';
+
+/** wasm-pack, or one line naming what installs it. */
+function wasmPack(args) {
+  try {
+    execFileSync('wasm-pack', args, { stdio: 'inherit', cwd: ROOT });
+  } catch (error) {
+    if (error.code !== 'ENOENT') throw error;
+    console.error('build: wasm-pack is not installed; ./setup.sh --demo installs it (npm run demo runs that for you)');
+    process.exit(1);
+  }
+}
 
 // Release builds link no std: a panic traps (see the trap-on-panic feature).
 const features = profile === '--release' ? ['--features', 'trap-on-panic'] : [];
-execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', 'pkg',
-  '--out-name', 'raptor_secondary', ROOT, '--', ...features], { stdio: 'inherit', cwd: ROOT });
+wasmPack(['build', profile, '--target', 'web', '--out-dir', 'pkg',
+  '--out-name', 'raptor_secondary', ROOT, '--', ...features]);
 renameSync(join(PKG, 'raptor_secondary.js'), join(PKG, 'raptor_secondary_core.js'));
 renameSync(join(PKG, 'raptor_secondary.d.ts'), join(PKG, 'raptor_secondary_core.d.ts'));
 for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', 'driver.js', 'storage.js']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 const LITE = join(ROOT, 'target', 'pkg-lite');
-execFileSync('wasm-pack', ['build', profile, '--target', 'web', '--out-dir', LITE,
-  '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features', ...features], { stdio: 'inherit', cwd: ROOT });
+wasmPack(['build', profile, '--target', 'web', '--out-dir', LITE,
+  '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features', ...features]);
 for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'raptor_secondary_lite.d.ts']) {
   copyFileSync(join(LITE, f), join(PKG, f));
 }

@@ -1,14 +1,23 @@
 #!/usr/bin/env node
 // `npm run demo`: the booking page on the drop-in script against a real local /api/v2
-// provider. Builds the mock provider (cargo, release) if needed, starts it and a static server
-// on loopback, prints the URL, and stops both on Ctrl-C.
-//
-//   node scripts/demo.mjs [--port 8080] [--provider-port 8081] [--scenario immediate]
-//   (npm run demo -- --port 9000 passes options through; PORT=9000 works too)
+// provider. Installs what the demo needs if it is missing (./setup.sh --demo: the Rust Wasm
+// toolchain and the npm packages; browsers are for the tests), builds pkg/ and the mock
+// provider, starts it and a static server on loopback, prints the URL; Ctrl-C stops both.
+const HELP = `npm run demo [-- options]     (or: node scripts/demo.mjs [options])
+
+  --port N            the page's port (default 8080, or $PORT; 0 picks a free one)
+  --provider-port N   the mock provider's port (default: the page's port + 1)
+  --scenario NAME     the provider's default behaviour (default immediate; the page can
+                      switch it: pending, fail_once, always_timeout, down, ...)
+  --no-build          skip ./setup.sh --demo and npm run build (pkg/ must exist)
+  -h, --help          this text
+
+Both --port 9000 and --port=9000 work.`;
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs as parseOptions } from 'node:util';
 import { startStaticServer } from './serve.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
@@ -57,7 +66,7 @@ export function startProvider({ port = 8081, scenario = 'immediate', quiet = fal
  * drop-in.html, the inline-handler legacy showcase, is the one page without it.
  */
 export async function startDemo({ port = 8080, providerPort = 8081, scenario = 'immediate', quiet = false } = {}) {
-    const startedAt = Date.now();
+  const startedAt = Date.now();
   const provider = await startProvider({ port: providerPort, scenario, quiet }).catch((error) => {
     throw new Error(error.message.replace('--port N', '--provider-port N'));
   });
@@ -72,7 +81,7 @@ export async function startDemo({ port = 8080, providerPort = 8081, scenario = '
     page = await startStaticServer({
       port,
       headers: (file) => (basename(file) === 'drop-in.html' ? {} : { 'content-security-policy': csp }),
-            // One storage namespace per provider run: a restarted provider knows none of the old
+      // One storage namespace per provider run: a restarted provider knows none of the old
       // appointments, so the page must not replay them (reloads within a run keep their keys).
       routes: {
         '/demo-config.json': () => ({
@@ -96,36 +105,63 @@ export async function startDemo({ port = 8080, providerPort = 8081, scenario = '
   return { url: page.url, providerUrl: provider.url, csp, stop };
 }
 
-function parseArgs(argv) {
-  const args = { port: Number(process.env.PORT ?? 8080), providerPort: undefined, scenario: 'immediate' };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === '--help' || flag === '-h') { args.help = true; continue; }
-    const value = argv[++i];
-    if (value === undefined) throw new Error(`${flag} needs a value (try --help)`);
-    if (flag === '--port') args.port = Number(value);
-    else if (flag === '--provider-port') args.providerPort = Number(value);
-    else if (flag === '--scenario') args.scenario = value;
-    else throw new Error(`unknown option ${flag} (try --help)`);
+/** The command line (`node:util` parseArgs: `--port 9000` and `--port=9000`). */
+export function parseArgs(argv) {
+  let values;
+  try {
+    ({ values } = parseOptions({
+      args: argv,
+      options: {
+        port: { type: 'string' }, 'provider-port': { type: 'string' }, scenario: { type: 'string' },
+        'no-build': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new Error(`${error.message.replace(/\. To specify a positional.*$/s, '')} (try --help)`);
   }
-  args.providerPort ??= args.port === 0 ? 0 : args.port + 1;
-  for (const [name, v] of [['--port', args.port], ['--provider-port', args.providerPort]]) {
-    if (!Number.isInteger(v) || v < 0 || v > 65535) throw new Error(`${name} must be an integer from 0 to 65535`);
-  }
+  const port = (name, text, fallback) => {
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (text.trim() === '' || !Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new Error(`--${name} must be an integer from 0 to 65535, not '${text}'`);
+    }
+    return n;
+  };
+  const args = {
+    help: values.help === true,
+    build: values['no-build'] !== true,
+    port: port('port', values.port ?? process.env.PORT, 8080),
+    scenario: values.scenario ?? 'immediate',
+  };
+  args.providerPort = port('provider-port', values['provider-port'], args.port === 0 ? 0 : args.port + 1);
   return args;
+}
+
+/** Runs a step of the first run, its output shown as it comes; a missing tool is one line. */
+function run(what, command, args) {
+  console.log(`demo: ${what}`);
+  try {
+    execFileSync(command, args, { cwd: ROOT, stdio: 'inherit' });
+  } catch (error) {
+    const why = error.code === 'ENOENT' ? `${command} is not installed` : `${command} exited with ${error.status ?? error.signal}`;
+    throw new Error(`${what} failed: ${why}`);
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
     const args = parseArgs(process.argv.slice(2));
     if (args.help) {
-      console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 7)
-        .map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      console.log(HELP);
       process.exit(0);
     }
-    if (!existsSync(join(ROOT, 'pkg', 'raptor-secondary.js'))) {
-      throw new Error('pkg/ is missing: run `npm run build` first (npm run demo does)');
+    if (args.build) {
+      run('installing what the demo needs, if missing (./setup.sh --demo)', join(ROOT, 'setup.sh'), ['--demo']);
+      run('building pkg/ (npm run build)', process.execPath, [join(ROOT, 'scripts', 'build.mjs')]);
+    } else if (!existsSync(join(ROOT, 'pkg', 'raptor-secondary.js'))) {
+      throw new Error('pkg/ is missing: run `npm run build` first (or drop --no-build)');
     }
+    console.log('demo: building the mock provider (cargo build --release -p mock-provider)');
     buildProvider();
     const demo = await startDemo(args);
     console.log(`\ndemo: open ${demo.url}  (provider ${demo.providerUrl}; Ctrl-C stops both)\n`);
