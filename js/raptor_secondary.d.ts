@@ -186,10 +186,20 @@ export interface BookingResult {
   durationMs: number;
 }
 
+/** What a log record reports (`LogRecord.event`). */
+export type LogEvent =
+  | 'booking.requested' | 'cancel.requested' | 'booking.rejected' | 'state.changed'
+  | 'state.invalid_transition' | 'attempt.started' | 'attempt.succeeded' | 'attempt.failed'
+  | 'retry.scheduled' | 'call.short_circuited' | 'breaker.changed' | 'poll.scheduled'
+  | 'appointment.confirmed' | 'idempotency.replayed' | 'idempotency.joined' | 'outbox.written'
+  | 'outbox.published' | 'outbox.publish_failed' | 'outbox.flush' | 'compensation.started'
+  | 'compensation.succeeded' | 'reconciliation.needed' | 'booking.completed'
+  | 'booking.failed';
+
 export interface LogRecord {
   ts: string;
   level: 'info' | 'warn' | 'error';
-  event: string;
+  event: LogEvent;
   correlation_id: string;
   idempotency_key: string;
   action_label: string | null;

@@ -53,7 +53,7 @@ for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'r
   copyFileSync(join(LITE, f), join(PKG, f));
 }
 cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
-copyFileSync(join(ROOT, 'js', 'raptor-secondary.js'), join(PKG, 'raptor-secondary.js'));
+for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 
 /**
  * wasm-bindgen imports a snippet module once per function it maps straight through (as a

@@ -39,7 +39,7 @@ export async function compiles(event: Event, list: Element): Promise<void> {
   const { successRate, p95Ms } = client.metrics();
   const rate: number | null = successRate ?? p95Ms;
   const state: 'closed' | 'open' | 'half_open' = client.breaker().state;
-  const id: number = client.subscribe((record) => record.correlation_id);
+  const id: number = client.subscribe((record) => record.event === 'booking.completed' && record.correlation_id);
   client.unsubscribe(id);
   client.free();
   void [label, rate, state];
@@ -73,4 +73,6 @@ export async function refuses(event: Event, client: AppointmentClient, request: 
   if (result.error?.code === 'not_an_error_code') return;
   // @ts-expect-error the reason may be null
   resolveAction(event).reason.length;
+  // @ts-expect-error log events are a closed set (LogEvent)
+  client.subscribe((record) => record.event === 'booking.done');
 }

@@ -126,3 +126,35 @@ fn unions_are_the_enums_names() {
     .collect();
     assert_eq!(union("ActionSource"), sources);
 }
+
+/// The names `Event::name` spells (the `=> "…"` arms of its match, read from the source).
+fn event_names() -> Vec<String> {
+    let source = include_str!("../src/booking/event.rs");
+    let start = source.find("pub const fn name(&self)").expect("Event::name");
+    let body = &source[start..];
+    let body = &body[..body.find("\n    }\n").expect("its end")];
+    body.split("=> \"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').expect("a closing quote")].to_string())
+        .collect()
+}
+
+#[test]
+fn log_event_names_are_declared_and_documented() {
+    let names = event_names();
+    assert_eq!(names.len(), 24);
+    assert_eq!(union("LogEvent"), names, "LogEvent in the declarations");
+    // The README's table of log fields lists them in the same order.
+    let readme = include_str!("../../../README.md");
+    let row = readme
+        .lines()
+        .find(|l| l.starts_with("| `event` | yes |"))
+        .expect("the README's `event` row");
+    let listed: Vec<String> = row
+        .split('`')
+        .skip(3)
+        .step_by(2)
+        .map(str::to_string)
+        .collect();
+    assert_eq!(listed, names, "the README's `event` row");
+}
