@@ -75,6 +75,9 @@ grep -h '^# size: .* in [0-9]* files' "$LOGS/size-budget.log" 2>/dev/null | sed 
 # The ES module's TypeScript declarations: usage that must compile and usage that must not
 # (tests/types/usage.ts); their fields against Rust's are checked by native-cargo-test.
 tier types               none  tsc -p tests/types
+# The package as a team installs it: npm pack, installed from the tarball into a scratch
+# project, used from Node, bundled with esbuild into a page run in Chromium; publint, attw.
+tier package             node  node --test tests/package/
 tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"

@@ -5,7 +5,7 @@
 // people import (js/raptor_secondary.js: the glue's exports and the AppointmentClient, whose
 // driver is js/driver.js). Copies the loader beside them and prints what each page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,6 +27,8 @@ if (unknown.length) {
   process.exit(2);
 }
 const profile = argv.includes('--dev') ? '--dev' : '--release';
+// A fresh pkg/: nothing a former build left (an old snippet, say) is packed or served.
+rmSync(PKG, { recursive: true, force: true });
 
 /** wasm-pack, or one line naming what installs it. */
 function wasmPack(args) {
@@ -53,7 +55,9 @@ for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'r
   copyFileSync(join(LITE, f), join(PKG, f));
 }
 cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
-for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
+for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
+  copyFileSync(join(ROOT, 'js', f), join(PKG, f));
+}
 
 /**
  * wasm-bindgen imports a snippet module once per function it maps straight through (as a
@@ -85,6 +89,37 @@ if (profile === '--release') {
     writeFileSync(path, dedupeSnippetImports(code));
   }
 }
+
+// pkg/package.json: an installable package (npm pack) with one entry per way in.
+const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const manifest = {
+  name: root.name,
+  version: root.version,
+  description: root.description,
+  license: root.license,
+  type: 'module',
+  exports: {
+    '.': { types: './raptor_secondary.d.ts', default: './raptor_secondary.js' },
+    './drop-in': { types: './raptor_secondary_drop_in.d.ts', default: './raptor_secondary_drop_in.js' },
+    './loader': { types: './raptor-secondary.d.ts', default: './raptor-secondary.js' },
+    './raptor_secondary_bg.wasm': './raptor_secondary_bg.wasm',
+    './raptor_secondary_lite_bg.wasm': './raptor_secondary_lite_bg.wasm',
+    './package.json': './package.json',
+  },
+  main: './raptor_secondary.js',
+  types: './raptor_secondary.d.ts',
+  files: [
+    'raptor_secondary.js', 'raptor_secondary.d.ts', 'raptor_secondary_core.js', 'raptor_secondary_core.d.ts',
+    'raptor_secondary_bg.wasm', 'raptor_secondary_bg.wasm.d.ts', 'driver.js', 'storage.js',
+    'raptor_secondary_lite.js', 'raptor_secondary_lite.d.ts', 'raptor_secondary_lite_bg.wasm',
+    'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts',
+    'raptor-secondary.js', 'raptor-secondary.d.ts', 'snippets/',
+  ],
+  // The loader defines globals when it runs; every module only exports.
+  sideEffects: ['./raptor-secondary.js'],
+  engines: { node: root.engines.node },
+};
+writeFileSync(join(PKG, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 
 const table = sizes();
 for (const [file, { bytes, gzip }] of Object.entries(table)) {

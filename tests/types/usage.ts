@@ -7,6 +7,7 @@ import init, {
   type ActionResolution, type AppointmentClientConfig, type BookingRequest, type BookingResult,
   type ErrorCode, type LogRecord,
 } from '../../pkg/raptor_secondary.js';
+import initDropIn, * as dropIn from '../../pkg/raptor_secondary_drop_in.js';
 
 export async function compiles(event: Event, list: Element): Promise<void> {
   await init();
@@ -42,7 +43,11 @@ export async function compiles(event: Event, list: Element): Promise<void> {
   const id: number = client.subscribe((record) => record.event === 'booking.completed' && record.correlation_id);
   client.unsubscribe(id);
   client.free();
-  void [label, rate, state];
+  await initDropIn();
+  const alone: string = dropIn.getActionLabel(event) + dropIn.resolveAction(event).label;
+  // @ts-expect-error the drop-in-only module has no booking client
+  void dropIn.AppointmentClient;
+  void [label, rate, state, alone];
 }
 
 export async function refuses(event: Event, client: AppointmentClient, request: BookingRequest): Promise<void> {

@@ -1,0 +1,113 @@
+// The package as a team installs it: `npm pack` of pkg/ (as `npm run build` leaves it),
+// installed from the tarball into a scratch project, then used three ways: from Node (the ES
+// module and the drop-in-only module, `initSync`), bundled with esbuild into a page that runs
+// in Chromium (the `.wasm` as a file the bundler copies), and checked by publint (strict) and
+// @arethetypeswrong/cli (ESM-only profile: the package has no CommonJS entry). Needs pkg/.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { launchChromium } from '../../scripts/browser.mjs';
+import { startStaticServer } from '../../scripts/serve.mjs';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+const BIN = join(ROOT, 'node_modules', '.bin');
+const scratch = mkdtempSync(join(tmpdir(), 'raptor-secondary-package-'));
+let tarball;
+
+const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+before(() => {
+  const name = npm(['pack', '--pack-destination', scratch], join(ROOT, 'pkg')).trim().split('\n').pop();
+  tarball = join(scratch, name);
+  const project = join(scratch, 'project');
+  mkdirSync(project);
+  writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
+  npm(['install', tarball, '--no-audit', '--no-fund', '--offline'], project);
+});
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+test('the tarball holds every file the modules import, and nothing of a former build', () => {
+  const files = readdirSync(join(scratch, 'project', 'node_modules', 'raptor-secondary'), { recursive: true })
+    .filter((f) => !f.endsWith('/') && f.includes('.')).sort();
+  for (const needed of ['raptor_secondary.js', 'raptor_secondary_core.js', 'driver.js', 'storage.js',
+    'raptor_secondary_bg.wasm', 'raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm',
+    'raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor_secondary.d.ts',
+    'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
+    assert.ok(files.includes(needed), `${needed} is in the package`);
+  }
+  const snippets = files.filter((f) => f.startsWith('snippets'));
+  assert.deepEqual(snippets.map((f) => f.split('/').pop()), ['reads.js'], 'one snippet, the one the glue imports');
+});
+
+test('Node: the ES module and the drop-in-only module, with initSync', () => {
+  const script = `
+    import { readFileSync } from 'node:fs';
+    import { fileURLToPath } from 'node:url';
+    import { initSync, getActionLabel, AppointmentClient } from 'raptor-secondary';
+    import * as lite from 'raptor-secondary/drop-in';
+    const bytes = (name) => readFileSync(fileURLToPath(import.meta.resolve('raptor-secondary/' + name)));
+    initSync({ module: bytes('raptor_secondary_bg.wasm') });
+    lite.initSync({ module: bytes('raptor_secondary_lite_bg.wasm') });
+    const ie = { srcElement: { getAttribute: (n) => (n === 'data-action' ? 'book-appointment' : null) } };
+    if (lite.resolveAction(ie).label !== 'book-appointment') throw new Error('resolveAction');
+    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2' });
+    console.log(JSON.stringify([getActionLabel(ie), lite.getActionLabel(ie), typeof client.book]));`;
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: join(scratch, 'project'), encoding: 'utf8' });
+  assert.deepEqual(JSON.parse(out), ['book-appointment', 'book-appointment', 'function']);
+});
+
+test('a page bundled with esbuild from the installed package books in Chromium', async () => {
+  const project = join(scratch, 'project');
+  writeFileSync(join(project, 'page.js'), `
+    import init, { AppointmentClient, getActionLabel } from 'raptor-secondary';
+    import wasmUrl from 'raptor-secondary/raptor_secondary_bg.wasm';
+    await init({ module_or_path: wasmUrl });
+    const button = document.querySelector('button');
+    const calls = [];
+    const provider = async (url, request) => {
+      calls.push(request.method + ' ' + new URL(url).pathname);
+      const body = url.endsWith('/events') ? { id: 'evt_1', status: 'published' } : { id: 'apt_1', status: 'confirmed' };
+      return new Response(JSON.stringify(body), { status: 201, headers: { 'content-type': 'application/json' } });
+    };
+    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider });
+    const slotStart = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 7 * 86400000).toISOString();
+    const result = await client.book({ calendarId: 'cal_1', slotStart, durationMinutes: 30,
+      patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' });
+    window.done = { label: getActionLabel({ srcElement: button }), state: result.state, error: result.error ?? null, appointmentId: result.appointmentId, calls };`);
+  const out = join(project, 'dist');
+  await build({
+    entryPoints: [join(project, 'page.js')], bundle: true, format: 'esm', target: 'es2022', minify: true,
+    outdir: out, loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
+  });
+  writeFileSync(join(out, 'index.html'), '<!doctype html><button data-action="book-appointment">Book</button><script type="module" src="page.js"></script>');
+  const page = await startStaticServer({ port: 0, mounts: { '/': out } });
+  const browser = await launchChromium();
+  try {
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.goto(page.url);
+    const done = await tab.waitForFunction(() => window.done, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+    assert.deepEqual(errors, []);
+    assert.deepEqual(done, {
+      label: 'book-appointment', state: 'completed', error: null, appointmentId: 'apt_1',
+      calls: ['POST /api/v2/appointments', 'POST /api/v2/events'],
+    });
+  } finally {
+    await browser.close();
+    page.server.close();
+  }
+});
+
+test('publint (strict) and arethetypeswrong (ESM-only) pass', () => {
+  const lint = execFileSync(join(BIN, 'publint'), ['run', tarball, '--strict'], { encoding: 'utf8' });
+  assert.match(lint, /All good/);
+  // The .wasm entries are files for bundlers and initSync, not modules with types.
+  execFileSync(join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--exclude-entrypoints',
+    './raptor_secondary_bg.wasm', './raptor_secondary_lite_bg.wasm', './package.json'], { encoding: 'utf8' });
+});
