@@ -64,6 +64,13 @@ fi
 echo "tier setup                    ok      (tools present; $LOGS/setup.log)"
 
 tier native-cargo-test   cargo cargo test --workspace --all-targets
+# Format and lint: rustfmt; clippy with warnings as errors for the native build and for the
+# wasm32 build of both modules; ESLint's recommended rules over the hand-written JavaScript.
+tier lint-rust           none  sh -c 'cargo fmt --all --check &&
+  cargo clippy --workspace --all-targets -- -D warnings &&
+  cargo clippy --target wasm32-unknown-unknown -p raptor-secondary --all-targets -- -D warnings &&
+  cargo clippy --target wasm32-unknown-unknown -p raptor-secondary --no-default-features --features trap-on-panic --lib -- -D warnings'
+tier lint-js             none  eslint js www scripts tests Shared bench legacy src eslint.config.js
 # The booking core driven by 50,000 seeded random input sequences, invariants after every input
 # (crates/core/tests/properties.rs; PROPERTY_SEQUENCES=1000000 for the long form).
 tier property-core       cargo cargo test --release -p raptor-secondary-core --test properties -- --nocapture

@@ -9,7 +9,7 @@
 // none after an abort. Page objects are read by own properties only and every read is guarded:
 // a hostile config or request is refused with a coded error, never thrown through Wasm.
 
-import { indexedDb, warnOnce, webStorage } from './storage.js';
+import { indexedDb, webStorage } from './storage.js';
 
 const hasOwn = Object.prototype.hasOwnProperty;
 const isArray = Array.isArray;

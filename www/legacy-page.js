@@ -1,3 +1,4 @@
+/* exported onAction -- called from the page's inline onclick handlers */
 // The page's own code, written as legacy pages are: a classic script with globals.
 // Every label goes into the page as text, never as HTML.
 var clicks = 0;

@@ -130,7 +130,9 @@ fn unions_are_the_enums_names() {
 /// The names `Event::name` spells (the `=> "…"` arms of its match, read from the source).
 fn event_names() -> Vec<String> {
     let source = include_str!("../src/booking/event.rs");
-    let start = source.find("pub const fn name(&self)").expect("Event::name");
+    let start = source
+        .find("pub const fn name(&self)")
+        .expect("Event::name");
     let body = &source[start..];
     let body = &body[..body.find("\n    }\n").expect("its end")];
     body.split("=> \"")
