@@ -102,9 +102,17 @@
     }
   }
 
+  // The .wasm is fetched and compiled at once, in parallel with the glue's import (one round
+  // trip instead of two before the module runs); a server that does not send application/wasm
+  // gets the glue's own fallback.
+  var wasm = global.fetch(wasmUrl);
+  if (typeof WebAssembly.compileStreaming === 'function') {
+    wasm = WebAssembly.compileStreaming(wasm).catch(function () { return global.fetch(wasmUrl); });
+  }
+  wasm.catch(function () { /* reported through ready, once the glue awaits it */ });
   api.ready = import(base + flavour.glue)
     .then(function (glue) {
-      return glue.default({ module_or_path: wasmUrl }).then(function (exports) {
+      return glue.default({ module_or_path: wasm }).then(function (exports) {
         /** Bytes of Wasm linear memory and slots of the externref table, for leak checks. */
         api.memoryBytes = function () { return exports.memory.buffer.byteLength; };
         api.externrefSlots = function () { return exports.__wbindgen_externrefs.length; };
