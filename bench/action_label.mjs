@@ -9,16 +9,15 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { startStaticServer } from '../scripts/serve.mjs';
 import { launchChromium } from '../scripts/browser.mjs';
+import { row } from './rows.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
-const arg = (name, fallback) => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const calls = arg('--calls', 1_000_000);
-const rounds = arg('--rounds', 5);
+const { values } = parseArgs({ options: { calls: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
+const calls = Number(values.calls);
+const rounds = Number(values.rounds);
 
 // The fixed helper is the legacy source with exactly the one-line fix applied.
 const legacySource = readFileSync(join(ROOT, 'legacy', 'src', 'compatActionLabel.js'), 'utf8');
@@ -82,6 +81,9 @@ try {
     const mr = median(results[name].map((r) => r.resolveRatio));
     const me = median(results[name].map((r) => r.extraRatio));
     console.log(`bench: ${label}: getActionLabel median ${m.toFixed(2)}x, resolveAction median ${mr.toFixed(2)}x the fixed JS helper (${calls} calls x ${rounds} rounds)`);
+    const ns = (key) => median(results[name].map((r) => r[key]));
+    row('action label', `getActionLabel per call, ${label}`, `${ns('wasm').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${m.toFixed(2)}x`);
+    row('action label', `resolveAction per call, ${label}`, `${ns('resolved').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mr.toFixed(2)}x`);
     console.log(`bench: ${label}: the helper plus resolveAction's extra reads (composedPath, :disabled), in plain JS: median ${me.toFixed(2)}x`);
   }
 } finally {

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../scripts/browser.mjs';
 import { startStaticServer } from '../scripts/serve.mjs';
+import { ratio, row } from './rows.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, rtt: { type: 'string', default: '0,50' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -84,6 +85,7 @@ for (const rtt of RTTS) {
     const before = median(samples[`${rtt} ${kind} old`]);
     const after = median(samples[`${rtt} ${kind} new`]);
     const name = kind === 'dropin' ? 'drop-in page' : 'client page  ';
+    row('readiness', `${name.trim()}, script to ready, RTT ${rtt} ms, cold cache`, `${after.toFixed(1)} ms`, `${before.toFixed(1)} ms (sequential loader)`, ratio(after, before));
     console.log(`bench: readiness ${name} rtt ${String(rtt).padStart(3)} ms: sequential ${before.toFixed(1)} ms, parallel ${after.toFixed(1)} ms (${(after / before).toFixed(2)}x), median of ${ROUNDS}, cold cache`);
   }
 }

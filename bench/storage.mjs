@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../scripts/serve.mjs';
 import { launchChromium } from '../scripts/browser.mjs';
+import { row as figure } from './rows.mjs';
 
 const { values } = parseArgs({ options: { bookings: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' } } });
 const BOOKINGS = Number(values.bookings);
@@ -46,6 +47,9 @@ try {
   for (const r of rows) {
     console.log(`bench: storage cost after ${String(r.saved).padStart(4)} saved records: none ${r.none.toFixed(2)} ms/booking, `
       + `local ${r.local.toFixed(2)} ms (${(r.local / r.none).toFixed(1)}x), indexeddb ${r.indexeddb.toFixed(2)} ms (${(r.indexeddb / r.none).toFixed(1)}x)`);
+    for (const kind of ['local', 'indexeddb']) {
+      figure('storage', `book() with storage '${kind}', ${r.saved} records saved`, `${r[kind].toFixed(2)} ms`, `${r.none.toFixed(2)} ms (no storage)`, `${(r[kind] / r.none).toFixed(2)}x`);
+    }
   }
 } finally {
   await browser.close();

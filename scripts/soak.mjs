@@ -19,6 +19,7 @@
 // compensated one cancelled; every slot the provider holds has a completed booking; every
 // call answered; every outbox empty.
 import { parseArgs } from 'node:util';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -30,13 +31,15 @@ const { values: opts } = parseArgs({
     faults: { type: 'string', default: '0.4' }, duplicates: { type: 'string', default: '0.2' },
     reloads: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '6' },
     seed: { type: 'string', default: '1' }, storage: { type: 'string', default: 'indexeddb' },
-    help: { type: 'boolean', short: 'h' },
+    build: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   },
 });
 if (opts.help) {
   console.log(HELP);
   process.exit(0);
 }
+// `npm run soak` passes --build: pkg/ is built after the arguments were read (so --help is instant).
+if (opts.build) execFileSync(process.execPath, [fileURLToPath(new URL('./build.mjs', import.meta.url))], { stdio: 'inherit' });
 const N = Number(opts.bookings);
 const TABS = Number(opts.tabs);
 const FAULTS = Number(opts.faults);

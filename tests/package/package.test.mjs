@@ -1,7 +1,8 @@
 // The package as a team installs it: `npm pack` of pkg/ (as `npm run build` leaves it),
 // installed from the tarball into a scratch project, then used three ways: from Node (the ES
 // module and the drop-in-only module, `initSync`), bundled with esbuild into a page that runs
-// in Chromium (the `.wasm` as a file the bundler copies), and checked by publint (strict) and
+// in Chromium (the `.wasm` as a file the bundler copies) and into a module worker that books
+// with IndexedDB storage, and checked by publint (strict) and
 // @arethetypeswrong/cli (ESM-only profile: the package has no CommonJS entry). Needs pkg/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -98,6 +99,44 @@ test('a page bundled with esbuild from the installed package books in Chromium',
       label: 'book-appointment', state: 'completed', error: null, appointmentId: 'apt_1',
       calls: ['POST /api/v2/appointments', 'POST /api/v2/events'],
     });
+  } finally {
+    await browser.close();
+    page.server.close();
+  }
+});
+
+test('a module worker bundled from the installed package books with IndexedDB storage', async () => {
+  const project = join(scratch, 'project');
+  writeFileSync(join(project, 'worker.js'), `
+    import init, { AppointmentClient } from 'raptor-secondary';
+    import wasmUrl from 'raptor-secondary/raptor_secondary_bg.wasm';
+    await init({ module_or_path: wasmUrl });
+    const provider = async (url) => new Response(JSON.stringify(url.endsWith('/events') ? { id: 'evt_1', status: 'published' } : { id: 'apt_w', status: 'confirmed' }),
+      { status: 201, headers: { 'content-type': 'application/json' } });
+    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider, storage: 'indexeddb', storageKey: 'worker-test' });
+    await client.ready;
+    const slotStart = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 7 * 86400000).toISOString();
+    const request = { calendarId: 'cal_w', slotStart, durationMinutes: 30, patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' };
+    const first = await client.book(request);
+    const again = await client.book(request);
+    postMessage({ state: first.state, appointmentId: first.appointmentId, replay: again.idempotentReplay, restored: client.restored().enabled });`);
+  const out = join(project, 'dist-worker');
+  await build({
+    entryPoints: [join(project, 'worker.js')], bundle: true, format: 'esm', target: 'es2022', minify: true,
+    outdir: out, loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
+  });
+  writeFileSync(join(out, 'index.html'), `<!doctype html><script type="module">
+    const worker = new Worker('worker.js', { type: 'module' });
+    worker.onmessage = (e) => { window.done = e.data; };
+    worker.onerror = (e) => { window.done = { error: e.message }; };
+  </script>`);
+  const page = await startStaticServer({ port: 0, mounts: { '/': out } });
+  const browser = await launchChromium();
+  try {
+    const tab = await browser.newPage();
+    await tab.goto(page.url);
+    const done = await tab.waitForFunction(() => window.done, null, { timeout: 20_000 }).then((h) => h.jsonValue());
+    assert.deepEqual(done, { state: 'completed', appointmentId: 'apt_w', replay: true, restored: true });
   } finally {
     await browser.close();
     page.server.close();
