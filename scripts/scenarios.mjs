@@ -10,27 +10,26 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { checkCase, percentile, runCase } from '../tests/support/scenarios.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-if (args.includes('--help') || args.includes('-h')) {
+let values;
+try {
+  ({ values } = parseArgs({ options: { results: { type: 'string' }, log: { type: 'string' }, only: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+} catch (error) {
+  console.error(`scenarios: ${error.message} (see --help)`);
+  process.exit(2);
+}
+if (values.help) {
   const text = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 10);
   console.log(text.map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
-const option = (name, fallback) => {
-  const i = args.indexOf(name);
-  if (i === -1) return fallback;
-  if (!args[i + 1]) {
-    console.error(`scenarios: ${name} needs a value (see --help)`);
-    process.exit(2);
-  }
-  return args[i + 1];
-};
-const resultsPath = join(root, option('--results', 'results/results_post.json'));
-const logPath = join(root, option('--log', 'logs/log_post.txt'));
-const only = option('--only', undefined);
+const option = (name, fallback) => values[name] ?? fallback;
+const resultsPath = join(root, option('results', 'results/results_post.json'));
+const logPath = join(root, option('log', 'logs/log_post.txt'));
+const only = option('only', undefined);
 
 const wasmPath = join(root, 'pkg/raptor_secondary_bg.wasm');
 if (!existsSync(wasmPath)) {

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs as parseOptions } from 'node:util';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const DEFAULT_MOUNTS = { '/pkg/': join(ROOT, 'pkg'), '/': join(ROOT, 'www') };
@@ -69,16 +70,15 @@ export function startStaticServer({
   });
 }
 
+/** The command line (`node:util` parseArgs: `--port 9000` and `--port=9000`). */
 function parseArgs(argv) {
-  const args = { port: Number(process.env.PORT ?? 8080), host: '127.0.0.1' };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    if (flag === '--help' || flag === '-h') { args.help = true; continue; }
-    const value = argv[++i];
-    if (flag === '--port') args.port = Number(value);
-    else if (flag === '--host') args.host = value;
-    else throw new Error(`unknown option ${flag} (try --help)`);
+  let values;
+  try {
+    ({ values } = parseOptions({ args: argv, options: { port: { type: 'string' }, host: { type: 'string' }, help: { type: 'boolean', short: 'h' } } }));
+  } catch (error) {
+    throw new Error(`${error.message.replace(/\. To specify a positional.*$/s, '')} (try --help)`);
   }
+  const args = { help: values.help === true, port: Number(values.port ?? process.env.PORT ?? 8080), host: values.host ?? '127.0.0.1' };
   if (!Number.isInteger(args.port) || args.port < 0 || args.port > 65535) {
     throw new Error(`--port must be an integer from 0 to 65535`);
   }
