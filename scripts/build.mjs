@@ -55,6 +55,9 @@ for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'r
   copyFileSync(join(LITE, f), join(PKG, f));
 }
 cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
+// wasm-pack writes pkg/.gitignore ('*'), which would keep pkg/snippets/ out of the repository's
+// npm pack; the repository's own .gitignore keeps pkg/ out of git.
+rmSync(join(PKG, '.gitignore'), { force: true });
 for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
   copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 }
@@ -90,34 +93,23 @@ if (profile === '--release') {
   }
 }
 
-// pkg/package.json: an installable package (npm pack) with one entry per way in.
+// pkg/package.json: the same package as the repository's package.json (whose exports, files
+// and sideEffects point into pkg/, so `npm run build && npm pack` packs it), rooted in pkg/ (so
+// `npm pack ./pkg` and copying pkg/ elsewhere work too). One source: the root manifest.
 const root = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const inPkg = (value) => JSON.parse(JSON.stringify(value).replaceAll('./pkg/', './').replaceAll('"pkg/', '"'));
 const manifest = {
   name: root.name,
   version: root.version,
   description: root.description,
   license: root.license,
-  type: 'module',
-  exports: {
-    '.': { types: './raptor_secondary.d.ts', default: './raptor_secondary.js' },
-    './drop-in': { types: './raptor_secondary_drop_in.d.ts', default: './raptor_secondary_drop_in.js' },
-    './loader': { types: './raptor-secondary.d.ts', default: './raptor-secondary.js' },
-    './raptor_secondary_bg.wasm': './raptor_secondary_bg.wasm',
-    './raptor_secondary_lite_bg.wasm': './raptor_secondary_lite_bg.wasm',
-    './package.json': './package.json',
-  },
-  main: './raptor_secondary.js',
-  types: './raptor_secondary.d.ts',
-  files: [
-    'raptor_secondary.js', 'raptor_secondary.d.ts', 'raptor_secondary_core.js', 'raptor_secondary_core.d.ts',
-    'raptor_secondary_bg.wasm', 'raptor_secondary_bg.wasm.d.ts', 'driver.js', 'storage.js',
-    'raptor_secondary_lite.js', 'raptor_secondary_lite.d.ts', 'raptor_secondary_lite_bg.wasm',
-    'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts',
-    'raptor-secondary.js', 'raptor-secondary.d.ts', 'snippets/',
-  ],
-  // The loader defines globals when it runs; every module only exports.
-  sideEffects: ['./raptor-secondary.js'],
-  engines: { node: root.engines.node },
+  type: root.type,
+  exports: inPkg(root.exports),
+  main: inPkg(root.main),
+  types: inPkg(root.types),
+  files: inPkg(root.files),
+  sideEffects: inPkg(root.sideEffects),
+  engines: root.engines,
 };
 writeFileSync(join(PKG, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 

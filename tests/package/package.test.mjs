@@ -1,5 +1,5 @@
-// The package as a team installs it: `npm pack` of pkg/ (as `npm run build` leaves it),
-// installed from the tarball into a scratch project, then used three ways: from Node (the ES
+// The package as a team installs it: `npm pack` of the repository (after `npm run build`: its
+// manifest's exports and files point into pkg/), installed from the tarball into a scratch project, then used three ways: from Node (the ES
 // module and the drop-in-only module, `initSync`), bundled with esbuild into a page that runs
 // in Chromium (the `.wasm` as a file the bundler copies) and into a module worker that books
 // with IndexedDB storage, and checked by publint (strict) and
@@ -19,12 +19,17 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const BIN = join(ROOT, 'node_modules', '.bin');
 const scratch = mkdtempSync(join(tmpdir(), 'raptor-secondary-package-'));
 let tarball;
+let pkgTarball;
 
 const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 
 before(() => {
-  const name = npm(['pack', '--pack-destination', scratch], join(ROOT, 'pkg')).trim().split('\n').pop();
+  const name = npm(['pack', '--pack-destination', scratch], ROOT).trim().split('\n').pop();
   tarball = join(scratch, name);
+  // pkg/ is the same package rooted in pkg/ (npm pack ./pkg, or pkg/ copied elsewhere).
+  const alone = join(scratch, 'alone');
+  mkdirSync(alone);
+  pkgTarball = join(alone, npm(['pack', '--pack-destination', alone], join(ROOT, 'pkg')).trim().split('\n').pop());
   const project = join(scratch, 'project');
   mkdirSync(project);
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'scratch', private: true, type: 'module' }));
@@ -33,7 +38,7 @@ before(() => {
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 test('the tarball holds every file the modules import, and nothing of a former build', () => {
-  const files = readdirSync(join(scratch, 'project', 'node_modules', 'raptor-secondary'), { recursive: true })
+  const files = readdirSync(join(scratch, 'project', 'node_modules', 'raptor-secondary', 'pkg'), { recursive: true })
     .filter((f) => !f.endsWith('/') && f.includes('.')).sort();
   for (const needed of ['raptor_secondary.js', 'raptor_secondary_core.js', 'driver.js', 'storage.js',
     'raptor_secondary_bg.wasm', 'raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm',
@@ -143,10 +148,12 @@ test('a module worker bundled from the installed package books with IndexedDB st
   }
 });
 
-test('publint (strict) and arethetypeswrong (ESM-only) pass', () => {
-  const lint = execFileSync(join(BIN, 'publint'), ['run', tarball, '--strict'], { encoding: 'utf8' });
-  assert.match(lint, /All good/);
-  // The .wasm entries are files for bundlers and initSync, not modules with types.
-  execFileSync(join(BIN, 'attw'), [tarball, '--profile', 'esm-only', '--exclude-entrypoints',
-    './raptor_secondary_bg.wasm', './raptor_secondary_lite_bg.wasm', './package.json'], { encoding: 'utf8' });
+test('publint (strict) and arethetypeswrong (ESM-only) pass, for the repository and for pkg/', () => {
+  for (const packed of [tarball, pkgTarball]) {
+    const lint = execFileSync(join(BIN, 'publint'), ['run', packed, '--strict'], { encoding: 'utf8' });
+    assert.match(lint, /All good/, packed);
+    // The .wasm entries are files for bundlers and initSync, not modules with types.
+    execFileSync(join(BIN, 'attw'), [packed, '--profile', 'esm-only', '--exclude-entrypoints',
+      './raptor_secondary_bg.wasm', './raptor_secondary_lite_bg.wasm', './package.json'], { encoding: 'utf8' });
+  }
 });
