@@ -361,7 +361,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
           this.#inflight.delete(command.call);
           return controller && controller.abort();
         }
-        case 'save': return this.#items.save(command.name, command.json);
+        case 'save': return this.#items.save(command.name, command.json, command.only);
         case 'claim': return this.#claim(command);
         case 'release': {
           const held = this.#claims.get(command.claim);

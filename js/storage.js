@@ -30,6 +30,18 @@ function freshSecret() {
 }
 const isSecret = (text) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
 
+/** Whether item text `text` still holds the write `only` ({ key, rev }) of a record: a
+ * conditional removal's test (a newer write, or the same key run again, has another rev). */
+function holds(text, only) {
+  if (typeof text !== 'string' || !only || typeof only.key !== 'string') return false;
+  try {
+    const record = JSON.parse(text);
+    return record.key === only.key && (record.rev ?? '0000000000000000') === only.rev;
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `text` is JSON (a corrupt item is skipped, never the rest). */
 function wellFormedJson(text) {
   try {
@@ -148,8 +160,16 @@ export function webStorage(storage, storageKey) {
     read(name) {
       try { return get(name); } catch (e) { warnOnce('the saved state could not be read', e); return undefined; }
     },
-    save(name, json) {
-      try { put(name, json); } catch (e) { warnOnce('the state could not be saved (storage full or blocked?)', e); }
+    /** Writes item `name`, or removes it (with `only`: if it still holds that write of a
+     * record, not a newer one another tab saved). */
+    save(name, json, only) {
+      try {
+        const removal = json === null || json === undefined;
+        if (removal && only && !holds(get(name), only)) return;
+        put(name, json);
+      } catch (e) {
+        warnOnce('the state could not be saved (storage full or blocked?)', e);
+      }
     },
     /** Writes are synchronous: nothing to wait for before a send. */
     written() { return undefined; },
@@ -280,13 +300,16 @@ export function indexedDb(storageKey, fallback) {
           return undefined;
         });
     },
-    save(name, json) {
-      if (other) return other.save(name, json);
+    save(name, json, only) {
+      if (other) return other.save(name, json, only);
       if (!db) return;
       writes = writes.then(() => new Promise((resolve, reject) => {
         const items = store('readwrite');
-        if (json === null || json === undefined) items.delete(prefix + name);
-        else items.put(json, prefix + name);
+        const id = prefix + name;
+        if (json !== null && json !== undefined) items.put(json, id);
+        else if (!only) items.delete(id);
+        // In the same transaction: removed only if it still holds that record.
+        else items.get(id).onsuccess = (e) => { if (holds(e.target.result, only)) items.delete(id); };
         items.transaction.oncomplete = resolve;
         items.transaction.onerror = () => reject(items.transaction.error);
         items.transaction.onabort = () => reject(items.transaction.error);

@@ -46,8 +46,8 @@ pub enum ErrorCode {
     /// exists and was kept (its follow-ups finish in the background).
     Aborted,
     /// The payload's last booking was cut short (where the provider may have acted) longer
-    /// ago than `idempotencyTtlMs`: it cannot be re-run under its key, nor looked up. The
-    /// next call books the payload under a new key.
+    /// ago than `idempotencyTtlMs`: it cannot be re-run under its key, nor looked up. A call
+    /// with an `idempotencyKey` of the caller's books.
     IdempotencyExpired,
 }
 

@@ -433,6 +433,8 @@ fn config(g: &mut Gen) -> ClientConfig {
         breaker_threshold: 1 + g.below(3) as u32,
         breaker_cooldown_ms: 200 + g.below(2000),
         idempotency_max_entries: 2 + g.below(6) as u32,
+        // Short times to live too, so records expire and lapsed ones are looked up.
+        idempotency_ttl_ms: *g.pick(&[1_000, 5_000, 86_400_000]),
         ..ClientConfig::default()
     }
 }

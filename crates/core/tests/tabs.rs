@@ -36,6 +36,11 @@ struct Browser {
     compensated: std::collections::BTreeSet<String>,
     /// What each tab (and each reload) is made with.
     config: ClientConfig,
+    /// When a call under each key was last sent.
+    last_sent: BTreeMap<String, i64>,
+    /// Lookups of an earlier booking's appointment (`GET` under another key than the one it
+    /// was created under).
+    lookups: u64,
 }
 
 impl Browser {
@@ -60,6 +65,8 @@ impl Browser {
             events: Default::default(),
             compensated: Default::default(),
             config,
+            last_sent: BTreeMap::new(),
+            lookups: 0,
         };
         b.open();
         b.open();
@@ -113,7 +120,7 @@ impl Browser {
                         );
                     }
                     if self.origin.carry_out(tab, &command) {
-                        if let Command::Save { name, json } = &command {
+                        if let Command::Save { name, json, .. } = &command {
                             for other in (0..self.tabs.len()).filter(|t| *t != tab) {
                                 let (name, json) = (name.clone(), json.clone());
                                 self.events
@@ -125,6 +132,10 @@ impl Browser {
                     match command {
                         Command::Send(send) => {
                             self.creates += usize::from(send.step == Step::Create);
+                            self.last_sent.insert(send.key.clone(), self.now);
+                            let apt = ["apt_", &send.key[..8]].concat();
+                            self.lookups +=
+                                u64::from(send.step == Step::Poll && !send.url.ends_with(&apt));
                             self.calls.push((tab, send));
                         }
                         Command::Abort { call } => {
@@ -201,17 +212,13 @@ impl Browser {
             .position(|(_, s)| s.step == step)
             .expect("a call to answer");
         let (tab, send) = self.calls.remove(i);
-        let answer = Answer::Ok {
-            id: Some(["apt_", &send.key[..8]].concat()),
-            status: Some(
-                if step == Step::Create {
-                    "confirmed"
-                } else {
-                    "published"
-                }
-                .into(),
-            ),
-            status_url: None,
+        let answer = match step {
+            Step::Create | Step::Poll => ok(&send),
+            _ => Answer::Ok {
+                id: Some(["apt_", &send.key[..8]].concat()),
+                status: Some("published".into()),
+                status_url: None,
+            },
         };
         self.input(
             tab,
@@ -623,6 +630,41 @@ fn a_record_read_under_its_claim_is_used_even_when_the_memory_cap_is_full() {
     assert_eq!(c.appointment_id, a.appointment_id);
 }
 
+#[test]
+fn a_tab_dropping_its_old_record_never_deletes_the_newer_one_another_tab_saved() {
+    // Found by the random two-tab test (seed 2306, once records could pass twice their time to
+    // live): a tab whose old record of a payload went deleted the payload's storage item,
+    // which by then held the newer record another tab had saved, so a third page booked the
+    // payload under a new key.
+    const TTL: u64 = 20_000;
+    let mut b = Browser::with(ClientConfig {
+        idempotency_ttl_ms: TTL,
+        ..config()
+    });
+    let first = book_day(&mut b, 0, 1);
+    b.settle();
+    // Past the time to live, tab 1 books the payload: its lookup finds the appointment.
+    b.now += TTL as i64 + 5_000;
+    let again = book_day(&mut b, 1, 1);
+    b.settle();
+    assert!(b.result(1, again).idempotent_replay);
+    // Past twice the time to live of tab 0's record (not of tab 1's), tab 0 drops it.
+    b.now += TTL as i64;
+    book_day(&mut b, 0, 2);
+    b.settle();
+    // A new page books the first payload: it finds tab 1's record, live, and replays it.
+    let creates = b.creates;
+    let page = b.open();
+    let third = book_day(&mut b, page, 1);
+    b.settle();
+    let (a, c) = (b.result(0, first).clone(), b.result(page, third).clone());
+    assert_eq!(
+        b.creates, creates,
+        "no second create for the payload: {c:?}"
+    );
+    assert_eq!(c.appointment_id, a.appointment_id);
+}
+
 /// Random interleavings of two tabs booking three payloads: clicks in either tab, answers
 /// (confirmed, 503, none), the clock, abandons and tab reloads (a closed tab's locks are let
 /// go, its calls still reach the provider). After every step, across tabs, at most one create
@@ -636,14 +678,16 @@ fn random_two_tab_sequences_use_one_key_per_payload() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(3_000);
     let only: Option<u64> = std::env::var("TABS_SEED").ok().and_then(|v| v.parse().ok());
-    let mut steps_run = 0u64;
+    let (mut steps_run, mut lookups) = (0u64, 0u64);
     for seed in (0..count).filter(|s| only.is_none_or(|o| o == *s)) {
-        steps_run += two_tabs(seed);
+        let (steps, looked_up) = two_tabs(seed);
+        steps_run += steps;
+        lookups += looked_up;
     }
-    println!("tabs: {count} two-tab sequences, {steps_run} steps; one create in flight per payload across tabs, one key per payload");
+    println!("tabs: {count} two-tab sequences, {steps_run} steps, {lookups} lookups of expired bookings; one create in flight per payload across tabs, one key per payload");
 }
 
-fn two_tabs(seed: u64) -> u64 {
+fn two_tabs(seed: u64) -> (u64, u64) {
     let mut g = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
     let mut next = |n: u64| {
         g ^= g << 13;
@@ -656,8 +700,15 @@ fn two_tabs(seed: u64) -> u64 {
         0 => 1 + next(3) as u32,
         _ => config().idempotency_max_entries,
     };
+    // One in four with records that expire within the sequence (then they are looked up); a
+    // time to live is at least a booking's deadline (20 s here), as any real one is.
+    let ttl = match next(4) {
+        0 => 20_000 + next(20_000),
+        _ => config().idempotency_ttl_ms,
+    };
     let mut b = Browser::with(ClientConfig {
         idempotency_max_entries: cap,
+        idempotency_ttl_ms: ttl,
         ..config()
     });
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
@@ -688,7 +739,14 @@ fn two_tabs(seed: u64) -> u64 {
                 b.deliver(t, &live, &send, answer);
             }
             6 => {
-                b.now += next(3_000) as i64;
+                // Now and then a long pause, past a time to live; no call hangs that long, so
+                // the provider answers every call first (a page gone away hears nothing).
+                let long = next(6) == 0;
+                while let Some((t, send)) = b.calls.first().cloned().filter(|_| long) {
+                    b.calls.remove(0);
+                    b.deliver(t, &live, &send, ok(&send));
+                }
+                b.now += if long { next(60_000) } else { next(3_000) } as i64;
                 for t in live.clone() {
                     b.input(t, Input::Timer);
                 }
@@ -746,14 +804,18 @@ fn two_tabs(seed: u64) -> u64 {
         );
         assert!(!b.origin.busy(t), "seed {seed}: a claim never let go");
     }
-    steps
+    (steps, b.lookups)
 }
 
-/// A provider's 2xx for `send`: the appointment, cancelled for a cancel or a compensation.
+/// A provider's 2xx for `send`: the appointment, cancelled for a cancel or a compensation; a
+/// lookup (`GET /appointments/{id}`) answers with the appointment it names.
 fn ok(send: &Send) -> Answer {
     let cancel = matches!(send.step, Step::Cancel | Step::Compensate);
+    let looked_up = (send.step == Step::Poll)
+        .then(|| send.url.rsplit('/').next().map(str::to_string))
+        .flatten();
     Answer::Ok {
-        id: Some(["apt_", &send.key[..8]].concat()),
+        id: Some(looked_up.unwrap_or_else(|| ["apt_", &send.key[..8]].concat())),
         status: Some(if cancel { "cancelled" } else { "confirmed" }.into()),
         status_url: None,
     }
@@ -791,8 +853,15 @@ fn check_one_create_per_payload(
             "seed {seed}: two creates in flight for one payload"
         );
         let key = keys.entry(body).or_insert_with(|| send.key.clone());
-        // A new key only once the old key's appointment was cancelled again (compensated).
-        if *key != send.key && b.compensated.contains(key.as_str()) {
+        // A new key only once the old key's appointment was cancelled again (compensated), or
+        // once its record may be gone: twice the time to live after the booking ended, which
+        // is after its last call.
+        let gone = 2 * b.config.idempotency_ttl_ms as i64;
+        let forgotten = b
+            .last_sent
+            .get(key.as_str())
+            .is_some_and(|t| b.now - t >= gone);
+        if *key != send.key && (b.compensated.contains(key.as_str()) || forgotten) {
             *key = send.key.clone();
         }
         assert_eq!(*key, send.key, "seed {seed}: a second key for one payload");

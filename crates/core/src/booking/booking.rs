@@ -274,6 +274,11 @@ impl Booking {
             (Phase::Checking { .. }, Err(error)) if error.status == Some(404) => {
                 self.create_after_check(s)
             }
+            (Phase::Checking { .. }, Ok(_)) => Flow::Ended(Err(Error::new(
+                ErrorCode::BadResponse,
+                "the provider answered the lookup for another appointment",
+            )
+            .into())),
             (Phase::Calling(_), Ok(Reply::Appointment(_)))
                 if self.operation == Operation::Cancel =>
             {

@@ -153,17 +153,15 @@ impl<R: Random> Client<R> {
     /// The payload's last booking, under `key`, was cut short where the provider may have
     /// acted, longer ago than the provider is assumed to remember keys: re-sending under the
     /// key, or under a new one, could book the slot twice, and there is no appointment to ask
-    /// about. The call is refused with `idempotency_expired`; the record no longer holds the
-    /// payload, so the next call books it under a new key.
+    /// about. Calls without a key are refused with `idempotency_expired` while the record is
+    /// kept (a second time to live); a call with a key of the caller's books.
     fn refuse_lapsed(&mut self, call: Waiting, claim: Option<ClaimId>, key: String) {
-        self.s.store.forget(&key);
-        self.s.persist();
         let mut ctx = self.s.ctx(key, call.label);
         ctx.started_ms = call.started_ms;
         let error = Error::new(
             ErrorCode::IdempotencyExpired,
-            "this payload's last booking was cut short before idempotencyTtlMs ran out: the \
-             provider may hold it; check, then book again (under a new key)",
+            "this payload's last booking was cut short over idempotencyTtlMs ago and the provider \
+             may hold it: check, then book with a new idempotencyKey",
         );
         self.s.reject(call.id, ctx, Some(call.operation), error);
         if let Some(claim) = claim {

@@ -490,7 +490,8 @@ impl<R: Random> Client<R> {
 
     fn load(&mut self, json: Option<&str>) {
         self.s.persists = true;
-        self.s.store.set_durable();
+        let seed = u64::from(self.s.random.id_u32()) << 32 | u64::from(self.s.random.id_u32());
+        self.s.store.set_durable(seed);
         self.restored.enabled = true;
         if let Some(snapshot) = json.and_then(Snapshot::from_json) {
             let pending = snapshot

@@ -39,6 +39,8 @@ struct Record {
     compensating: Option<String>,
     /// See [`SavedRecord::verify`].
     verify: Option<String>,
+    /// Which write of it storage holds (see [`SavedRecord::rev`]); 0 when unknown.
+    rev: u64,
 }
 
 impl Record {
@@ -62,6 +64,7 @@ impl Record {
             findable: self.findable,
             compensating: self.compensating.clone(),
             verify: self.verify.clone(),
+            rev: self.rev,
         }
     }
 
@@ -74,6 +77,7 @@ impl Record {
             findable: self.findable,
             compensating: self.compensating.as_deref(),
             verify: self.verify.as_deref(),
+            rev: self.rev,
         }
     }
 }
@@ -86,8 +90,19 @@ pub enum Lapsed {
     /// creating another.
     Verify(String),
     /// Its booking was cut short where the provider may have acted (key `0`), and the
-    /// provider's window for the key may be over: nothing can be looked up.
+    /// provider's window for the key may be over: nothing can be looked up, so calls without
+    /// a key of their own are refused.
     Unknown(String),
+}
+
+/// A change to a payload's storage item.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemChange {
+    /// Write this JSON (the payload's newest record).
+    Put(String),
+    /// Remove the item if it still holds this write (key and rev) of the record: not a newer
+    /// one, nor the same key run again.
+    RemoveIfHolding(String, u64),
 }
 
 /// Records by idempotency key, oldest first.
@@ -98,8 +113,13 @@ pub struct IdempotencyStore {
     max_entries: usize,
     /// Whether a storage keeps every record (see [`set_durable`](Self::set_durable)).
     durable: bool,
-    /// Fingerprints of records that expired since the last save (their items go too).
-    gone: Vec<u64>,
+    /// Records that went (past twice their time to live) since the last save: fingerprint,
+    /// key and rev (their items go too, if they still hold that write).
+    gone: Vec<(u64, String, u64)>,
+    /// The rev the next write gets (random per page, see [`set_durable`](Self::set_durable)).
+    next_rev: u64,
+    /// How long a booking may still run after its page last saved it (its deadline).
+    grace_ms: i64,
 }
 
 impl IdempotencyStore {
@@ -111,14 +131,25 @@ impl IdempotencyStore {
             max_entries: max_entries.max(1),
             durable: false,
             gone: Vec::new(),
+            next_rev: 1,
+            grace_ms: 0,
         }
+    }
+
+    /// A booking found in flight in storage may still be running for this long (its page may
+    /// still be retrying): such a record's time to live counts from then.
+    pub fn set_grace(&mut self, deadline_ms: u64) {
+        self.grace_ms = deadline_ms.min(i64::MAX as u64) as i64;
     }
 
     /// A storage keeps every record until it expires, and every call reads its payload's record
     /// from it (under the payload's claim) before choosing a key: the cap may then drop any
     /// saved record from memory, one that must run again under its key too.
-    pub fn set_durable(&mut self) {
+    /// `rev_seed` (random) numbers this page's writes, so a removal can tell a write it knew
+    /// from a later one of another tab.
+    pub fn set_durable(&mut self, rev_seed: u64) {
         self.durable = true;
+        self.next_rev = rev_seed | 1;
     }
 
     /// How many records are held.
@@ -187,6 +218,7 @@ impl IdempotencyStore {
             dirty: true,
             compensating: None,
             verify: None,
+            rev: 0,
         });
         Begin::Start
     }
@@ -220,16 +252,19 @@ impl IdempotencyStore {
     /// What the newest expired record of a payload leaves a call without a key to do, if it is
     /// still kept (a second time to live) and nothing live has the payload: a booking that made
     /// an appointment is checked at the provider first; one cut short where the provider may
-    /// have acted cannot be. Other records (a refusal, a compensated booking) leave nothing.
+    /// have acted cannot be; one whose own lookup failed passes that lookup on. Other records
+    /// (a refusal, a compensated booking) leave nothing.
     pub fn lapsed_for(&self, fingerprint: u64, legacy: u64, now_ms: i64) -> Option<Lapsed> {
         let r =
             self.records.iter().rev().find(|r| {
                 r.findable && (r.fingerprint == fingerprint || r.fingerprint == legacy)
             })?;
         let result = r.result.as_ref().filter(|_| r.expired(now_ms))?;
-        match (&result.appointment_id, result.state) {
-            (Some(id), super::state::State::Completed) => Some(Lapsed::Verify(id.clone())),
-            (None, _) if result.is_rerunnable() => Some(Lapsed::Unknown(r.key.clone())),
+        match (&result.appointment_id, result.state, &r.verify) {
+            (Some(id), super::state::State::Completed, _) => Some(Lapsed::Verify(id.clone())),
+            // Its own lookup of an earlier appointment never got an answer: that one still is.
+            (_, super::state::State::Failed, Some(id)) => Some(Lapsed::Verify(id.clone())),
+            (None, _, None) if result.is_rerunnable() => Some(Lapsed::Unknown(r.key.clone())),
             _ => None,
         }
     }
@@ -247,15 +282,6 @@ impl IdempotencyStore {
     /// The appointment the booking under `key` must ask the provider about first, if any.
     pub fn verify(&self, key: &str) -> Option<String> {
         self.find(key).and_then(|i| self.records[i].verify.clone())
-    }
-
-    /// Stops calls without a key from finding the record under `key`.
-    pub fn forget(&mut self, key: &str) {
-        if let Some(i) = self.find(key) {
-            let record = &mut self.records[i];
-            record.dirty |= record.findable;
-            record.findable = false;
-        }
     }
 
     /// Stops calls without a key from finding bookings of `appointment_id` (it was cancelled:
@@ -280,32 +306,39 @@ impl IdempotencyStore {
             .collect()
     }
 
-    /// What storage must change since the last call: for each payload whose records changed
-    /// or went, the JSON of its newest live record (what item `p:<fingerprint>` holds), or
-    /// `None` when it has none left. One item per payload, so a change rewrites one item,
-    /// never them all.
-    pub fn changes(&mut self) -> Vec<(u64, Option<String>)> {
-        let mut changed: Vec<u64> = Vec::new();
-        let dirty = self
+    /// What storage must change since the last call, per payload (item `p:<fingerprint>`):
+    /// the JSON of its newest record when one changed, or, for a record that went, its removal
+    /// if the item still holds that record (another tab may have saved a newer one since:
+    /// removing that let a later page book the payload again under a new key). One item per
+    /// payload, so a change rewrites one item, never them all.
+    pub fn changes(&mut self) -> Vec<(u64, ItemChange)> {
+        let mut changes: Vec<(u64, ItemChange)> = Vec::new();
+        let dirty: Vec<u64> = self
             .records
             .iter_mut()
-            .filter_map(|r| core::mem::take(&mut r.dirty).then_some(r.fingerprint));
-        for fingerprint in core::mem::take(&mut self.gone).into_iter().chain(dirty) {
-            if !changed.contains(&fingerprint) {
-                changed.push(fingerprint);
+            .filter_map(|r| core::mem::take(&mut r.dirty).then_some(r.fingerprint))
+            .collect();
+        for fingerprint in dirty {
+            if changes.iter().any(|(f, _)| *f == fingerprint) {
+                continue;
+            }
+            let newest = self
+                .records
+                .iter_mut()
+                .rev()
+                .find(|r| r.fingerprint == fingerprint);
+            if let Some(record) = newest {
+                record.rev = self.next_rev;
+                self.next_rev = self.next_rev.wrapping_add(2);
+                changes.push((fingerprint, ItemChange::Put(record.json().to_json())));
             }
         }
-        changed
-            .into_iter()
-            .map(|fingerprint| {
-                let newest = self
-                    .records
-                    .iter()
-                    .rev()
-                    .find(|r| r.fingerprint == fingerprint);
-                (fingerprint, newest.map(|r| r.json().to_json()))
-            })
-            .collect()
+        for (fingerprint, key, rev) in core::mem::take(&mut self.gone) {
+            if !changes.iter().any(|(f, _)| *f == fingerprint) {
+                changes.push((fingerprint, ItemChange::RemoveIfHolding(key, rev)));
+            }
+        }
+        changes
     }
 
     /// Takes the record another tab saved for a payload, read under the payload's claim: it
@@ -342,10 +375,15 @@ impl IdempotencyStore {
                     (result, expires)
                 }
                 (Some(_), _) => {
-                    self.gone.push(record.fingerprint);
+                    self.gone.push((record.fingerprint, record.key, record.rev));
                     continue;
                 }
-                (None, _) => (interrupted(&record.key), now_ms.saturating_add(self.ttl_ms)),
+                (None, _) => {
+                    let expires = now_ms
+                        .saturating_add(self.grace_ms)
+                        .saturating_add(self.ttl_ms);
+                    (interrupted(&record.key), expires)
+                }
             };
             if self.find(&record.key).is_some() {
                 continue;
@@ -359,6 +397,7 @@ impl IdempotencyStore {
                 dirty: false,
                 compensating: record.compensating,
                 verify: record.verify,
+                rev: record.rev,
             });
             restored += 1;
         }
@@ -372,7 +411,7 @@ impl IdempotencyStore {
         self.records.retain(|r| {
             let expired = r.gone(now_ms, ttl);
             if expired {
-                gone.push(r.fingerprint);
+                gone.push((r.fingerprint, r.key.clone(), r.rev));
             }
             !expired
         });

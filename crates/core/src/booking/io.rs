@@ -217,6 +217,9 @@ pub enum Command {
         name: String,
         /// Its JSON, or `None` to remove it.
         json: Option<String>,
+        /// With `json` `None`: remove the item only if it still holds this write of a record
+        /// (its JSON's `key` and `rev`), not a newer one another tab saved.
+        only: Option<(String, u64)>,
     },
     /// Take the lock named `lock` that every tab of the origin shares (`p:<fingerprint>` for a
     /// payload, `o:<key>` for an event left pending), waiting while another tab holds it when
@@ -275,10 +278,11 @@ impl ToJson for Command {
                 .field("body", &s.body)
                 .field("timeoutMs", &s.timeout_ms),
             Command::Abort { call } => o.field("kind", "abort").field("call", call),
-            Command::Save { name, json } => o
+            Command::Save { name, json, only } => o
                 .field("kind", "save")
                 .field("name", name)
-                .field("json", json),
+                .field("json", json)
+                .field("only", &only.as_ref().map(|(key, rev)| Holding(key, *rev))),
             Command::Claim {
                 claim,
                 lock,
@@ -310,5 +314,17 @@ impl ToJson for Command {
                 .field("pending", pending),
         }
         .end();
+    }
+}
+
+/// A conditional removal's test, as the driver reads it: `{"key", "rev"}`.
+struct Holding<'a>(&'a str, u64);
+
+impl ToJson for Holding<'_> {
+    fn write_json(&self, out: &mut String) {
+        crate::json::Object::new(out)
+            .field("key", self.0)
+            .field("rev", &super::snapshot::fingerprint_to_hex(self.1))
+            .end();
     }
 }

@@ -9,7 +9,7 @@ use alloc::vec::Vec;
 use super::breaker::{Breaker, BreakerState};
 use super::config::ClientConfig;
 use super::event::{Ctx, Event};
-use super::idempotency::IdempotencyStore;
+use super::idempotency::{IdempotencyStore, ItemChange};
 use super::io::{CallId, ClaimId, Command, RequestId, Send, Step};
 use super::metrics::Metrics;
 use super::outbox::Outbox;
@@ -72,12 +72,14 @@ pub struct Shared<R> {
 impl<R: Random> Shared<R> {
     /// The shared state of a new client.
     pub fn new(config: ClientConfig, random: R, now: i64) -> Self {
+        let mut store = IdempotencyStore::new(
+            config.idempotency_ttl_ms,
+            config.idempotency_max_entries as usize,
+        );
+        store.set_grace(config.deadline_ms);
         Shared {
             breaker: Breaker::new(config.breaker()),
-            store: IdempotencyStore::new(
-                config.idempotency_ttl_ms,
-                config.idempotency_max_entries as usize,
-            ),
+            store,
             outbox: Outbox::new(config.idempotency_max_entries as usize),
             config,
             random,
@@ -172,14 +174,18 @@ impl<R: Random> Shared<R> {
         if !self.persists {
             return;
         }
-        let records = records
-            .into_iter()
-            .map(|(fingerprint, json)| (["p:", &fingerprint_to_hex(fingerprint)].concat(), json));
+        let records = records.into_iter().map(|(fingerprint, change)| {
+            let name = ["p:", &fingerprint_to_hex(fingerprint)].concat();
+            match change {
+                ItemChange::Put(json) => (name, Some(json), None),
+                ItemChange::RemoveIfHolding(key, rev) => (name, None, Some((key, rev))),
+            }
+        });
         let entries = entries
             .into_iter()
-            .map(|(key, json)| (["o:", &key].concat(), json));
-        for (name, json) in records.chain(entries) {
-            self.out.push_back(Command::Save { name, json });
+            .map(|(key, json)| (["o:", &key].concat(), json, None));
+        for (name, json, only) in records.chain(entries) {
+            self.out.push_back(Command::Save { name, json, only });
         }
     }
 
@@ -194,6 +200,7 @@ impl<R: Random> Shared<R> {
             self.out.push_back(Command::Save {
                 name: "b:".into(),
                 json: Some(state.to_json()),
+                only: None,
             });
         }
     }

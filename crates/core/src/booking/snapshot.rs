@@ -54,6 +54,9 @@ pub struct SavedRecord {
     pub verify: Option<String>,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
+    /// Which write this is: random per page and write, so a tab removing a record it let go
+    /// removes only the write it knew, never a newer one (0 in records of earlier builds).
+    pub rev: u64,
 }
 
 /// `u64` → 16 hex digits (a `u64` does not fit a JavaScript number).
@@ -87,6 +90,8 @@ pub struct RecordJson<'a> {
     pub compensating: Option<&'a str>,
     /// See [`SavedRecord::verify`].
     pub verify: Option<&'a str>,
+    /// See [`SavedRecord::rev`].
+    pub rev: u64,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
 }
@@ -101,6 +106,7 @@ impl ToJson for RecordJson<'_> {
             .field("findable", &self.findable)
             .field("compensating", &self.compensating)
             .field("verify", &self.verify)
+            .field("rev", &fingerprint_to_hex(self.rev))
             .end();
     }
 }
@@ -115,6 +121,7 @@ impl ToJson for SavedRecord {
             findable: self.findable,
             compensating: self.compensating.as_deref(),
             verify: self.verify.as_deref(),
+            rev: self.rev,
         }
         .write_json(out);
     }
@@ -237,6 +244,10 @@ fn record(v: &Value) -> Option<SavedRecord> {
         findable: v.get("findable") == Some(&Value::Bool(true)),
         compensating: text(v, "compensating"),
         verify: text(v, "verify"),
+        rev: v
+            .str_field("rev")
+            .and_then(fingerprint_from_hex)
+            .unwrap_or(0),
     })
 }
 
@@ -284,6 +295,7 @@ mod tests {
                     findable: true,
                     compensating: None,
                     verify: Some("apt_0".into()),
+                    rev: 0x0123_4567_89ab_cdef,
                 },
                 SavedRecord {
                     key: "k-2".into(),
@@ -293,6 +305,7 @@ mod tests {
                     findable: false,
                     compensating: Some("apt_7".into()),
                     verify: None,
+                    rev: 0,
                 },
             ],
             outbox: vec![OutboxEntry {

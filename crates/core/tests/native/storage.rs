@@ -55,15 +55,29 @@ impl Origin {
     /// Carries out a storage or lock command of `tab`; `false` for any other command.
     pub fn carry_out(&mut self, tab: Tab, command: &Command) -> bool {
         match command {
-            Command::Save { name, json } => {
+            Command::Save { name, json, only } => {
                 assert!(
                     name.starts_with("p:") || name.starts_with("o:") || name == "b:",
                     "item name {name}"
                 );
-                match json {
-                    Some(json) => self.items.insert(name.clone(), json.clone()),
-                    None => self.items.remove(name),
+                // A conditional removal keeps an item that holds another write (key and rev).
+                let holds = |text: &String| {
+                    only.as_ref().is_none_or(|(key, rev)| {
+                        let rev =
+                            raptor_secondary_core::booking::snapshot::fingerprint_to_hex(*rev);
+                        text.contains(&["\"key\":\"", key, "\""].concat())
+                            && text.contains(&["\"rev\":\"", &rev, "\""].concat())
+                    })
                 };
+                match json {
+                    Some(json) => {
+                        self.items.insert(name.clone(), json.clone());
+                    }
+                    None if self.items.get(name).is_some_and(holds) => {
+                        self.items.remove(name);
+                    }
+                    None => {}
+                }
             }
             Command::Claim {
                 claim,
