@@ -306,13 +306,15 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     }
 
     /** The storage was read: the core takes it (before any queued page call), then listens. */
-    #loaded({ snapshot, breaker, secret }) {
+    #loaded({ snapshot, breaker, secret, cancelled = [] }) {
       if (!this.#core) return;
       this.#loading = false;
       this.#inputs.unshift(
         (core, now) => core.loaded(now, snapshot),
         (core, now) => { if (secret !== undefined) core.changed(now, 's:', secret); },
         (core, now) => { if (breaker !== undefined) core.changed(now, 'b:', breaker); },
+        // Appointments pages cancelled: their bookings are not replayed (see the core).
+        (core, now) => { for (const [name, text] of cancelled) core.changed(now, name, text); },
       );
       this.#listen();
       this.#feed(() => {});

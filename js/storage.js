@@ -123,23 +123,26 @@ export function webStorage(storage, storageKey) {
         if (event.storageArea !== storage || typeof key !== 'string' || !key.startsWith(prefix)) return;
         const name = key.slice(prefix.length);
         const text = typeof event.newValue === 'string' && event.newValue ? event.newValue : undefined;
-        if (/^(b:|p:|o:)/.test(name)) fn(name, text);
+        if (/^(b:|p:|o:|x:)/.test(name)) fn(name, text);
       };
       target.addEventListener('storage', onStorage);
       return () => target.removeEventListener('storage', onStorage);
     },
-    /** The snapshot the core loads: every well-formed item, in the v1 format's shape. */
+    /** The snapshot the core loads: every well-formed item, in the v1 format's shape; and
+     * the appointments pages cancelled (`x:<id>` items, fed to the core after it). */
     load() {
       const records = [];
       const outbox = [];
+      const cancelled = [];
       try {
         migrate();
         for (const name of names()) {
           const kind = name.slice(0, 2);
-          if (kind !== 'p:' && kind !== 'o:') continue;
+          if (kind !== 'p:' && kind !== 'o:' && kind !== 'x:') continue;
           const text = get(name);
           if (text === undefined || !wellFormedJson(text)) continue; // corrupt: skipped, never the rest
-          (kind === 'p:' ? records : outbox).push(text);
+          if (kind === 'x:') cancelled.push([name, text]);
+          else (kind === 'p:' ? records : outbox).push(text);
         }
       } catch (e) {
         warnOnce('the saved state could not be read', e);
@@ -154,7 +157,7 @@ export function webStorage(storage, storageKey) {
       } catch (e) {
         warnOnce('the saved state could not be read', e);
       }
-      return { snapshot: snapshot(records, outbox), breaker: this.read('b:'), secret: isSecret(secret) ? secret : undefined };
+      return { snapshot: snapshot(records, outbox), breaker: this.read('b:'), secret: isSecret(secret) ? secret : undefined, cancelled };
     },
     /** One item's text, or undefined. */
     read(name) {
@@ -182,7 +185,7 @@ export function webStorage(storage, storageKey) {
         migrate();
         for (const name of names()) {
           const text = get(name);
-          if (text !== undefined && (/^(b:|p:|o:)/.test(name) ? wellFormedJson(text) : isSecret(text))) found.push([name, text]);
+          if (text !== undefined && (/^(b:|p:|o:|x:)/.test(name) ? wellFormedJson(text) : isSecret(text))) found.push([name, text]);
         }
       } catch (e) {
         warnOnce('the saved state could not be read', e);
@@ -267,6 +270,7 @@ export function indexedDb(storageKey, fallback) {
         const [keys, values] = await Promise.all([done(items.getAllKeys(range)), done(items.getAll(range))]);
         const records = [];
         const outbox = [];
+        const cancelled = [];
         let breaker;
         let secret;
         keys.forEach((key, i) => {
@@ -275,6 +279,7 @@ export function indexedDb(storageKey, fallback) {
           if (typeof text !== 'string' || !wellFormedJson(text)) return;
           if (name.startsWith('p:')) records.push(text);
           else if (name.startsWith('o:')) outbox.push(text);
+          else if (name.startsWith('x:')) cancelled.push([name, text]);
           else if (name === 'b:') breaker = text;
           else if (name === 's:' && isSecret(text)) secret = text;
         });
@@ -284,7 +289,7 @@ export function indexedDb(storageKey, fallback) {
           secret = await done(store('readwrite').add(fresh, `${prefix}s:`)).then(() => fresh,
             () => done(store('readonly').get(`${prefix}s:`)));
         }
-        return { snapshot: snapshot(records, outbox), breaker, secret: isSecret(secret) ? secret : undefined };
+        return { snapshot: snapshot(records, outbox), breaker, secret: isSecret(secret) ? secret : undefined, cancelled };
       } catch (e) {
         warnOnce('IndexedDB could not be opened; using localStorage', e);
         other = fallback();
@@ -323,7 +328,7 @@ export function indexedDb(storageKey, fallback) {
       if (!channel) return () => {};
       const onMessage = (event) => {
         const { name, json } = event.data ?? {};
-        if (typeof name === 'string' && /^(b:|p:|o:)/.test(name)) fn(name, typeof json === 'string' ? json : undefined);
+        if (typeof name === 'string' && /^(b:|p:|o:|x:)/.test(name)) fn(name, typeof json === 'string' ? json : undefined);
       };
       channel.addEventListener('message', onMessage);
       return () => channel.removeEventListener('message', onMessage);

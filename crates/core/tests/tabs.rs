@@ -213,7 +213,7 @@ impl Browser {
             .expect("a call to answer");
         let (tab, send) = self.calls.remove(i);
         let answer = match step {
-            Step::Create | Step::Poll => ok(&send),
+            Step::Create | Step::Poll | Step::Cancel | Step::Compensate => ok(&send),
             _ => Answer::Ok {
                 id: Some(["apt_", &send.key[..8]].concat()),
                 status: Some("published".into()),
@@ -663,6 +663,54 @@ fn a_tab_dropping_its_old_record_never_deletes_the_newer_one_another_tab_saved()
         "no second create for the payload: {c:?}"
     );
     assert_eq!(c.appointment_id, a.appointment_id);
+}
+
+#[test]
+fn an_appointment_cancelled_in_one_tab_is_booked_anew_in_the_others() {
+    // A page's cancel knows the appointment, not the payload: before, only the cancelling
+    // page stopped finding the booking, so another tab (or a later page) booking the payload
+    // replayed the cancelled appointment as completed.
+    let mut b = Browser::new();
+    let first = book_day(&mut b, 0, 1);
+    b.settle();
+    let appointment = b.result(0, first).appointment_id.clone().expect("booked");
+    // Tab 1 cancels it (a patient's other tab).
+    b.tabs[1].next_id += 1;
+    let id = b.tabs[1].next_id;
+    let appointment_id = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+        appointment.clone(),
+    ));
+    b.input(1, Input::Cancel { id, appointment_id });
+    b.settle();
+    assert_eq!(b.result(1, id).state, State::Completed);
+    // Tab 0, which booked it, and a page opened later each book the slot anew: not a replay.
+    for tab in [0, b.open()] {
+        let creates = b.creates;
+        let again = book_day(&mut b, tab, 1);
+        b.settle();
+        let r = b.result(tab, again).clone();
+        assert!(
+            !r.idempotent_replay,
+            "tab {tab} replayed the cancelled booking: {r:?}"
+        );
+        assert_ne!(r.appointment_id.as_deref(), Some(appointment.as_str()));
+        assert_eq!(b.creates, creates + 1);
+        // Cancelled again, so the next tab books anew too.
+        let cancel = b.tabs[tab].next_id + 1;
+        b.tabs[tab].next_id = cancel;
+        let appointment_id = r
+            .appointment_id
+            .clone()
+            .map(raptor_secondary_core::booking::scalar::Scalar::Text);
+        b.input(
+            tab,
+            Input::Cancel {
+                id: cancel,
+                appointment_id,
+            },
+        );
+        b.settle();
+    }
 }
 
 /// Random interleavings of two tabs booking three payloads: clicks in either tab, answers

@@ -283,7 +283,7 @@ impl Booking {
                 if self.operation == Operation::Cancel =>
             {
                 if let Work::Cancel(target) = &self.work {
-                    s.store.forget_appointment(target);
+                    s.note_cancelled(target);
                 }
                 Flow::Ended(Ok(()))
             }

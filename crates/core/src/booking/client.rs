@@ -472,6 +472,7 @@ impl<R: Random> Client<R> {
         match name.get(..2) {
             Some("b:") => self.s.adopt_breaker(json),
             Some("s:") => self.s.take_secret(json),
+            Some("x:") => self.s.take_cancelled(name, json),
             // Records are read under their claim, never taken from an event: an event can be
             // older than what this tab has done since (the random two-tab test found one that
             // put a compensated record back over the booking that followed it).

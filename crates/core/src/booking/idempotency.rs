@@ -120,6 +120,9 @@ pub struct IdempotencyStore {
     next_rev: u64,
     /// How long a booking may still run after its page last saved it (its deadline).
     grace_ms: i64,
+    /// Appointments a page's cancel cancelled (here or in another tab), and when: their
+    /// bookings are not found by payload any more, wherever their records are read from.
+    cancelled: Vec<(String, i64)>,
 }
 
 impl IdempotencyStore {
@@ -133,7 +136,41 @@ impl IdempotencyStore {
             gone: Vec::new(),
             next_rev: 1,
             grace_ms: 0,
+            cancelled: Vec::new(),
         }
+    }
+
+    /// Appointment `appointment_id` was cancelled at `at_ms` by a page's cancel (this one's or
+    /// another tab's, told through storage item `x:<id>`): calls without a key stop finding
+    /// its bookings, here and in every record read later, so the slot books anew. Records are
+    /// not rewritten (that would need their payload's claim). Returns `false` for news older
+    /// than a record can be kept (twice the time to live), whose item can go.
+    pub fn cancelled(&mut self, appointment_id: &str, at_ms: i64, now_ms: i64) -> bool {
+        if at_ms.saturating_add(self.ttl_ms.saturating_mul(2)) <= now_ms {
+            return false;
+        }
+        if !self.cancelled.iter().any(|(id, _)| id == appointment_id) {
+            self.cancelled.push((appointment_id.to_owned(), at_ms));
+        }
+        for record in &mut self.records {
+            if record
+                .result
+                .as_ref()
+                .and_then(|r| r.appointment_id.as_deref())
+                == Some(appointment_id)
+            {
+                record.findable = false;
+            }
+        }
+        true
+    }
+
+    fn was_cancelled(&self, saved: &SavedRecord) -> bool {
+        let appointment = saved
+            .result
+            .as_ref()
+            .and_then(|r| r.appointment_id.as_deref());
+        appointment.is_some_and(|a| self.cancelled.iter().any(|(id, _)| id == a))
     }
 
     /// A booking found in flight in storage may still be running for this long (its page may
@@ -346,10 +383,11 @@ impl IdempotencyStore {
     /// key unless that one is in flight here. Prepared as [`restore`](Self::restore) prepares
     /// records: one left in flight by a page that went away runs again under its key. Room is
     /// made before it is added, so the cap never drops the record the call is about to use.
-    pub fn merge(&mut self, saved: SavedRecord, now_ms: i64) {
+    pub fn merge(&mut self, mut saved: SavedRecord, now_ms: i64) {
         if self.in_flight(&saved.key) {
             return;
         }
+        saved.findable &= !self.was_cancelled(&saved);
         if let Some(i) = self.find(&saved.key) {
             self.records.remove(i);
         }
@@ -407,6 +445,8 @@ impl IdempotencyStore {
     /// Drops records past their second time to live, then the oldest finished ones while more than
     /// `max_entries - room` are held (`room` for a record about to be added).
     fn evict(&mut self, now_ms: i64, room: usize) {
+        let horizon = now_ms.saturating_sub(self.ttl_ms.saturating_mul(2));
+        self.cancelled.retain(|(_, at)| *at > horizon);
         let (gone, ttl) = (&mut self.gone, self.ttl_ms);
         self.records.retain(|r| {
             let expired = r.gone(now_ms, ttl);

@@ -189,6 +189,43 @@ impl<R: Random> Shared<R> {
         }
     }
 
+    /// The page's cancel of `appointment_id` went through: its bookings are not found by
+    /// payload any more, here and (through storage item `x:<id>`) in every tab and later page.
+    pub fn note_cancelled(&mut self, appointment_id: &str) {
+        self.store.cancelled(appointment_id, self.now, self.now);
+        if self.persists {
+            let mut json = String::new();
+            crate::json::Object::new(&mut json)
+                .field("at", &self.now)
+                .end();
+            let name = ["x:", appointment_id].concat();
+            self.out.push_back(Command::Save {
+                name,
+                json: Some(json),
+                only: None,
+            });
+        }
+    }
+
+    /// Another tab (or, at load, an earlier page) cancelled appointment `name[2..]`.
+    pub fn take_cancelled(&mut self, name: &str, json: Option<&str>) {
+        let at = json
+            .and_then(crate::json::parse)
+            .and_then(|v| v.int_field("at"));
+        let (Some(id), Some(at)) = (name.get(2..), at) else {
+            return;
+        };
+        if !self.store.cancelled(id, at, self.now) {
+            // Older than any record that could name it: the item goes.
+            let name = name.to_owned();
+            self.out.push_back(Command::Save {
+                name,
+                json: None,
+                only: None,
+            });
+        }
+    }
+
     /// Saves the breaker's state for other tabs when it changed (with a storage). Half-open is
     /// this tab's own business (it is about to probe, or was refused the probe): what other
     /// tabs need is the probe's outcome, closed or open again.

@@ -37,15 +37,18 @@ impl Origin {
             .then(|| assemble(self.items.iter().map(|(n, j)| (n.as_str(), j.as_str()))))
     }
 
-    /// What a loading client reads after the snapshot: the origin's secret and the breaker
-    /// other tabs shared (the driver reads both at load).
+    /// What a loading client reads after the snapshot: the origin's secret, the breaker other
+    /// tabs shared and the appointments pages cancelled (the driver reads them at load).
     pub fn breaker(&self) -> Vec<Input> {
+        let cancels = self.items.keys().filter(|name| name.starts_with("x:"));
         ["s:", "b:"]
-            .into_iter()
+            .iter()
+            .map(|name| name.to_string())
+            .chain(cancels.cloned())
             .filter_map(|name| {
-                let json = self.items.get(name)?.clone();
+                let json = self.items.get(&name)?.clone();
                 Some(Input::Changed {
-                    name: name.into(),
+                    name,
                     json: Some(json),
                 })
             })
@@ -57,7 +60,10 @@ impl Origin {
         match command {
             Command::Save { name, json, only } => {
                 assert!(
-                    name.starts_with("p:") || name.starts_with("o:") || name == "b:",
+                    name.starts_with("p:")
+                        || name.starts_with("o:")
+                        || name.starts_with("x:")
+                        || name == "b:",
                     "item name {name}"
                 );
                 // A conditional removal keeps an item that holds another write (key and rev).
