@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../scripts/serve.mjs';
 import { launchChromium } from '../scripts/browser.mjs';
-import { row } from './rows.mjs';
+import { median, row } from './rows.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const { values } = parseArgs({ options: { calls: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
@@ -72,7 +72,6 @@ try {
     }
     return out;
   }, { fixedSource, calls, rounds });
-  const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   for (const [name, label] of [['dom', 'real DOM click events'], ['objects', 'IE11-style {srcElement} objects']]) {
     for (const [i, r] of results[name].entries()) {
       console.log(`bench: ${label.padEnd(31)} round ${i + 1}: js ${r.js.toFixed(1)} ns, getActionLabel ${r.wasm.toFixed(1)} ns (${r.ratio.toFixed(2)}x), resolveAction ${r.resolved.toFixed(1)} ns (${r.resolveRatio.toFixed(2)}x); its extra reads alone ${r.extra.toFixed(1)} ns`);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { launchChromium } from '../scripts/browser.mjs';
 import { startStaticServer } from '../scripts/serve.mjs';
-import { ratio, row } from './rows.mjs';
+import { median, ratio, row } from './rows.mjs';
 
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, rtt: { type: 'string', default: '0,50' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -79,7 +79,6 @@ try {
   for (const dir of [PKG, OLD]) for (const f of ['bench-dropin.html', 'bench-client.html']) rmSync(join(dir, f), { force: true });
   rmSync(OLD, { recursive: true, force: true });
 }
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 for (const rtt of RTTS) {
   for (const kind of ['dropin', 'client']) {
     const before = median(samples[`${rtt} ${kind} old`]);

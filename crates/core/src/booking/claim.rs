@@ -123,17 +123,21 @@ impl<R: Random> Client<R> {
     /// payload has only an expired record is checked at the provider first, or refused (see
     /// [`Lapsed`]).
     pub(super) fn start(&mut self, mut call: Waiting, claim: Option<ClaimId>) {
-        let lapsed = match (&call.work, self.known_key(&call)) {
+        // The key it has; else, for a booking whose payload has only an expired record, what
+        // that record leaves to do; else a fresh key.
+        let known = self.known_key(&call);
+        let lapsed = match (&call.work, &known) {
             (Work::Book(_), None) => {
                 let store = &self.s.store;
                 store.lapsed_for(call.fingerprint, call.legacy, self.s.now)
             }
             _ => None,
         };
-        let (key, verify) = match lapsed {
-            Some(Lapsed::Unknown(key)) => return self.refuse_lapsed(call, claim, key),
-            Some(Lapsed::Verify(appointment)) => (self.s.new_id(), Some(appointment)),
-            None => (self.key_of(&call), None),
+        let (key, verify) = match (known, lapsed) {
+            (Some(key), _) => (key, None),
+            (None, Some(Lapsed::Unknown(key))) => return self.refuse_lapsed(call, claim, key),
+            (None, Some(Lapsed::Verify(appointment))) => (self.s.new_id(), Some(appointment)),
+            (None, None) => (self.s.new_id(), None),
         };
         let mut ctx = self.s.ctx(key, call.label.take());
         ctx.started_ms = call.started_ms;

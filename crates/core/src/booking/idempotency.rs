@@ -152,16 +152,7 @@ impl IdempotencyStore {
         if !self.cancelled.iter().any(|(id, _)| id == appointment_id) {
             self.cancelled.push((appointment_id.to_owned(), at_ms));
         }
-        for record in &mut self.records {
-            if record
-                .result
-                .as_ref()
-                .and_then(|r| r.appointment_id.as_deref())
-                == Some(appointment_id)
-            {
-                record.findable = false;
-            }
-        }
+        self.unfind(appointment_id, false);
         true
     }
 
@@ -324,10 +315,15 @@ impl IdempotencyStore {
     /// Stops calls without a key from finding bookings of `appointment_id` (it was cancelled:
     /// booking the same slot again is a new booking). Keyed replays still return them.
     pub fn forget_appointment(&mut self, appointment_id: &str) {
+        self.unfind(appointment_id, true);
+    }
+
+    /// Makes the bookings of `appointment_id` unfindable by payload; `save`: and saves them.
+    fn unfind(&mut self, appointment_id: &str, save: bool) {
         for record in &mut self.records {
             if let Some(result) = &record.result {
                 if result.appointment_id.as_deref() == Some(appointment_id) {
-                    record.dirty |= record.findable;
+                    record.dirty |= save && record.findable;
                     record.findable = false;
                 }
             }
