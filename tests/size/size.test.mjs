@@ -14,12 +14,15 @@
 // to live looked up at the provider before a new key is used (+1.3 KB; issue 10, section 4),
 // then to 69,200 B for removals of storage items that never take a newer write of a record
 // with them (+0.7 KB: a rev per write, and the conditional removal in both stores), then to
-// 70,100 B for a page's cancel that reaches every tab (+0.9 KB: `x:` items, read at load).
+// 70,100 B for a page's cancel that reaches every tab (+0.9 KB: `x:` items, read at load), then
+// to 71,400 B for issue 16's defects (+1.3 KB: the origin's secret agreed in IndexedDB or the
+// Web Locks registry and converged elsewhere with its records re-keyed, clicks joined before
+// their claim, a storage by default, answers after the write).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 70_100 };
+const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 71_400 };
 const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
 
 test('each page downloads no more than its budget', () => {
