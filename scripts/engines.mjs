@@ -1,0 +1,223 @@
+// One way to drive the three browser engines these machines run, so a test is written once
+// and runs in each: Chromium (Debian's, through playwright-core), Firefox ESR (Debian's, through
+// puppeteer-core over WebDriver BiDi) and WebKit (Debian's WPE WebKit MiniBrowser, through
+// selenium-webdriver and WPEWebDriver). Every engine's page answers the same small API:
+//
+//   const browser = await launch('firefox');       // 'chromium' | 'firefox' | 'webkit'
+//   const page = await browser.newPage();          // a visible window of one shared profile
+//   await page.goto(url);
+//   const x = await page.evaluate((arg) => ..., arg);  // awaited in the page; JSON in and out
+//   await page.waitForFunction((arg) => ..., arg, { timeout });
+//   await page.screenshot({ path }); page.errors(); await page.close(); await browser.close();
+//
+// In Chromium and Firefox `page.raw` is the driver's own page (playwright's or puppeteer's) for
+// what only they can do (watching requests); WebKit has none. Pitfalls handled here, measured
+// in ../shared/research/{firefox,webkit}_driving.md: a Firefox *tab* in the background has its
+// timers clamped to 1 s, so pages are windows; WPEWebDriver's New Window opens nothing, so a
+// window is opened from a home window with window.open and found among the handles; classic
+// WebDriver has one current window, so commands to WebKit pages are queued and each switches
+// first (a long evaluate holds the queue: start work with one evaluate, collect it with another).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launchChromium } from './browser.mjs';
+
+export const ENGINES = ['chromium', 'firefox', 'webkit'];
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const WPE_DRIVER = process.env.WPE_DRIVER_PATH ?? '/usr/bin/WPEWebDriver';
+export const WPE_BROWSER = process.env.WPE_BROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/wpe-webkit-1.1/MiniBrowser';
+
+/** The engines named by `--browser` / an env value: one name, a comma list, or `all`. */
+export function engines(value, fallback = 'chromium') {
+  const list = String(value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
+  const names = list.includes('all') ? ENGINES : list;
+  const unknown = names.find((n) => !ENGINES.includes(n));
+  if (unknown) throw new Error(`unknown browser '${unknown}': one of ${ENGINES.join(', ')} or all`);
+  return names;
+}
+
+/** Launches `engine`; see the module documentation. */
+export async function launch(engine) {
+  if (engine === 'chromium') return chromium();
+  if (engine === 'firefox') return firefox();
+  if (engine === 'webkit') return webkit();
+  throw new Error(`unknown browser '${engine}': one of ${ENGINES.join(', ')}`);
+}
+
+/** Wraps `fn` so it runs in a page with one JSON argument, awaited. */
+const source = (fn) => `(${fn.toString()})`;
+
+/** Uncaught errors of a page, gathered in the page itself (every engine). */
+const WATCH_ERRORS = `(() => { if (window.__engineErrors) return; window.__engineErrors = [];
+  addEventListener('error', (e) => window.__engineErrors.push(String(e.message)));
+  addEventListener('unhandledrejection', (e) => window.__engineErrors.push('unhandled rejection: ' + String(e.reason && e.reason.message || e.reason))); })()`;
+
+async function chromium() {
+  const context = await launchChromium();
+  const version = context.browser()?.version() ?? 'chromium';
+  const wrap = (page) => ({
+    raw: page,
+    goto: (url) => page.goto(url),
+    reload: () => page.reload(),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, arg, options),
+    screenshot: (options) => page.screenshot(options),
+    setViewportSize: (size) => page.setViewportSize(size),
+    on: (type, fn) => page.on(type, fn),
+    errors: () => page.evaluate(() => window.__engineErrors ?? []),
+    watchErrors: () => page.evaluate(WATCH_ERRORS),
+    close: () => page.close(),
+  });
+  return {
+    engine: 'chromium', version, raw: context,
+    newPage: async () => wrap(await context.newPage()),
+    close: () => context.close(),
+  };
+}
+
+async function firefox() {
+  const { default: puppeteer } = await import('puppeteer-core');
+  const profile = mkdtempSync(join(tmpdir(), 'raptor-firefox-'));
+  const browser = await puppeteer.launch({
+    browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile,
+    // Chromium's 100 µs performance.now() step on plain pages (Firefox's default is 1 ms).
+    extraPrefsFirefox: { 'privacy.resistFingerprinting.reduceTimerPrecision.microseconds': 100 },
+  });
+  const version = await browser.version();
+  const wrap = (page) => ({
+    raw: page,
+    goto: (url) => page.goto(url),
+    reload: () => page.reload(),
+    evaluate: (fn, arg) => page.evaluate(fn, arg),
+    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, options ?? {}, arg),
+    screenshot: (options) => page.screenshot(options),
+    setViewportSize: (size) => page.setViewport(size),
+    on: (type, fn) => page.on(type, fn),
+    errors: () => page.evaluate(() => window.__engineErrors ?? []),
+    watchErrors: () => page.evaluate(WATCH_ERRORS),
+    close: () => page.close(),
+  });
+  return {
+    engine: 'firefox', version, raw: browser,
+    // A window, not a tab: a background tab's timers are clamped to 1 s.
+    newPage: async () => wrap(await browser.newPage({ type: 'window' })),
+    close: async () => {
+      await browser.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
+const freePort = () => new Promise((ok, fail) => {
+  const server = createServer().listen(0, '127.0.0.1', () => {
+    const { port } = server.address();
+    server.close(() => ok(port));
+  }).on('error', fail);
+});
+
+async function webkit() {
+  const { Builder } = (await import('selenium-webdriver')).default;
+  const port = await freePort();
+  // JSC_useSharedArrayBuffer: WPE keeps SharedArrayBuffer off even when cross-origin isolated.
+  const driver = spawn(WPE_DRIVER, [`--port=${port}`], {
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JSC_useSharedArrayBuffer: '1' },
+  });
+  let stderr = '';
+  driver.stderr.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
+  const exited = new Promise((ok) => driver.once('exit', ok));
+  for (let i = 0; i < 100; i++) {
+    const up = await fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false);
+    if (up) break;
+    if (driver.exitCode !== null) throw new Error(`WPEWebDriver exited: ${stderr.trim()}`);
+    await sleep(50);
+  }
+  let session;
+  try {
+    session = await new Builder().usingServer(`http://127.0.0.1:${port}`).withCapabilities({
+      browserName: 'MiniBrowser',
+      'wpe:browserOptions': { binary: WPE_BROWSER, args: ['--automation', '--headless'] },
+    }).build();
+  } catch (error) {
+    driver.kill('SIGKILL');
+    throw new Error(`WebKit did not start: ${error.message}\n${stderr.trim()}`);
+  }
+  await session.manage().setTimeouts({ script: 600_000, pageLoad: 60_000 });
+  const version = (await session.getCapabilities()).get('browserVersion');
+  const home = await session.getWindowHandle();
+  // One command at a time: each switches to its window first.
+  let queue = Promise.resolve();
+  let current = home;
+  const serial = (handle, fn) => {
+    const run = queue.then(async () => {
+      if (current !== handle) {
+        await session.switchTo().window(handle);
+        current = handle;
+      }
+      return fn();
+    });
+    queue = run.catch(() => {});
+    return run;
+  };
+  const evaluate = (handle, fn, arg) => serial(handle, async () => {
+    const out = await session.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      Promise.resolve().then(() => ${source(fn)}(arguments[0])).then(
+        (value) => done({ ok: true, value: value === undefined ? null : value }),
+        (error) => done({ ok: false, error: String(error && error.stack || error) }));`, arg === undefined ? null : arg);
+    if (!out.ok) throw new Error(`in WebKit: ${out.error}`);
+    return out.value;
+  });
+  const wrap = (handle) => {
+    const page = {
+      raw: undefined,
+      goto: (url) => serial(handle, () => session.get(url)),
+      reload: () => serial(handle, () => session.navigate().refresh()),
+      evaluate: (fn, arg) => evaluate(handle, fn, arg),
+      waitForFunction: async (fn, arg, { timeout = 30_000 } = {}) => {
+        const until = Date.now() + timeout;
+        for (;;) {
+          const value = await evaluate(handle, fn, arg);
+          if (value) return value;
+          if (Date.now() > until) throw new Error(`waitForFunction: timed out after ${timeout} ms`);
+          await sleep(20);
+        }
+      },
+      screenshot: async ({ path } = {}) => {
+        const png = Buffer.from(await serial(handle, () => session.takeScreenshot()), 'base64');
+        if (path) writeFileSync(path, png);
+        return png;
+      },
+      setViewportSize: ({ width, height }) => serial(handle, () => session.manage().window().setRect({ width, height })),
+      on: () => page, // no console or page-error stream over classic WebDriver: use errors()
+      errors: () => evaluate(handle, () => window.__engineErrors ?? []),
+      watchErrors: () => evaluate(handle, new Function(`return ${WATCH_ERRORS}`)),
+      close: () => serial(handle, async () => {
+        await session.close();
+        await session.switchTo().window(home);
+        current = home;
+      }),
+    };
+    return page;
+  };
+  return {
+    engine: 'webkit', version, raw: session,
+    newPage: () => serial(home, async () => {
+      const before = new Set(await session.getAllWindowHandles());
+      await session.executeScript("window.open('about:blank', '_blank', 'noopener')");
+      for (let i = 0; i < 200; i++) {
+        const added = (await session.getAllWindowHandles()).find((h) => !before.has(h));
+        if (added) return wrap(added);
+        await sleep(25);
+      }
+      throw new Error('WebKit: the new window did not open');
+    }),
+    close: async () => {
+      await session.quit().catch(() => {});
+      driver.kill('SIGTERM');
+      await Promise.race([exited, sleep(2000)]);
+      if (driver.exitCode === null) driver.kill('SIGKILL');
+    },
+  };
+}
