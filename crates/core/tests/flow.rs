@@ -278,6 +278,47 @@ fn a_double_click_joins_the_booking_in_flight() {
     assert!(sim.events().contains(&"idempotency.joined"));
 }
 
+/// Issue 16: with a storage, the second of two clicks in one tick claimed the payload too and
+/// waited for the first's lock; the first ended compensated (its record no longer found by
+/// payload), so the second minted a key and booked again. It must join, whatever the end.
+#[test]
+fn a_double_click_in_one_tick_with_storage_joins_even_when_the_booking_ends_compensated() {
+    let mut sim = Sim::stored(config()).script(
+        "publish",
+        &[Reply::Status(503), Reply::Status(503), Reply::Status(503)],
+    );
+    let ids = sim.book_together(&[request(), request()]);
+    let (a, b) = (sim.run(ids[0]), sim.run(ids[1]));
+    assert_eq!(
+        sim.endpoints(),
+        ["create", "publish", "publish", "publish", "compensate"],
+        "one booking, whatever its end"
+    );
+    assert_eq!(a.idempotency_key, b.idempotency_key);
+    assert_eq!((a.state, b.state), (State::Failed, State::Failed));
+    assert!(a.compensated && b.compensated);
+    assert_eq!(a.appointment_id, b.appointment_id);
+    assert!(!a.idempotent_replay && b.idempotent_replay);
+    let claims = sim.storage.as_ref().unwrap().claims;
+    assert_eq!(claims, (1, 1), "one claim, taken and let go");
+}
+
+/// The same with a booking that completes, and a third click while the first two wait.
+#[test]
+fn clicks_made_while_the_claim_is_pending_join_the_first_one() {
+    let mut sim = Sim::stored(config());
+    let ids = sim.book_together(&[request(), request(), request()]);
+    let results: Vec<_> = ids.iter().map(|id| sim.run(*id)).collect();
+    assert_eq!(sim.endpoints(), ["create", "publish"]);
+    assert!(results.iter().all(|r| r.state == State::Completed
+        && r.idempotency_key == results[0].idempotency_key
+        && r.appointment_id == results[0].appointment_id));
+    let replays: Vec<bool> = results.iter().map(|r| r.idempotent_replay).collect();
+    assert_eq!(replays, [false, true, true]);
+    let claims = sim.storage.as_ref().unwrap().claims;
+    assert_eq!(claims, (1, 1), "the clicks after the first claim nothing");
+}
+
 #[test]
 fn retry_after_is_honoured_and_never_early() {
     let mut sim = Sim::drawing(config(), &[0]).script("create", &[Reply::RetryAfter(429, "2")]);

@@ -313,6 +313,44 @@ fn a_tab_that_waits_past_its_deadline_is_told_the_payload_is_in_progress() {
     assert_eq!(b.origin.claims, (1, 1));
 }
 
+/// Issue 16: a double click waits behind one claim; when the first click gives up, the second
+/// waits on in its place (the claim is not let go), then replays the other tab's booking.
+#[test]
+fn a_double_click_waits_behind_one_claim_and_outlives_the_first_click_giving_up() {
+    let mut b = Browser::new();
+    let first_tab = b.book(0);
+    let ids: Vec<RequestId> = (0..2)
+        .map(|_| {
+            b.tabs[1].next_id += 1;
+            let id = b.tabs[1].next_id;
+            let book = Input::Book {
+                id,
+                request: request(),
+            };
+            b.tabs[1].client.handle(b.now, book);
+            id
+        })
+        .collect();
+    b.drain();
+    let abandon = Input::Abandon {
+        id: ids[0],
+        aborted: true,
+    };
+    b.input(1, abandon);
+    assert_eq!(
+        b.result(1, ids[0]).error.as_ref().map(|e| e.code),
+        Some(ErrorCode::Aborted)
+    );
+    assert_eq!(b.origin.claims, (1, 0), "tab 1's claim still waits");
+    b.settle();
+    let (a, c) = (b.result(0, first_tab).clone(), b.result(1, ids[1]).clone());
+    assert_eq!(b.creates, 1);
+    assert_eq!(c.state, State::Completed);
+    assert!(c.idempotent_replay);
+    assert_eq!(a.idempotency_key, c.idempotency_key);
+    assert_eq!(b.origin.claims, (2, 2), "two claims in all: one per tab");
+}
+
 #[test]
 fn a_call_abandoned_while_waiting_for_its_claim_lets_it_go() {
     let mut b = Browser::new();
@@ -761,6 +799,8 @@ fn two_tabs(seed: u64) -> (u64, u64) {
     });
     let mut keys: BTreeMap<String, String> = BTreeMap::new();
     let mut live = vec![0usize, 1];
+    // Double clicks: the tab and the first call's id (the second's is the next).
+    let mut clicks: Vec<(usize, RequestId)> = Vec::new();
     let steps = 10 + next(60);
     for _ in 0..steps {
         let tab = live[next(2) as usize];
@@ -772,6 +812,16 @@ fn two_tabs(seed: u64) -> (u64, u64) {
                 r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
                     ["2026-12-0", &(1 + next(3)).to_string(), "T09:30:00Z"].concat(),
                 ));
+                // One booking in four is a double click: two calls in one tick.
+                if next(4) == 0 {
+                    let request = r.clone();
+                    b.tabs[tab]
+                        .client
+                        .handle(b.now, Input::Book { id, request });
+                    b.tabs[tab].next_id += 1;
+                    clicks.push((tab, id));
+                }
+                let id = b.tabs[tab].next_id;
                 b.input(tab, Input::Book { id, request: r });
             }
             3..=5 if !b.calls.is_empty() => {
@@ -851,6 +901,22 @@ fn two_tabs(seed: u64) -> (u64, u64) {
             "seed {seed}: a call never answered"
         );
         assert!(!b.origin.busy(t), "seed {seed}: a claim never let go");
+    }
+    // The two calls of a double click are one run: where both saw an appointment, it is one
+    // appointment under one key, whatever the run's end (one that gave up before its run
+    // started has neither).
+    for (t, id) in clicks {
+        let results = &b.tabs[t].results;
+        let (Some(x), Some(y)) = (results.get(&id), results.get(&(id + 1))) else {
+            continue; // the tab was reloaded before it answered
+        };
+        if x.appointment_id.is_some() && y.appointment_id.is_some() {
+            assert_eq!(
+                (&x.idempotency_key, &x.appointment_id),
+                (&y.idempotency_key, &y.appointment_id),
+                "seed {seed}: a double click made two runs"
+            );
+        }
     }
     (steps, b.lookups)
 }

@@ -42,6 +42,19 @@ pub struct Waiting {
     pub deadline_ms: i64,
 }
 
+impl Waiting {
+    /// Whether `other` asks for the same run: the same work on the same payload, under the
+    /// same key of the caller's (or none).
+    fn is_like(&self, other: &Waiting) -> bool {
+        self.fingerprint == other.fingerprint
+            && self.explicit == other.explicit
+            && matches!(
+                (&self.work, &other.work),
+                (Work::Book(_), Work::Book(_)) | (Work::Cancel(_), Work::Cancel(_))
+            )
+    }
+}
+
 impl<R: Random> Client<R> {
     /// The key a call would use: the caller's, the one of a live record with its payload
     /// (a double click, a retry after a failure), or a fresh one.
@@ -79,6 +92,18 @@ impl<R: Random> Client<R> {
         if !self.s.persists || here {
             return self.start(call, None);
         }
+        // A call like one already waiting for its claim in this tab (a double click in one
+        // tick) waits behind it under the same claim, and then joins the first call's run as
+        // it would without a storage, whatever that run's end: it never mints a key of its own.
+        if let Some(first) = self
+            .claims
+            .iter()
+            .find(|w| w.claim != 0 && w.is_like(&call))
+        {
+            call.claim = first.claim;
+            self.claims.push(call);
+            return;
+        }
         call.claim = self.s.new_claim();
         let item = ["p:", &fingerprint_to_hex(call.fingerprint)].concat();
         self.s.out.push_back(Command::Claim {
@@ -103,12 +128,31 @@ impl<R: Random> Client<R> {
             }
         }
         self.start(call, Some(claim));
+        // The calls that waited behind it, in order: they join its run while it is in flight;
+        // one that ended at once (a replay, a deadline already past) let the claim go, and
+        // then the first of them claims the payload again and the others wait behind it.
+        for w in self.claims.iter_mut().filter(|w| w.claim == claim) {
+            w.claim = 0; // none yet: no call is seen waiting behind these
+        }
+        while let Some(i) = self.claims.iter().position(|w| w.claim == 0) {
+            let call = self.claims.remove(i);
+            self.claim_or_start(call);
+        }
+    }
+
+    /// Call `i` stops waiting for its claim: the claim is let go unless a call waits behind
+    /// it (which then waits on in its place).
+    pub(super) fn stop_waiting(&mut self, i: usize) -> Waiting {
+        let call = self.claims.remove(i);
+        if !self.claims.iter().any(|w| w.claim == call.claim) {
+            self.s.out.push_back(Command::Release { claim: call.claim });
+        }
+        call
     }
 
     /// A call whose claim was not granted by its deadline: another tab holds the payload.
     pub(super) fn claim_expired(&mut self, i: usize) {
-        let call = self.claims.remove(i);
-        self.s.out.push_back(Command::Release { claim: call.claim });
+        let call = self.stop_waiting(i);
         let key = self.key_of(&call);
         let mut ctx = self.s.ctx(key, call.label);
         ctx.started_ms = call.started_ms;

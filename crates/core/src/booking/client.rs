@@ -391,8 +391,7 @@ impl<R: Random> Client<R> {
             return;
         }
         if let Some(i) = self.claims.iter().position(|w| w.id == id) {
-            let call = self.claims.remove(i);
-            self.s.out.push_back(Command::Release { claim: call.claim });
+            let call = self.stop_waiting(i);
             let key = self.key_of(&call);
             let mut ctx = self.s.ctx(key, call.label);
             ctx.started_ms = call.started_ms;
