@@ -175,8 +175,10 @@ export function splitConfig(config, names) {
   if (own.fetch === undefined && typeof globalThis.fetch !== 'function') {
     throw optionsError('this environment has no fetch: pass one as config.fetch');
   }
+  // localStorage named by the page is shared by the origin's tabs: its secret is agreed.
+  const agree = own.storage === 'local';
   own.storage = resolveStorage(own.storage);
-  return record({ options, ...own });
+  return record({ options, ...own, agree });
 }
 
 /** `url` resolved against the provider's origin when it is a path (a relative `statusUrl`). */
@@ -267,6 +269,8 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     #items;
     #claims = new Map();
     #loading = false;
+    #converging = false;
+    #secret;
     #unlisten = [];
     #capacity;
     #logs = [];
@@ -292,8 +296,15 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       this.ready = Promise.resolve(this);
       if (this.#storage) {
         const key = split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`;
-        const local = () => { try { return globalThis.localStorage ? webStorage(globalThis.localStorage, key) : undefined; } catch { return undefined; } };
-        this.#items = this.#storage === INDEXED_DB ? indexedDb(key, local) : webStorage(this.#storage, key);
+        const local = () => {
+          try {
+            return globalThis.localStorage ? webStorage(globalThis.localStorage, key, { agree: true }) : undefined;
+          } catch {
+            return undefined;
+          }
+        };
+        this.#items = this.#storage === INDEXED_DB ? indexedDb(key, local)
+          : webStorage(this.#storage, key, { agree: split.agree });
         const loading = this.#items.load();
         if (typeof loading.then !== 'function') {
           this.#loaded(loading);
@@ -306,9 +317,11 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     }
 
     /** The storage was read: the core takes it (before any queued page call), then listens. */
-    #loaded({ snapshot, breaker, secret, cancelled = [] }) {
+    #loaded({ snapshot, breaker, secret, cancelled = [], converging = false }) {
       if (!this.#core) return;
       this.#loading = false;
+      this.#converging = converging;
+      this.#secret = secret;
       this.#inputs.unshift(
         (core, now) => core.loaded(now, snapshot),
         (core, now) => { if (secret !== undefined) core.changed(now, 's:', secret); },
@@ -363,7 +376,9 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
           this.#inflight.delete(command.call);
           return controller && controller.abort();
         }
-        case 'save': return this.#items.save(command.name, command.json, command.only);
+        case 'save':
+          this.#items.save(command.name, command.json, command.only);
+          return this.#checkSecret();
         case 'claim': return this.#claim(command);
         case 'release': {
           const held = this.#claims.get(command.claim);
@@ -415,6 +430,20 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       })).catch(() => { /* the wait was aborted: the core let go of the claim first */ });
     }
 
+    /**
+     * Where tabs converge on the origin's secret (nothing orders them: see storage.js), a change
+     * this page has not heard of is taken before a call claims its payload (whose lock and item
+     * the secret names), after each write of its own and when the page comes back: a storage
+     * event can be missed (Firefox delivers none to a page until its listener is registered).
+     */
+    #checkSecret() {
+      if (!this.#converging) return;
+      const secret = this.#items.read('s:');
+      if (secret === this.#secret) return;
+      this.#secret = secret;
+      this.#feed((core, now) => core.changed(now, 's:', secret));
+    }
+
     /** The breaker state other tabs saved, for the core. */
     #shareBreaker() {
       whenRead(this.#items.read('b:'), (text) => {
@@ -433,9 +462,11 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
         if (event.type === 'visibilitychange' && globalThis.document.visibilityState !== 'visible') return;
         if (!this.#core) return;
         this.#shareBreaker();
+        this.#checkSecret();
         this.#feed((core, now) => core.wake(now));
       };
       this.#unlisten.push(this.#items.listen((name, text) => {
+        if (name === 's:') this.#secret = text;
         if (this.#core) this.#feed((core, now) => core.changed(now, name, text));
       }));
       const targets = [[globalThis, 'online', wake], [globalThis, 'pageshow', wake],
@@ -500,6 +531,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
      */
     #request(start, signal, operation = 0, label = undefined) {
       const id = ++this.#nextId;
+      this.#checkSecret();
       return new Promise((settle) => {
         if (signal && signal.aborted) {
           this.#settle.set(id, settle);

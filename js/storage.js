@@ -52,6 +52,39 @@ function wellFormedJson(text) {
   }
 }
 
+/** The secrets this page holds in the origin's lock registry, by item prefix (see agreeByLocks). */
+const registered = new Map();
+
+/**
+ * The origin's secret for items `prefix`, agreed through the Web Locks registry where
+ * IndexedDB is missing: under an exclusive lock, a page looks for a lock named after a secret
+ * that another live page holds, takes that one (else `proposal`), and holds a shared lock named
+ * after it until the page goes, so every page after it finds it. The lock manager is one state
+ * for the origin, so the pages agree; localStorage itself, read under a lock, does not (a
+ * write reaches other tabs late).
+ */
+function agreeByLocks(locks, prefix, proposal) {
+  const known = registered.get(prefix);
+  if (known) return Promise.resolve(known);
+  const name = `raptor-secondary ${prefix}s=`;
+  return locks.request(`raptor-secondary ${prefix}s:`, async () => {
+    const { held = [], pending = [] } = await locks.query();
+    const other = [...held, ...pending].map((lock) => String(lock.name))
+      .find((n) => n.startsWith(name) && isSecret(n.slice(name.length)));
+    const secret = registered.get(prefix) ?? (other ? other.slice(name.length) : proposal);
+    if (!registered.has(prefix)) {
+      registered.set(prefix, secret);
+      await new Promise((granted) => {
+        locks.request(name + secret, { mode: 'shared' }, () => {
+          granted();
+          return new Promise(() => {}); // held while the page lives
+        });
+      });
+    }
+    return secret;
+  });
+}
+
 /**
  * The client's storage items, each under `<storageKey>:<name>`: `p:<fingerprint>` holds the
  * newest idempotency record of a payload, `o:<booking key>` a booking's outbox entry. One item
@@ -59,8 +92,11 @@ function wellFormedJson(text) {
  * that cannot list their keys (no `key(i)` and `length`) get a list of names, `<storageKey>:names`.
  * Nothing here throws: unreadable, full or corrupt storage is reported once and skipped.
  */
-export function webStorage(storage, storageKey) {
+export function webStorage(storage, storageKey, { agree = false } = {}) {
   const prefix = `${storageKey}:`;
+  // Whether tabs converge on the lowest secret (no IndexedDB to agree it): then changes of it
+  // reach the core too.
+  let converging = false;
   const lists = typeof storage.key === 'function' && typeof storage.length === 'number';
   const get = (name) => {
     const text = storage.getItem(prefix + name);
@@ -123,13 +159,17 @@ export function webStorage(storage, storageKey) {
         if (event.storageArea !== storage || typeof key !== 'string' || !key.startsWith(prefix)) return;
         const name = key.slice(prefix.length);
         const text = typeof event.newValue === 'string' && event.newValue ? event.newValue : undefined;
-        if (/^(b:|p:|o:|x:)/.test(name)) fn(name, text);
+        if (/^(b:|p:|o:|x:)/.test(name) || (converging && name === 's:')) fn(name, text);
       };
       target.addEventListener('storage', onStorage);
       return () => target.removeEventListener('storage', onStorage);
     },
-    /** The snapshot the core loads: every well-formed item, in the v1 format's shape; and
-     * the appointments pages cancelled (`x:<id>` items, fed to the core after it). */
+    /** The snapshot the core loads: every well-formed item, in the v1 format's shape; the
+     * appointments pages cancelled (`x:<id>` items, fed to the core after it); and the
+     * origin's secret. With `agree` (localStorage, shared by the origin's tabs) the secret is
+     * agreed in IndexedDB where it opens, and the load resolves once it is (see agreeSecret);
+     * elsewhere each page mints one if none is stored, and the core converges on the lowest
+     * (`converging`: the driver then tells it of every change it sees). */
     load() {
       const records = [];
       const outbox = [];
@@ -147,17 +187,40 @@ export function webStorage(storage, storageKey) {
       } catch (e) {
         warnOnce('the saved state could not be read', e);
       }
-      let secret;
-      try {
-        secret = get('s:');
-        if (!isSecret(secret)) {
-          put('s:', freshSecret());
-          secret = get('s:'); // read back: a tab that wrote at the same moment wins for both
+      const saved = { snapshot: snapshot(records, outbox), breaker: this.read('b:'), secret: this.read('s:'), cancelled };
+      const mint = () => {
+        converging = true;
+        try {
+          if (!isSecret(saved.secret)) {
+            put('s:', freshSecret());
+            saved.secret = get('s:');
+          }
+        } catch (e) {
+          warnOnce('the saved state could not be saved (storage full or blocked?)', e);
         }
-      } catch (e) {
-        warnOnce('the saved state could not be read', e);
-      }
-      return { snapshot: snapshot(records, outbox), breaker: this.read('b:'), secret: isSecret(secret) ? secret : undefined, cancelled };
+        if (!isSecret(saved.secret)) saved.secret = undefined;
+        return { ...saved, converging };
+      };
+      let idb, locks;
+      try {
+        idb = agree && typeof globalThis.indexedDB === 'object' && globalThis.indexedDB;
+        locks = agree && globalThis.navigator && globalThis.navigator.locks;
+      } catch { /* blocked */ }
+      const registry = locks && typeof locks.request === 'function' && typeof locks.query === 'function';
+      if (!idb && !registry) return mint();
+      const proposal = isSecret(saved.secret) ? saved.secret : freshSecret();
+      const byLocks = () => (registry ? agreeByLocks(locks, prefix, proposal) : Promise.reject());
+      const agreed = idb
+        ? openDb().then((db) => agreeSecret(db, prefix, proposal).finally(() => db.close())).catch(byLocks)
+        : byLocks();
+      return agreed.then((secret) => {
+        try {
+          if (get('s:') !== secret) put('s:', secret); // a copy beside the records
+        } catch (e) {
+          warnOnce('the state could not be saved (storage full or blocked?)', e);
+        }
+        return { ...saved, secret, converging };
+      }, mint);
     },
     /** One item's text, or undefined. */
     read(name) {
@@ -213,6 +276,45 @@ const done = (request) => new Promise((resolve, reject) => {
   request.onerror = () => reject(request.error);
 });
 
+/** Opens the database; one made without the store (by other code on the origin) is upgraded. */
+const openDb = (version) => new Promise((resolve, reject) => {
+  const request = version ? globalThis.indexedDB.open(DB, version) : globalThis.indexedDB.open(DB);
+  request.onupgradeneeded = () => {
+    if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
+  };
+  request.onsuccess = () => {
+    const opened = request.result;
+    if (opened.objectStoreNames.contains(STORE)) return resolve(opened);
+    opened.close();
+    openDb(opened.version + 1).then(resolve, reject);
+  };
+  request.onerror = () => reject(request.error);
+  request.onblocked = () => reject(new Error('the database is blocked by another tab'));
+});
+
+/**
+ * The origin's secret for items `prefix`, agreed once by every tab: `proposal` is added in an
+ * IndexedDB transaction unless a row holds one already, which then wins. Tabs that start at the
+ * same moment each read back their own value from localStorage (a write reaches other tabs
+ * late, even under a Web Lock: measured in Chromium and Firefox), so localStorage cannot agree
+ * it; IndexedDB orders the two transactions. Rejects where IndexedDB cannot be opened.
+ */
+function agreeSecret(db, prefix, proposal) {
+  return new Promise((resolve, reject) => {
+    const id = `${prefix}s:`;
+    const items = db.transaction(STORE, 'readwrite', { durability: 'strict' }).objectStore(STORE);
+    let agreed = proposal;
+    // Read and written in one transaction: readwrite transactions on a store run one at a time.
+    items.get(id).onsuccess = (e) => {
+      if (isSecret(e.target.result)) agreed = e.target.result;
+      else items.put(proposal, id);
+    };
+    items.transaction.oncomplete = () => resolve(agreed);
+    items.transaction.onerror = () => reject(items.transaction.error);
+    items.transaction.onabort = () => reject(items.transaction.error);
+  });
+}
+
 /**
  * The items in IndexedDB (database `raptor-secondary`, store `items`, keyed by
  * `<storageKey>:<name>`). `load()` is asynchronous (the client waits for it before it books);
@@ -227,27 +329,12 @@ export function indexedDb(storageKey, fallback) {
   let db;
   let other; // the fallback store, once IndexedDB failed
   let writes = Promise.resolve();
-  // Opens the database; one made without the store (by other code on the origin) is upgraded.
-  const open = (version) => new Promise((resolve, reject) => {
-    const request = version ? globalThis.indexedDB.open(DB, version) : globalThis.indexedDB.open(DB);
-    request.onupgradeneeded = () => {
-      if (!request.result.objectStoreNames.contains(STORE)) request.result.createObjectStore(STORE);
-    };
-    request.onsuccess = () => {
-      const opened = request.result;
-      if (opened.objectStoreNames.contains(STORE)) return resolve(opened);
-      opened.close();
-      open(opened.version + 1).then(resolve, reject);
-    };
-    request.onerror = () => reject(request.error);
-    request.onblocked = () => reject(new Error('the database is blocked by another tab'));
-  });
   const store = (mode) => db.transaction(STORE, mode, { durability: 'strict' }).objectStore(STORE);
   return {
     prefix,
     async load() {
       try {
-        db = await open();
+        db = await openDb();
         db.onversionchange = () => db.close();
         // What localStorage holds under the same key (a v1 snapshot of earlier builds, or items
         // of a page that used storage: 'local') moves in, unless a newer row holds it already.
@@ -283,12 +370,8 @@ export function indexedDb(storageKey, fallback) {
           else if (name === 'b:') breaker = text;
           else if (name === 's:' && isSecret(text)) secret = text;
         });
-        if (!secret) {
-          // One secret for the origin: added in a transaction, so two tabs loading at once agree.
-          const fresh = freshSecret();
-          secret = await done(store('readwrite').add(fresh, `${prefix}s:`)).then(() => fresh,
-            () => done(store('readonly').get(`${prefix}s:`)));
-        }
+        // One secret for the origin: agreed in a transaction, so two tabs loading at once agree.
+        if (!secret) secret = await agreeSecret(db, prefix, freshSecret());
         return { snapshot: snapshot(records, outbox), breaker, secret: isSecret(secret) ? secret : undefined, cancelled };
       } catch (e) {
         warnOnce('IndexedDB could not be opened; using localStorage', e);

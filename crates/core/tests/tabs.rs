@@ -267,6 +267,62 @@ fn the_same_payload_booked_in_two_tabs_at_once_is_one_appointment() {
     assert_eq!(b.origin.claims, (2, 2), "every claim granted and released");
 }
 
+/// Issue 16: where no storage orders tabs that start together (localStorage without
+/// IndexedDB), each may mint a secret of its own, and then one payload goes under two names.
+/// The tabs converge on the lowest secret: the holder of the lowest writes it back over a
+/// higher one, the other adopts it and re-keys the records it made, so a booking made under
+/// the lost secret is still found by every tab and every later page.
+#[test]
+fn tabs_that_minted_different_secrets_converge_on_the_lowest_and_re_key_their_records() {
+    const LOW: &str = "1111111111111111111111111111111111111111111111111111111111111111";
+    const HIGH: &str = "9999999999999999999999999999999999999999999999999999999999999999";
+    let mut b = Browser::new();
+    b.tabs.clear();
+    b.origin.items.clear();
+    let (low, high) = (b.open(), b.open());
+    let secret = |json: &str| Input::Changed {
+        name: "s:".into(),
+        json: Some(json.into()),
+    };
+    b.input(low, secret(LOW));
+    b.input(high, secret(HIGH));
+    // Both wrote; storage kept the later write, the higher one.
+    b.origin.items.insert("s:".into(), HIGH.into());
+    let first = b.book(high);
+    b.settle();
+    let made = b.result(high, first).clone();
+    assert_eq!(made.state, State::Completed);
+    let names = |b: &Browser| -> Vec<String> {
+        let items = b.origin.items.keys();
+        items.filter(|n| n.starts_with("p:")).cloned().collect()
+    };
+    let under_high = names(&b);
+    assert_eq!(under_high.len(), 1);
+    // The storage event of the higher write reaches the low tab: it writes the lowest back,
+    // and that write's event reaches the high tab, which adopts it.
+    b.input(low, secret(HIGH));
+    assert_eq!(b.origin.items["s:"], LOW, "the lowest is written back");
+    let under_low = names(&b);
+    assert_eq!(under_low.len(), 1, "re-keyed: the old item removed");
+    assert_ne!(under_low, under_high);
+    // Every tab and every later page now finds the booking made under the lost secret.
+    let again = b.book(low);
+    b.settle();
+    let replay = b.result(low, again).clone();
+    assert!(replay.idempotent_replay);
+    assert_eq!(replay.appointment_id, made.appointment_id);
+    let later = b.open();
+    let third = b.book(later);
+    b.settle();
+    assert!(b.result(later, third).idempotent_replay);
+    assert_eq!(b.creates, 1, "one appointment for the payload");
+    // The high tab books with the lowest secret from now on: the same names as the others.
+    let fourth = b.book(high);
+    b.settle();
+    assert!(b.result(high, fourth).idempotent_replay);
+    assert_eq!(names(&b), under_low);
+}
+
 #[test]
 fn records_of_two_tabs_all_survive_a_reload() {
     let mut b = Browser::new();

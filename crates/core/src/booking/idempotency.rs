@@ -41,6 +41,10 @@ struct Record {
     verify: Option<String>,
     /// Which write of it storage holds (see [`SavedRecord::rev`]); 0 when unknown.
     rev: u64,
+    /// The payload's fingerprint before keying, for records this page made (0 for records
+    /// read from storage, which keeps only the keyed one): what re-keys it (see
+    /// [`IdempotencyStore::rekey`]). Never saved.
+    plain: u64,
 }
 
 impl Record {
@@ -247,6 +251,7 @@ impl IdempotencyStore {
             compensating: None,
             verify: None,
             rev: 0,
+            plain: legacy,
         });
         Begin::Start
     }
@@ -326,6 +331,20 @@ impl IdempotencyStore {
                     record.dirty |= save && record.findable;
                     record.findable = false;
                 }
+            }
+        }
+    }
+
+    /// The origin's secret changed: each record this page made is keyed anew with `keyed`
+    /// (its plain fingerprint in, the new one out) and saved under its new name; the item under
+    /// the old name goes if it still holds that write.
+    pub fn rekey(&mut self, keyed: impl Fn(u64) -> u64) {
+        for record in self.records.iter_mut().filter(|r| r.plain != 0) {
+            let fingerprint = keyed(record.plain);
+            if fingerprint != record.fingerprint {
+                let old = core::mem::replace(&mut record.fingerprint, fingerprint);
+                self.gone.push((old, record.key.clone(), record.rev));
+                record.dirty = true;
             }
         }
     }
@@ -432,6 +451,7 @@ impl IdempotencyStore {
                 compensating: record.compensating,
                 verify: record.verify,
                 rev: record.rev,
+                plain: 0,
             });
             restored += 1;
         }

@@ -256,35 +256,40 @@ impl<R: Random> Shared<R> {
         }
     }
 
-    /// Takes the origin's secret (64 hex digits, item `s:`), once: the first one read at load
-    /// keys every fingerprint of this page.
+    /// Takes the origin's secret as storage holds it now (item `s:`, 64 hex digits). The first
+    /// one read keys every fingerprint of this page. Where no storage orders the tabs that mint
+    /// one at the same moment (localStorage without IndexedDB: a write reaches other tabs late,
+    /// so each can read back its own), they converge on the lowest: a page holding a higher one
+    /// takes the lower one and re-keys the records it made (saved under their new names, the old
+    /// items removed), and a page holding the lowest writes it back over a higher one.
     pub fn take_secret(&mut self, text: Option<&str>) {
-        let Some(text) = text.filter(|t| t.len() == 64 && self.secret.is_none()) else {
+        let Some(key) = text.and_then(parse_secret) else {
             return;
         };
-        let mut key = [0u32; 8];
-        for (i, word) in key.iter_mut().enumerate() {
-            match text
-                .get(i * 8..i * 8 + 8)
-                .and_then(|h| u32::from_str_radix(h, 16).ok())
-            {
-                Some(w) => *word = w,
-                None => return,
+        match self.secret {
+            None => self.secret = Some(key),
+            Some(mine) if key < mine => {
+                self.secret = Some(key);
+                self.store.rekey(|plain| keyed(&key, plain));
+                self.persist();
             }
+            Some(mine) if key > mine => self.out.push_back(Command::Save {
+                name: "s:".into(),
+                json: Some(secret_to_hex(&mine)),
+                only: None,
+            }),
+            Some(_) => {}
         }
-        self.secret = Some(key);
     }
 
     /// A payload's fingerprint as storage keeps it: keyed with the origin's secret (one
     /// ChaCha20 block over it), so storage alone does not confirm a guessed patient by hashing
     /// their fields; the plain fingerprint without a secret.
     pub fn keyed(&self, fingerprint: u64) -> u64 {
-        let Some(key) = &self.secret else {
-            return fingerprint;
-        };
-        let words =
-            super::random::block(key, 0, [fingerprint as u32, (fingerprint >> 32) as u32, 0]);
-        u64::from(words[0]) | u64::from(words[1]) << 32
+        match &self.secret {
+            Some(key) => keyed(key, fingerprint),
+            None => fingerprint,
+        }
     }
 
     /// A new claim's number.
@@ -378,4 +383,38 @@ impl<R: Random> Shared<R> {
         }
         url
     }
+}
+
+/// `fingerprint` keyed with secret `key` (see [`Shared::keyed`]).
+fn keyed(key: &[u32; 8], fingerprint: u64) -> u64 {
+    let words = super::random::block(key, 0, [fingerprint as u32, (fingerprint >> 32) as u32, 0]);
+    u64::from(words[0]) | u64::from(words[1]) << 32
+}
+
+/// A secret's 64 hex digits as eight big-endian words (so words compare as the text does).
+fn parse_secret(text: &str) -> Option<[u32; 8]> {
+    let mut key = [0u32; 8];
+    for (i, word) in key.iter_mut().enumerate() {
+        let hex = text.get(i * 8..i * 8 + 8).filter(|_| text.len() == 64)?;
+        if !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return None;
+        }
+        *word = u32::from_str_radix(hex, 16).ok()?;
+    }
+    Some(key)
+}
+
+/// The text of a secret, as storage keeps it.
+fn secret_to_hex(key: &[u32; 8]) -> String {
+    let mut text = String::with_capacity(64);
+    for word in key {
+        for shift in (0..8).rev() {
+            let digit = (word >> (shift * 4)) & 0xf;
+            text.push(char::from_digit(digit, 16).unwrap_or('0'));
+        }
+    }
+    text
 }

@@ -63,7 +63,8 @@ impl Origin {
                     name.starts_with("p:")
                         || name.starts_with("o:")
                         || name.starts_with("x:")
-                        || name == "b:",
+                        || name == "b:"
+                        || name == "s:",
                     "item name {name}"
                 );
                 // A conditional removal keeps an item that holds another write (key and rev).
