@@ -3,7 +3,8 @@
 // Chromium, interleaved in blocks: with an instant in-page provider (a fetch that answers at
 // once: the client's own overhead) and against the mock provider over loopback. A booking is
 // two HTTP requests (the create and its follow-up event), so figures are given per booking and
-// per request. Then the memory a page holds after 100,000 bookings and after 1,000,000
+// per request. The client keeps nothing (`storage: 'none'`): bench/storage.mjs measures what
+// saving adds, the default's included. Then the memory a page holds after 100,000 bookings and after 1,000,000
 // getActionLabel calls (JS heap after gc, and Wasm memory). Prints figures; asserts nothing.
 // Needs pkg/ (npm run build); builds the mock provider.
 //
@@ -56,7 +57,7 @@ try {
   /** Times `count` operations of each kind, interleaved in blocks of 100; ms per operation. */
   const timed = (count, baseUrl, instant) => tab.evaluate(async ({ count, baseUrl, instant }) => {
     const fetcher = instant ? window.instant : fetch;
-    const client = new window.mod.AppointmentClient({ baseUrl, fetch: fetcher, logCapacity: 0 });
+    const client = new window.mod.AppointmentClient({ baseUrl, fetch: fetcher, logCapacity: 0, storage: 'none' });
     const bare = async (request) => {
       const res = await fetcher(`${baseUrl}/appointments`, {
         method: 'POST', body: JSON.stringify(request),
@@ -102,7 +103,7 @@ try {
   // Memory: what a long-lived page holds (caps: 500 records, 1,000 settled events, no logs kept).
   const memory = await tab.evaluate(async ({ bookings, labels }) => {
     const measure = () => { window.gc(); window.gc(); return { heap: performance.memory.usedJSHeapSize, wasm: window.wasm.memory.buffer.byteLength }; };
-    const client = new window.mod.AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: window.instant, logCapacity: 0 });
+    const client = new window.mod.AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: window.instant, logCapacity: 0, storage: 'none' });
     for (let i = 0; i < 1000; i++) await client.book(window.request());
     const before = measure();
     for (let i = 0; i < bookings; i++) await client.book(window.request());

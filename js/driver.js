@@ -110,9 +110,28 @@ export function readRequest(object, names) {
 /** What `storage: 'indexeddb'` resolves to where IndexedDB exists. */
 const INDEXED_DB = 'indexeddb';
 
-// 'indexeddb' / 'local' / 'session' / an object with getItem and setItem / nothing.
+/**
+ * The storage a client gets without a `storage` option: IndexedDB where it exists (it falls
+ * back to localStorage where it cannot be opened), then localStorage, then none (page memory):
+ * so a reload or a second tab finds the first one's bookings out of the box. Never throws: a
+ * page where storage is blocked gets memory.
+ */
+function defaultStorage() {
+  try {
+    if (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB) return INDEXED_DB;
+  } catch { /* blocked */ }
+  try {
+    return globalThis.localStorage || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// Absent: the default chain; 'none' (or null, false): none; 'indexeddb' / 'local' / 'session' /
+// an object with getItem and setItem.
 function resolveStorage(storage) {
-  if (storage === undefined || storage === null || storage === false) return undefined;
+  if (storage === undefined) return defaultStorage();
+  if (storage === 'none' || storage === null || storage === false) return undefined;
   try {
     if (storage === INDEXED_DB) {
       if (typeof globalThis.indexedDB === 'object' && globalThis.indexedDB) return INDEXED_DB;
@@ -127,7 +146,7 @@ function resolveStorage(storage) {
     throw optionsError(typeof storage === 'string' ? `${storage}Storage is not available here`
       : 'the storage object could not be read (a getter or Proxy threw)');
   }
-  throw optionsError("storage must be 'indexeddb', 'local', 'session' or an object with getItem and setItem");
+  throw optionsError("storage must be 'indexeddb', 'local', 'session', 'none' or an object with getItem and setItem");
 }
 
 /**

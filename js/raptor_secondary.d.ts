@@ -56,8 +56,9 @@ export function resolveAction(event: Event | object | null | undefined, options?
 export class AppointmentClient {
   /** Throws an `Error` with `code: 'invalid_options'` naming the option at fault. */
   constructor(config?: AppointmentClientConfig);
-  /** Resolves once the storage was read (at once without one or with a synchronous one; with
-   *  `'indexeddb'`, calls made before wait for it). */
+  /** Resolves once the storage was read and the origin's secret agreed (at once with
+   *  `storage: 'none'`, `'session'` or a Storage-like object; with IndexedDB, the default, and
+   *  with `'local'` after a few milliseconds: calls made before wait for it, in order). */
   readonly ready: Promise<AppointmentClient>;
   /** Books an appointment. Resolves to a `BookingResult`; never rejects. `signal` stops it
    *  (`aborted`; an appointment that exists is kept and reported by `appointmentId`). Throws
@@ -102,9 +103,10 @@ export interface AppointmentClientConfig {
   fetch?: (input: string, init: RequestInit) => Promise<Response>;
   /** Receives every log record (already masked). */
   log?: (record: LogRecord) => void;
-  /** Keep idempotency records and the outbox across reloads: 'local', 'session', or a
-   *  Storage-like object. Default: none (page memory only). */
-  storage?: 'indexeddb' | 'local' | 'session' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
+  /** Where idempotency records, the outbox and the breaker are kept across reloads and tabs.
+   *  Default (absent): IndexedDB where it opens, else localStorage, else page memory.
+   *  `'none'` keeps them in page memory only (a reload then books again). */
+  storage?: 'indexeddb' | 'local' | 'session' | 'none' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
   /** The prefix of the storage items; default `raptor-secondary:v1:<baseUrl>`. */
   storageKey?: string;
   /** Attempts per step, first included, 1-10 (3). */

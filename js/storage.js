@@ -327,6 +327,7 @@ export function indexedDb(storageKey, fallback) {
   const prefix = `${storageKey}:`;
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`raptor-secondary ${prefix}`) : undefined;
   let db;
+  let closed = false;
   let other; // the fallback store, once IndexedDB failed
   let writes = Promise.resolve();
   const store = (mode) => db.transaction(STORE, mode, { durability: 'strict' }).objectStore(STORE);
@@ -335,6 +336,12 @@ export function indexedDb(storageKey, fallback) {
     async load() {
       try {
         db = await openDb();
+        if (closed) {
+          // The client was freed while the database opened: nothing is read or kept open.
+          db.close();
+          db = undefined;
+          return { snapshot: undefined };
+        }
         db.onversionchange = () => db.close();
         // What localStorage holds under the same key (a v1 snapshot of earlier builds, or items
         // of a page that used storage: 'local') moves in, unless a newer row holds it already.
@@ -417,6 +424,7 @@ export function indexedDb(storageKey, fallback) {
       return () => channel.removeEventListener('message', onMessage);
     },
     close() {
+      closed = true;
       channel?.close();
       db?.close();
     },

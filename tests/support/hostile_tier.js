@@ -101,8 +101,12 @@ export async function runHostileTier({ seed = 1, inputs = 100000, warmup = 10000
     threw: 0, ownExceptions: 0, invalidOptions: 0, failedResults: 0, recoveryChecks: 0,
   };
   const provider = instantProvider(problems);
+  // The booking client keeps nothing ('none'): hostile requests are refused before storage is
+  // touched, and without storage its working set (and so Wasm memory) does not depend on when
+  // cross-tab locks are granted. The clients built from generated configs below get the default
+  // storage (IndexedDB), each freed at once, mostly before its database has opened.
   const client = dropInOnly ? undefined
-    : new RaptorSecondary.AppointmentClient({ fetch: provider.fetch, logCapacity: 16, idempotencyMaxEntries: 16 });
+    : new RaptorSecondary.AppointmentClient({ fetch: provider.fetch, logCapacity: 16, idempotencyMaxEntries: 16, storage: 'none' });
   const goodEvent = { srcElement: { getAttribute: (name) => (name === 'data-action' ? 'ok' : null) } };
   const problem = (text) => { if (problems.length < 50) problems.push(text); };
 

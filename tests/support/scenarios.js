@@ -144,6 +144,9 @@ export async function runCase(createClient, data, id) {
     ...(testCase.config || {}),
     fetch: scenarioFetch(testCase.provider, calls, `apt_${testCase.seed}`),
     log: (record) => logs.push(record),
+    // Each case keeps its records apart (in a browser the client keeps them in IndexedDB by
+    // default; in Node, in memory).
+    storageKey: `scenario:${id}:${Date.now()}:${Math.random()}`,
   };
   const client = createClient(config);
   const base = Math.floor(Date.now() / 3600000) * 3600000;
@@ -175,7 +178,7 @@ export async function runCase(createClient, data, id) {
     }
     previous = results[results.length - 1];
   }
-  return {
+  const run = {
     id,
     title: testCase.title,
     results,
@@ -188,6 +191,8 @@ export async function runCase(createClient, data, id) {
     outbox: client.outbox(),
     wallMs: Date.now() - started,
   };
+  client.free?.(); // the legacy flow (Shared/compare.mjs) has none
+  return run;
 }
 
 // The personal values of a case's requests, as they could leak into a log line: whole

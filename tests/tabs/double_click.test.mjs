@@ -2,7 +2,7 @@
 // provider answers the create 201, every `POST /events` 503 and the cancel 200, and the page
 // calls `Promise.all([client.book(r), client.book(r)])`. The second call joins the first: one
 // create under one key, one cancel, both answered failed and compensated with the one
-// appointment. With no storage option, 'local' and 'indexeddb';
+// appointment. With no storage option (the default), 'local', 'indexeddb' and 'none';
 // DOUBLE_ROUNDS rounds each (20). BROWSERS picks the engines (default chromium).
 //
 //   node --test tests/tabs/double_click.test.mjs      (needs pkg/: npm run build)
@@ -22,7 +22,7 @@ for (const engine of engines(process.env.BROWSERS)) {
     before(async () => { browser = await launch(engine); });
     after(async () => { await browser?.close(); });
 
-    for (const storage of [undefined, 'local', 'indexeddb']) {
+    for (const storage of [undefined, 'local', 'indexeddb', 'none']) {
       const what = storage === undefined ? 'no storage option' : `storage '${storage}'`;
       test(`${engine}: ${what}: a double click in one tick that ends compensated makes one create under one key`, async () => {
         const page = await browser.newPage();

@@ -34,6 +34,7 @@ export async function compiles(event: Event, list: Element): Promise<void> {
   }
   await client.handle(event, { ...request, appointmentId: 'apt_1' });
   await new AppointmentClient({ storage: 'indexeddb' }).ready;
+  await new AppointmentClient({ storage: 'none' }).ready;
   const controller = new AbortController();
   const stopped = await client.book(request, { signal: controller.signal });
   if (stopped.error?.code === 'aborted' && stopped.appointmentId) await client.cancel(stopped.appointmentId, {});
