@@ -536,10 +536,18 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       }
     }
 
+    /**
+     * Answers page call `id` once what it saved is written (IndexedDB commits are
+     * asynchronous): a page that acts on the answer (reloads, or books in another tab right
+     * after a cancel) finds the record, and every tab has been told (a cancel's `x:` item).
+     */
     #answer(id, value) {
       const settle = this.#settle.get(id);
       this.#settle.delete(id);
-      if (settle) settle(value);
+      if (!settle) return;
+      const written = this.#items ? this.#items.written() : undefined;
+      if (written) written.then(() => settle(value));
+      else settle(value);
     }
 
     /**
