@@ -25,8 +25,10 @@ const MAX_TEXT = 4096;
 // The longest click label worth reading: route names are short.
 const MAX_LABEL = 64;
 
+// No lookbehind in any regular expression a page loads: Safari before 16.4 cannot parse one, and
+// the module then fails to load at all (found in WPE WebKit 2.38, a Safari 16.0 engine).
 export const wellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed()
-  : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
+  : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
 
 // A field value that is not a plain scalar, by kind (crates/core `Scalar::odd`): 1 an object,
 // 2 an array, 3 a function, 4 a symbol, 5 a bigint, 6 unreadable, 7 a string with a lone

@@ -2,7 +2,7 @@
 // input (a booking's first call goes out before book() returns); a wake-up never spins; each
 // send gets exactly one answer fed back, and none after the core aborted it. Needs pkg/.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 
 const root = new URL('../../', import.meta.url);
@@ -136,4 +136,28 @@ test('a call queued behind a re-entrant one books what was asked when it was cal
   await client.book(request());
   assert.equal((await nested).state, 'completed');
   assert.deepEqual(created, [30, 45], 'the queued booking kept the 45 minutes it was called with');
+});
+
+test('no script a page loads has a regular expression with lookbehind (Safari before 16.4 cannot parse one)', () => {
+  // WPE WebKit 2.38 (a Safari 16.0 engine) refused to load driver.js at all for one lookbehind.
+  const files = readdirSync(new URL('pkg/', root)).filter((f) => f.endsWith('.js'));
+  assert.ok(files.includes('driver.js'));
+  for (const file of files) {
+    const text = readFileSync(new URL(`pkg/${file}`, root), 'utf8');
+    assert.ok(!/\(\?<[=!]/.test(text), `${file} has a lookbehind`);
+  }
+});
+
+test('the well-formedness check without String.prototype.isWellFormed agrees with it', async () => {
+  const { wellFormed } = await import(new URL('pkg/driver.js', root));
+  const cases = ['', 'a', '\uD800', '\uDC00', 'a\uD800', '\uDC00a', '\uD800\uDC00', '\uD800\uD800\uDC00',
+    '\uD800\uDC00\uDC00', 'x\uDBFF\uDFFFy', '\uDBFF', 'é😀', '😀\uD83D', '\uDE00😀'];
+  const expected = cases.map((s) => s.isWellFormed());
+  const own = Object.getOwnPropertyDescriptor(String.prototype, 'isWellFormed');
+  delete String.prototype.isWellFormed;
+  try {
+    assert.deepEqual(cases.map(wellFormed), expected);
+  } finally {
+    Object.defineProperty(String.prototype, 'isWellFormed', own);
+  }
 });

@@ -27,7 +27,7 @@ function within(promise, ms, fallback) {
 }
 
 const isWellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed()
-  : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
+  : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
 
 /** A provider inside the page that answers at once, checking what it is sent. */
 function instantProvider(problems) {
