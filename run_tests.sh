@@ -96,7 +96,10 @@ tier browser-e2e         node  node --test tests/e2e/
 # tabs saved survive a reload; one payload booked in both tabs at once, or while the first tab's
 # booking is in flight, is one appointment; an event a closed tab left pending is published by one
 # of the next tabs on its own; an outage seen in one tab opens the other's breaker, one probe
-# across tabs. Each case 20 rounds (TABS_ROUNDS), rates printed.
+# across tabs. Each case 20 rounds (TABS_ROUNDS), rates printed. Then issue 16's cases: two and
+# three tabs built at the same moment agree on one secret (60 rounds per storage), three loads
+# of a page book one appointment by default, a double click that ends compensated is one
+# booking, a slot cancelled in one tab is booked anew in another.
 tier browser-tabs        node  node --test tests/tabs/
 grep -h '^# tabs: ' "$LOGS/browser-tabs.log" 2>/dev/null | sed 's/^# /     /'
 # The soak's quick form: 500 clicks from two tabs against the mock provider with ~30% injected
