@@ -71,8 +71,11 @@ apt_install() {
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"
 }
 
-# Browsers come from Debian; they install in the background while cargo builds the tools.
-BROWSERS="chromium chromium-driver firefox-esr"
+# Browsers come from Debian; they install in the background while cargo builds the tools:
+# Chromium (driven by playwright-core), Firefox ESR (puppeteer-core over WebDriver BiDi) and
+# WPE WebKit, Safari's engine (its MiniBrowser is in libwpewebkit-1.1-0, driven through
+# WPEWebDriver by selenium-webdriver; see scripts/engines.mjs).
+BROWSERS="chromium chromium-driver firefox-esr wpewebkit-driver libwpewebkit-1.1-0"
 apt_pid=""
 if ! have_apt_pkgs $BROWSERS && [ "$CHECK_ONLY" = 0 ] && [ "$DEMO_ONLY" = 0 ]; then
   say "browsers (apt)" "installing in the background..."

@@ -74,7 +74,7 @@ export async function startDemo({ port = 8080, providerPort = 8081, scenario = '
   const csp = [
     "default-src 'none'", "script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'",
     "img-src 'self' data:", `connect-src 'self' ${providerOrigin}`, "base-uri 'none'",
-    "form-action 'none'", "frame-ancestors 'none'",
+    "form-action 'none'", "frame-ancestors 'none'", 'report-uri /__report',
   ].join('; ');
   let page;
   try {
@@ -102,7 +102,8 @@ export async function startDemo({ port = 8080, providerPort = 8081, scenario = '
     page.server.closeAllConnections?.();
     await Promise.all([exited, new Promise((done) => page.server.close(() => done()))]);
   };
-  return { url: page.url, providerUrl: provider.url, csp, stop };
+  // What the page server served and the CSP violations browsers reported to it (any engine).
+  return { url: page.url, providerUrl: provider.url, csp, stop, requests: page.requests, reports: page.reports };
 }
 
 /** The command line (`node:util` parseArgs: `--port 9000` and `--port=9000`). */

@@ -30,7 +30,7 @@ export const WPE_DRIVER = process.env.WPE_DRIVER_PATH ?? '/usr/bin/WPEWebDriver'
 export const WPE_BROWSER = process.env.WPE_BROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/wpe-webkit-1.1/MiniBrowser';
 
 /** The engines named by `--browser` / an env value: one name, a comma list, or `all`. */
-export function engines(value, fallback = 'chromium') {
+export function engines(value, fallback = 'all') {
   const list = String(value ?? fallback).split(',').map((s) => s.trim()).filter(Boolean);
   const names = list.includes('all') ? ENGINES : list;
   const unknown = names.find((n) => !ENGINES.includes(n));
@@ -63,6 +63,13 @@ async function chromium() {
     reload: () => page.reload(),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     waitForFunction: (fn, arg, options) => page.waitForFunction(fn, arg, options),
+    waitForSelector: (selector, { timeout } = {}) => page.waitForSelector(selector, { timeout, state: 'attached' }),
+    click: (selector) => page.click(selector),
+    dblclick: (selector) => page.dblclick(selector),
+    selectOption: (selector, value) => page.selectOption(selector, value),
+    $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
+    $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
+    textContent: (selector) => page.textContent(selector),
     screenshot: (options) => page.screenshot(options),
     setViewportSize: (size) => page.setViewportSize(size),
     on: (type, fn) => page.on(type, fn),
@@ -91,10 +98,17 @@ async function firefox() {
     goto: (url) => page.goto(url),
     reload: () => page.reload(),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, options ?? {}, arg),
+    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, { timeout: 30_000, ...options }, arg),
+    waitForSelector: (selector, { timeout = 30_000 } = {}) => page.waitForSelector(selector, { timeout }),
+    click: (selector) => page.click(selector),
+    dblclick: (selector) => page.click(selector, { count: 2 }),
+    selectOption: (selector, value) => page.select(selector, value),
+    $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
+    $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
+    textContent: (selector) => page.$eval(selector, (e) => e.textContent),
     screenshot: (options) => page.screenshot(options),
     setViewportSize: (size) => page.setViewport(size),
-    on: (type, fn) => page.on(type, fn),
+    on: (type, fn) => page.on(type, type === 'pageerror' ? (e) => fn({ message: e?.message ?? String(e) }) : fn),
     errors: () => page.evaluate(() => window.__engineErrors ?? []),
     watchErrors: () => page.evaluate(WATCH_ERRORS),
     close: () => page.close(),
@@ -119,7 +133,7 @@ const freePort = () => new Promise((ok, fail) => {
 });
 
 async function webkit() {
-  const { Builder } = (await import('selenium-webdriver')).default;
+  const { Builder, By } = (await import('selenium-webdriver')).default;
   const port = await freePort();
   // JSC_useSharedArrayBuffer: WPE keeps SharedArrayBuffer off even when cross-origin isolated.
   const driver = spawn(WPE_DRIVER, [`--port=${port}`], {
@@ -165,7 +179,7 @@ async function webkit() {
     const out = await session.executeAsyncScript(`const done = arguments[arguments.length - 1];
       Promise.resolve().then(() => ${source(fn)}(arguments[0])).then(
         (value) => done({ ok: true, value: value === undefined ? null : value }),
-        (error) => done({ ok: false, error: String(error && error.stack || error) }));`, arg === undefined ? null : arg);
+        (error) => done({ ok: false, error: String(error) + (error && error.stack ? '\\n' + error.stack : '') }));`, arg === undefined ? null : arg);
     if (!out.ok) throw new Error(`in WebKit: ${out.error}`);
     return out.value;
   });
@@ -184,6 +198,25 @@ async function webkit() {
           await sleep(20);
         }
       },
+      waitForSelector: (selector, { timeout = 30_000 } = {}) => page.waitForFunction(
+        (sel) => document.querySelector(sel) !== null, selector, { timeout }),
+      // WebDriver's element click: a trusted click at the element's centre, as a user's.
+      click: (selector) => serial(handle, async () => (await session.findElement(By.css(selector))).click()),
+      dblclick: (selector) => serial(handle, async () => {
+        const element = await session.findElement(By.css(selector));
+        await session.actions({ async: true }).doubleClick(element).perform();
+      }),
+      selectOption: (selector, value) => evaluate(handle, ({ selector, value }) => {
+        const select = document.querySelector(selector);
+        select.value = value;
+        select.dispatchEvent(new Event('input', { bubbles: true }));
+        select.dispatchEvent(new Event('change', { bubbles: true }));
+      }, { selector, value }),
+      $eval: (selector, fn, arg) => evaluate(handle, new Function('a', `const e = document.querySelector(a.selector);
+        if (!e) throw new Error('no element matches ' + a.selector); return (${fn.toString()})(e, a.arg);`), { selector, arg }),
+      $$eval: (selector, fn, arg) => evaluate(handle, new Function('a',
+        `return (${fn.toString()})([...document.querySelectorAll(a.selector)], a.arg);`), { selector, arg }),
+      textContent: (selector) => evaluate(handle, (sel) => document.querySelector(sel)?.textContent ?? null, selector),
       screenshot: async ({ path } = {}) => {
         const png = Buffer.from(await serial(handle, () => session.takeScreenshot()), 'base64');
         if (path) writeFileSync(path, png);

@@ -30,15 +30,45 @@ function locate(mounts, urlPath) {
 }
 
 /**
- * Starts the server and resolves to { server, url } once it listens. Rejects with a clear
- * message when the port is taken. `headers` is an object, or a function of the file path
- * returning one; `routes` maps exact paths to functions returning a JSON-able value.
+ * Starts the server and resolves to { server, url, requests, reports } once it listens. Rejects
+ * with a clear message when the port is taken. `headers` is an object, or a function of the file
+ * path returning one; `routes` maps exact paths to functions returning a JSON-able value; `pages`
+ * maps exact paths to HTML text; `delay(path)` gives the milliseconds to hold a response back.
+ * What a test would otherwise ask of one browser's network hooks, it reads here, so it runs in
+ * every engine: `requests` lists each request served ({ method, path, status }, the last 10,000),
+ * and `reports` the bodies POSTed to `/__report` (Content-Security-Policy violation reports).
  */
 export function startStaticServer({
-  port = 8080, host = '127.0.0.1', mounts = DEFAULT_MOUNTS, headers = {}, routes = {},
+  port = 8080, host = '127.0.0.1', mounts = DEFAULT_MOUNTS, headers = {}, routes = {}, pages = {},
+  delay = () => 0,
 } = {}) {
+  const requests = [];
+  const reports = [];
   const server = createServer(async (req, res) => {
-    const route = routes[req.url.split('?')[0]];
+    const path = req.url.split('?')[0];
+    const log = { method: req.method, path, status: 0 };
+    requests.push(log);
+    if (requests.length > 10_000) requests.shift();
+    const writeHead = res.writeHead.bind(res);
+    res.writeHead = (status, ...rest) => { log.status = status; return writeHead(status, ...rest); };
+    const wait = delay(path);
+    if (wait > 0) await new Promise((ok) => setTimeout(ok, wait));
+    if (path === '/__report' && req.method === 'POST') {
+      let body = '';
+      req.setEncoding('utf8');
+      req.on('data', (chunk) => { if (body.length < 65_536) body += chunk; });
+      req.on('end', () => {
+        reports.push(body);
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    if (pages[path] !== undefined && req.method === 'GET') {
+      res.writeHead(200, { 'content-type': TYPES['.html'], 'cache-control': 'no-store' });
+      res.end(pages[path]);
+      return;
+    }
+    const route = routes[path];
     if (route && req.method === 'GET') {
       res.writeHead(200, { 'content-type': TYPES['.json'], 'cache-control': 'no-store' });
       res.end(JSON.stringify(route()));
@@ -66,7 +96,7 @@ export function startStaticServer({
     server.once('error', (err) => fail(err.code === 'EADDRINUSE'
       ? new Error(`port ${port} on ${host} is already in use: stop what holds it or pass --port N`)
       : err));
-    server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}/` }));
+    server.listen(port, host, () => ok({ server, url: `http://${host}:${server.address().port}/`, requests, reports }));
   });
 }
 

@@ -4,7 +4,7 @@
 // before its `x:` item was written to IndexedDB and announced to the other tabs, so a booking
 // made right after it replayed the cancelled appointment in about one round in fifteen. Two
 // windows of one profile against the real mock provider, fresh clients and storage key each
-// round, CANCEL_ROUNDS rounds (40) per storage. BROWSERS picks the engines (default chromium).
+// round, CANCEL_ROUNDS rounds (40) per storage. BROWSERS picks the engines (default all).
 //
 //   node --test tests/tabs/cancel.test.mjs      (needs pkg/: npm run build)
 import { after, before, describe, test } from 'node:test';

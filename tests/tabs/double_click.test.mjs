@@ -3,7 +3,7 @@
 // calls `Promise.all([client.book(r), client.book(r)])`. The second call joins the first: one
 // create under one key, one cancel, both answered failed and compensated with the one
 // appointment. With no storage option (the default), 'local', 'indexeddb' and 'none';
-// DOUBLE_ROUNDS rounds each (20). BROWSERS picks the engines (default chromium).
+// DOUBLE_ROUNDS rounds each (20). BROWSERS picks the engines (default all).
 //
 //   node --test tests/tabs/double_click.test.mjs      (needs pkg/: npm run build)
 import { after, before, describe, test } from 'node:test';

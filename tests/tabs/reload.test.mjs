@@ -3,7 +3,7 @@
 // against the real mock provider. With no `storage` option (IndexedDB, then localStorage, then
 // memory), and with each storage, that is one appointment, the second and third loads replaying
 // it; a page that opts out (`storage: 'none'`) books each time, as every page did before.
-// RELOAD_ROUNDS rounds per storage (5). BROWSERS picks the engines (default chromium).
+// RELOAD_ROUNDS rounds per storage (5). BROWSERS picks the engines (default all).
 //
 //   node --test tests/tabs/reload.test.mjs      (needs pkg/: npm run build)
 import { after, before, describe, test } from 'node:test';
