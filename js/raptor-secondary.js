@@ -31,14 +31,17 @@
     var resolve = glue.__resolveActionFast;
     var failed = glue.__failedSentinel();
     var takeFailure = glue.__takeFailure;
+    // No number crosses into Wasm as itself (a WebKit 2.38 JIT bug: see reads.js).
+    var toWasm = glue.__toWasm;
+    var fromWasm = glue.__fromWasm;
     // The exports return a sentinel with the exception parked instead of a Result.
     function unwrap(found) {
-      if (found === failed) throw takeFailure();
+      if (found === failed) throw fromWasm(takeFailure());
       return found;
     }
     return {
-      getActionLabel: function getActionLabel(event, attribute) { return unwrap(label(event, attribute)); },
-      resolveAction: function resolveAction(event, options) { return unwrap(resolve(event, options)); },
+      getActionLabel: function getActionLabel(event, attribute) { return unwrap(label(toWasm(event), toWasm(attribute))); },
+      resolveAction: function resolveAction(event, options) { return unwrap(resolve(toWasm(event), toWasm(options))); },
       AppointmentClient: glue.AppointmentClient,
     };
   }

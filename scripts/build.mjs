@@ -5,7 +5,7 @@
 // people import (js/raptor_secondary.js: the glue's exports and the AppointmentClient, whose
 // driver is js/driver.js). Copies the loader beside them and prints what each page downloads.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { transformSync } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,6 +58,16 @@ cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
 // wasm-pack writes pkg/.gitignore ('*'), which would keep pkg/snippets/ out of the repository's
 // npm pack; the repository's own .gitignore keeps pkg/ out of git.
 rmSync(join(PKG, '.gitignore'), { force: true });
+// The wrappers pass a page's values through reads.js's toWasm and read failures back with
+// fromWasm (0, -0 and NaN must not cross as themselves: a WebKit 2.38 JIT bug); both glues
+// export them, from the one reads.js module they import.
+for (const glue of ['raptor_secondary_core.js', 'raptor_secondary_lite.js']) {
+  const path = join(PKG, glue);
+  const code = readFileSync(path, 'utf8');
+  const reads = /["'](\.\/snippets\/[^"']+\/src\/web\/reads\.js)["']/.exec(code)?.[1];
+  if (!reads || !existsSync(join(PKG, reads))) throw new Error(`build: ${glue} imports no snippets/…/src/web/reads.js`);
+  writeFileSync(path, `${code}\nexport { toWasm as __toWasm, fromWasm as __fromWasm } from '${reads}';\n`);
+}
 for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
   copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 }

@@ -35,21 +35,33 @@ extern "C" {
     fn status_url(this: &Answer) -> Option<String>;
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// A field value the driver boxed (`classify` in the driver): `{ kind: 0, number }` for a
+    /// number, `{ kind }` for a value that is not a scalar ([`Scalar::odd`]). A number crosses
+    /// as an `f64` read by a getter, never as an externref: WebKit 2.38's Wasm JIT breaks on a
+    /// number held in the externref table (see `src/web/reads.js`).
+    pub type Boxed;
+    #[wasm_bindgen(method, getter, structural)]
+    fn kind(this: &Boxed) -> f64;
+    #[wasm_bindgen(method, getter, structural)]
+    fn number(this: &Boxed) -> f64;
+}
+
 /// A field of a driver-made record, as a [`Scalar`] (`undefined` is absent).
 fn scalar(value: JsValue) -> Option<Scalar> {
     if let Some(text) = value.as_string() {
         Some(Scalar::Text(text))
-    } else if let Some(number) = value.as_f64() {
-        Some(Scalar::Number(number))
     } else if let Some(flag) = value.as_bool() {
         Some(Scalar::Bool(flag))
     } else if value.is_object() {
-        let kind = js_sys::Reflect::get(&value, &"kind".into())
-            .ok()
-            .and_then(|k| k.as_f64());
-        Some(Scalar::odd(kind.unwrap_or(1.0) as u32))
+        let boxed: &Boxed = value.unchecked_ref();
+        Some(match boxed.kind() as u32 {
+            0 => Scalar::Number(boxed.number()),
+            kind => Scalar::odd(kind),
+        })
     } else {
-        None
+        value.as_f64().map(Scalar::Number)
     }
 }
 

@@ -10,7 +10,9 @@ use super::event_like::{self as read, on_cursor, NO_EVENT, THREW};
 use crate::action::Source;
 use wasm_bindgen::prelude::*;
 
-/// The message of the `TypeError` thrown for a falsy event, as the legacy helper throws.
+/// The message of the `TypeError` thrown for a falsy event, as the legacy helper throws (the
+/// error is made in `reads.js`, which writes the same text: the browser tests compare it with
+/// the legacy helper's).
 pub const NO_EVENT_MESSAGE: &str = "getActionLabel: an event-like object is required";
 
 /// The element fields in the order the fix reads them: the legacy helper skipped `srcElement`.
@@ -40,7 +42,7 @@ fn label_of(event: &JsValue, attribute: &JsValue) -> JsValue {
                 found = true;
                 break;
             }
-            NO_EVENT => return read::refuse(NO_EVENT_MESSAGE),
+            NO_EVENT => return read::refuse(),
             _ => return read::failed_sentinel(),
         }
     }

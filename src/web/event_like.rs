@@ -58,8 +58,9 @@ extern "C" {
     /// What `__getActionLabelFast` returns for a failed call.
     #[wasm_bindgen(js_name = failedSentinel)]
     pub fn failed_sentinel() -> JsValue;
-    /// Parks a `TypeError` with `message` (a falsy event); returns the failed sentinel.
-    pub fn refuse(message: &str) -> JsValue;
+    /// Parks the `TypeError` of a falsy event, whose message
+    /// ([`super::drop_in::NO_EVENT_MESSAGE`]) `reads.js` writes; returns the failed sentinel.
+    pub fn refuse() -> JsValue;
     /// Parks `error` (invalid options); returns the failed sentinel.
     #[wasm_bindgen(js_name = parkError)]
     pub fn park(error: &JsValue) -> JsValue;

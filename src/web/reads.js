@@ -14,6 +14,28 @@
 // and enough of them brick the module (tests/hostile/).
 
 const THREW = -1;
+
+// WebKit 2.38 (a Safari 16 engine) mishandles a JavaScript number held as an externref (0,
+// NaN, and doubles such as 1.5 or Infinity) once its Wasm JIT compiles the code that stores it
+// in the externref table and passes it on: "Out of bounds table access", thrown through Wasm
+// frames, and the module is broken from then on (tests/hostile/ found it: `getActionLabel(0)`
+// or `resolveAction(event, { maxDepth: 1.5 })` a few hundred times; a module of a few
+// instructions reproduces it). So no number crosses into Wasm as itself: the wrappers pass a
+// page's values through `toWasm`, which boxes a number, `own` and `takeFailure` return through
+// it, and the reads that give a value Rust passed on to page code, or inspect it, take it back
+// with `fromWasm` (`viaDataset` and `look` need not: a box is no data-* name, as a number is
+// not, and `look` gets only an attribute name Rust checked is a string).
+const boxes = new WeakMap();
+/** `value`, or a box standing for it when it is a number. */
+export const toWasm = (v) => {
+  if (typeof v !== 'number') return v;
+  const box = {};
+  boxes.set(box, v);
+  return box;
+};
+/** What `toWasm` was given (a WeakMap lookup: no trap of a Proxy runs). */
+export const fromWasm = (v) => (boxes.has(v) ? boxes.get(v) : v);
+
 /** What `__getActionLabelFast` returns when the call failed (the loader compares with ===). */
 export const FAILED = {};
 
@@ -39,14 +61,15 @@ function park(error) {
 export function takeFailure() {
   const error = failure;
   failure = undefined;
-  return error;
+  return toWasm(error);
 }
 
 export function failedSentinel() { return FAILED; }
 
-/** getActionLabel's refusal of a falsy event: a TypeError, as the legacy helper throws. */
-export function refuse(message) {
-  failure = new TypeError(message);
+/** getActionLabel's refusal of a falsy event: a TypeError, as the legacy helper throws (its
+ * message is Rust's NO_EVENT_MESSAGE; written here, a string argument costs bytes). */
+export function refuse() {
+  failure = new TypeError('getActionLabel: an event-like object is required');
   clear();
   return FAILED;
 }
@@ -87,7 +110,8 @@ const FIELDS = ['target', 'srcElement', 'currentTarget'];
 const NO_EVENT = 2;
 
 /** at = event[FIELDS[field]]: 1 when truthy, 0 when not, NO_EVENT for a falsy event. */
-export function pick(event, field) {
+export function pick(value, field) {
+  const event = fromWasm(value);
   if (!event) return NO_EVENT;
   try {
     at = event[FIELDS[field]];
@@ -99,7 +123,8 @@ export function pick(event, field) {
 
 /** Step 4: 1 when `at.getAttribute` is callable (its string answer, else '', is the label),
  * 0 when it is not. Here and below, `name` undefined means the default attribute. */
-export function viaGetAttribute(name) {
+export function viaGetAttribute(value) {
+  const name = fromWasm(value);
   try {
     const read = at.getAttribute;
     if (typeof read !== 'function') return 0;
@@ -128,7 +153,8 @@ export function viaDataset(name) {
 
 /** Step 6: 1 when `name in at` (the property when a string, else '', is the label), else 0.
  * `in` fails for a primitive element, as in the legacy helper. */
-export function viaProperty(name) {
+export function viaProperty(value) {
+  const name = fromWasm(value);
   try {
     const key = name === undefined ? defaultName : name;
     if (!(key in at)) return 0;
@@ -158,7 +184,8 @@ export function finish() {
  * `useRoot`, else `currentTarget`.
  */
 const LOOK_THREW = 64;
-export function begin(event, root, useRoot, name) {
+export function begin(value, root, useRoot, name) {
+  const event = fromWasm(value);
   if (!event) return NO_EVENT;
   let code = 4;
   try {
@@ -289,7 +316,7 @@ let ownThrew = false;
 /** `o[key]` if `key` is an own property of `o`, else undefined (also when the read threw). */
 export function own(o, key) {
   try {
-    return hasOwn.call(o, key) ? o[key] : undefined;
+    return toWasm(hasOwn.call(o, key) ? o[key] : undefined);
   } catch (e) {
     ownThrew = true;
     return undefined;
@@ -305,8 +332,11 @@ export function ownFailed() {
 
 const KINDS = { __proto__: null, undefined: 0, string: 2, number: 3, object: 4 };
 /** What `v` is: 0 undefined, 1 null, 2 string, 3 number, 4 object, 5 anything else. */
-export function kind(v) { return v === null ? 1 : KINDS[typeof v] ?? 5; }
-export function number(v) { return v; }
+export function kind(value) {
+  const v = fromWasm(value);
+  return v === null ? 1 : KINDS[typeof v] ?? 5;
+}
+export function number(v) { return fromWasm(v); }
 /** The length in UTF-16 units of a string. */
 export function units(v) { return v.length; }
 /** Copies the first `out.length` UTF-16 units of string `s` into `out` (a lone surrogate

@@ -17,12 +17,14 @@
 // 70,100 B for a page's cancel that reaches every tab (+0.9 KB: `x:` items, read at load), then
 // to 71,400 B for issue 16's defects (+1.3 KB: the origin's secret agreed in IndexedDB or the
 // Web Locks registry and converged elsewhere with its records re-keyed, clicks joined before
-// their claim, a storage by default, answers after the write).
+// their claim, a storage by default, answers after the write), then to 71,500 B for WebKit 2.38
+// (Safari 16), whose Wasm JIT breaks on a number held as an externref (+0.1 KB: numbers cross
+// boxed, in the loader's wrappers, reads.js and the driver's records).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 71_400 };
+const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 71_500 };
 const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
 
 test('each page downloads no more than its budget', () => {
