@@ -1,38 +1,44 @@
 // End to end: the booking page (www/index.html, strict CSP, drop-in script tag with
-// data-client) against the real mock provider (target/release/mock-provider), in Debian's
-// Chromium via playwright-core. Checks the page and the provider's counters, and saves a
-// screenshot to results/demo.png. Needs pkg/ (npm run build); builds the provider if needed.
-import { after, before, test } from 'node:test';
+// data-client) against the real mock provider (target/release/mock-provider), in each engine
+// (scripts/engines.mjs; BROWSERS, default all): each gets its own provider and page server.
+// Checks the page and the provider's counters; CSP violations and 404s are read from the page
+// server (the page's CSP reports to it), page errors from the page. Saves a screenshot:
+// results/demo.png from Chromium, target/screenshots/demo-<engine>.png from the others. Needs
+// pkg/ (npm run build); builds the provider if needed.
+import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProvider, startDemo } from '../../scripts/demo.mjs';
-import { launchChromium } from '../../scripts/browser.mjs';
+import { engines, launch } from '../../scripts/engines.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
+
+for (const engine of engines(process.env.BROWSERS)) describe(engine, () => {
 let demo, browser, page;
 const problems = [];
+
+/** Loads (or reloads) the page and waits for the client; page errors are gathered from then. */
+async function ready(load) {
+  await load();
+  await page.watchErrors();
+  await page.waitForSelector('#status.ready', { timeout: 20000 });
+}
 
 before(async () => {
   buildProvider({ quiet: true });
   demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
+  browser = await launch(engine);
+  page = await browser.newPage();
+  await page.setViewportSize({ width: 1280, height: 1000 });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-    // The browser reports every failed fetch; the 503s are the scenarios at work and the 409 is
+  // The browser reports every failed fetch; the 503s are the scenarios at work and the 409 is
   // the provider saying "this key is still in flight" after the reload.
   page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (503|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
+    if (m.type() === 'error' && !/status of (503|409)|\b(503|409)\b/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
-  page.on('response', (r) => { if (r.status() === 404) problems.push(`404: ${r.url()}`); });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations = (window.__cspViolations || []).concat(`${e.violatedDirective} ${e.blockedURI}`);
-    });
-  });
-  await page.goto(demo.url);
-  await page.waitForSelector('#status.ready', { timeout: 20000 });
+  await ready(() => page.goto(demo.url));
 });
 
 after(async () => {
@@ -73,7 +79,7 @@ async function clickAndWait(selector, { count = 1, clicks = 1, timeout = 20000 }
   return page.$$eval('#bookings li', (cards, n) => cards.slice(0, n).map((c) => JSON.parse(c.dataset.result)), count);
 }
 
-test('a healthy booking completes; the click was on the icon inside the button', async () => {
+test(`${engine}: a healthy booking completes; the click was on the icon inside the button`, async () => {
   await newSlot();
   const before = (await stats()).appointments.length;
   await page.click('#book .icon');
@@ -86,7 +92,7 @@ test('a healthy booking completes; the click was on the icon inside the button',
   assert.equal(s.appointments.at(-1).appointment.status, 'confirmed');
 });
 
-test('a retried booking: the first attempt fails, the retry with the same key books once', async () => {
+test(`${engine}: a retried booking: the first attempt fails, the retry with the same key books once`, async () => {
   await scenario('fail_once');
   await newSlot();
   const [result] = await clickAndWait('#book');
@@ -98,7 +104,7 @@ test('a retried booking: the first attempt fails, the retry with the same key bo
   assert.ok(await page.$$eval('#log li', (l) => l.some((x) => x.textContent.includes('"retry.scheduled"'))));
 });
 
-test('a double click makes one appointment on the server', async () => {
+test(`${engine}: a double click makes one appointment on the server`, async () => {
   await scenario('delayed');
   await newSlot();
   const before = await stats();
@@ -111,7 +117,7 @@ test('a double click makes one appointment on the server', async () => {
   assert.equal(after.counters.calls.create - before.counters.calls.create, 1);
 });
 
-test('the IE11-style srcElement path books', async () => {
+test(`${engine}: the IE11-style srcElement path books`, async () => {
   await scenario('immediate');
   await newSlot();
   const [result] = await clickAndWait('#book-ie11');
@@ -119,7 +125,7 @@ test('the IE11-style srcElement path books', async () => {
   assert.ok(await page.$eval('#bookings li .label', (l) => l.textContent === 'book-appointment'));
 });
 
-test('compensation: the event endpoint is down, so the appointment is cancelled again', async () => {
+test(`${engine}: compensation: the event endpoint is down, so the appointment is cancelled again`, async () => {
   await scenario('events_down');
   await newSlot();
   const [result] = await clickAndWait('#book');
@@ -131,7 +137,7 @@ test('compensation: the event endpoint is down, so the appointment is cancelled 
   assert.equal(appointment.appointment.status, 'cancelled');
 });
 
-test('the breaker opens after repeated failures, short-circuits, and recovers after the cool-down', async () => {
+test(`${engine}: the breaker opens after repeated failures, short-circuits, and recovers after the cool-down`, async () => {
   await scenario('down');
   await newSlot();
   const [failed] = await clickAndWait('#book');
@@ -150,7 +156,7 @@ test('the breaker opens after repeated failures, short-circuits, and recovers af
   await page.waitForFunction(() => document.getElementById('breaker-state').textContent === 'closed');
 });
 
-test('a reload in the middle of a booking, then booking again, reuses the key: one appointment', async () => {
+test(`${engine}: a reload in the middle of a booking, then booking again, reuses the key: one appointment`, async () => {
   await scenario('delayed');
   await newSlot();
   const before = await stats();
@@ -161,8 +167,7 @@ test('a reload in the middle of a booking, then booking again, reuses the key: o
   for (let i = 0; i < 100 && (await stats()).counters.calls.create <= before.counters.calls.create; i++) {
     await new Promise((ok) => setTimeout(ok, 20));
   }
-  await page.reload();
-  await page.waitForSelector('#status.ready');
+  await ready(() => page.reload());
   assert.match(await page.textContent('#status'), /restored [1-9]\d* booking record/);
   await setSlot(slotDay);
   const [result] = await clickAndWait('#book');
@@ -176,7 +181,7 @@ test('a reload in the middle of a booking, then booking again, reuses the key: o
   await scenario('immediate');
 });
 
-test('a reload while the follow-up event is in flight keeps the appointment; the outbox drains', async () => {
+test(`${engine}: a reload while the follow-up event is in flight keeps the appointment; the outbox drains`, async () => {
   await scenario('slow');
   await newSlot();
   const before = await stats();
@@ -193,8 +198,7 @@ test('a reload while the follow-up event is in flight keeps the appointment; the
       return record.correlation_id === id && record.event === 'outbox.written';
     });
   }, cardsBefore, { polling: 10 });
-  await page.reload();
-  await page.waitForSelector('#status.ready');
+  await ready(() => page.reload());
   await setSlot(slotDay);
   const [result] = await clickAndWait('#book');
   assert.equal(result.state, 'completed', JSON.stringify(result));
@@ -210,21 +214,24 @@ test('a reload while the follow-up event is in flight keeps the appointment; the
   await scenario('immediate');
 });
 
-test('the cancel button cancels the last booking at the provider', async () => {
+test(`${engine}: the cancel button cancels the last booking at the provider`, async () => {
   const [result] = await clickAndWait('#cancel-last');
   assert.equal(result.state, 'completed');
   const s = await stats();
   assert.equal(s.appointments.find((a) => a.appointment.id === result.appointmentId).appointment.status, 'cancelled');
 });
 
-test('no duplicates on the server, no CSP violations, no page errors; screenshot saved', async () => {
+test(`${engine}: no duplicates on the server, no CSP violations, no page errors; screenshot saved`, async () => {
   await scenario('immediate');
   const s = await stats();
   assert.deepEqual(s.duplicates, []);
   for (const n of Object.values(s.counters.createdPerKey)) assert.equal(n, 1);
-  assert.deepEqual(await page.evaluate(() => window.__cspViolations || []), []);
+  assert.deepEqual(demo.reports, [], 'CSP violation reports');
+  assert.deepEqual(demo.requests.filter((r) => r.status === 404).map((r) => r.path), [], '404s');
   assert.ok(!(await page.$eval('#log', (l) => l.textContent)).includes('jane.doe@example.org'), 'unmasked e-mail in the log');
-  assert.deepEqual(problems, []);
-  mkdirSync(join(ROOT, 'results'), { recursive: true });
-  await page.screenshot({ path: join(ROOT, 'results', 'demo.png'), fullPage: true });
+  assert.deepEqual([...problems, ...(await page.errors())], []);
+  const dir = engine === 'chromium' ? join(ROOT, 'results') : join(ROOT, 'target', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  await page.screenshot({ path: join(dir, engine === 'chromium' ? 'demo.png' : `demo-${engine}.png`), fullPage: true });
+});
 });

@@ -1,18 +1,19 @@
 // The package as a team installs it: `npm pack` of the repository (after `npm run build`: its
 // manifest's exports and files point into pkg/), installed from the tarball into a scratch project, then used three ways: from Node (the ES
 // module and the drop-in-only module, `initSync`), bundled with esbuild into a page that runs
-// in Chromium (the `.wasm` as a file the bundler copies) and into a module worker that books
-// with IndexedDB storage, and checked by publint (strict) and
+// in each engine (the `.wasm` as a file the bundler copies; scripts/engines.mjs, BROWSERS,
+// default all) and into a module worker that books with IndexedDB storage, and checked by
+// publint (strict) and
 // @arethetypeswrong/cli (ESM-only profile: the package has no CommonJS entry). Needs pkg/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { launchChromium } from '../../scripts/browser.mjs';
+import { engines, launch } from '../../scripts/engines.mjs';
 import { startStaticServer } from '../../scripts/serve.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -67,7 +68,20 @@ test('Node: the ES module and the drop-in-only module, with initSync', () => {
   assert.deepEqual(JSON.parse(out), ['book-appointment', 'book-appointment', 'function']);
 });
 
-test('a page bundled with esbuild from the installed package books in Chromium', async () => {
+/** Bundles `entry` (a file of the scratch project) with esbuild into `dir`, with `html`. */
+async function bundle(entry, dir, html) {
+  const project = join(scratch, 'project');
+  const out = join(project, dir);
+  await build({
+    entryPoints: [join(project, entry)], bundle: true, format: 'esm', target: 'es2022', minify: true,
+    outdir: out, loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
+  });
+  writeFileSync(join(out, 'index.html'), html);
+  return out;
+}
+
+let pages;
+before(async () => {
   const project = join(scratch, 'project');
   writeFileSync(join(project, 'page.js'), `
     import init, { AppointmentClient, getActionLabel } from 'raptor-secondary';
@@ -80,73 +94,70 @@ test('a page bundled with esbuild from the installed package books in Chromium',
       const body = url.endsWith('/events') ? { id: 'evt_1', status: 'published' } : { id: 'apt_1', status: 'confirmed' };
       return new Response(JSON.stringify(body), { status: 201, headers: { 'content-type': 'application/json' } });
     };
-    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider });
+    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider, storageKey: 'page-' + Math.random() });
     const slotStart = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 7 * 86400000).toISOString();
     const result = await client.book({ calendarId: 'cal_1', slotStart, durationMinutes: 30,
       patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' });
     window.done = { label: getActionLabel({ srcElement: button }), state: result.state, error: result.error ?? null, appointmentId: result.appointmentId, calls };`);
-  const out = join(project, 'dist');
-  await build({
-    entryPoints: [join(project, 'page.js')], bundle: true, format: 'esm', target: 'es2022', minify: true,
-    outdir: out, loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
-  });
-  writeFileSync(join(out, 'index.html'), '<!doctype html><button data-action="book-appointment">Book</button><script type="module" src="page.js"></script>');
-  const page = await startStaticServer({ port: 0, mounts: { '/': out } });
-  const browser = await launchChromium();
-  try {
-    const tab = await browser.newPage();
-    const errors = [];
-    tab.on('pageerror', (e) => errors.push(e.message));
-    await tab.goto(page.url);
-    const done = await tab.waitForFunction(() => window.done, null, { timeout: 20_000 }).then((h) => h.jsonValue());
-    assert.deepEqual(errors, []);
-    assert.deepEqual(done, {
-      label: 'book-appointment', state: 'completed', error: null, appointmentId: 'apt_1',
-      calls: ['POST /api/v2/appointments', 'POST /api/v2/events'],
-    });
-  } finally {
-    await browser.close();
-    page.server.close();
-  }
-});
-
-test('a module worker bundled from the installed package books with IndexedDB storage', async () => {
-  const project = join(scratch, 'project');
   writeFileSync(join(project, 'worker.js'), `
     import init, { AppointmentClient } from 'raptor-secondary';
     import wasmUrl from 'raptor-secondary/raptor_secondary_bg.wasm';
     await init({ module_or_path: wasmUrl });
     const provider = async (url) => new Response(JSON.stringify(url.endsWith('/events') ? { id: 'evt_1', status: 'published' } : { id: 'apt_w', status: 'confirmed' }),
       { status: 201, headers: { 'content-type': 'application/json' } });
-    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider, storage: 'indexeddb', storageKey: 'worker-test' });
+    const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider, storage: 'indexeddb', storageKey: 'worker-' + Math.random() });
     await client.ready;
     const slotStart = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 7 * 86400000).toISOString();
     const request = { calendarId: 'cal_w', slotStart, durationMinutes: 30, patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' };
     const first = await client.book(request);
     const again = await client.book(request);
     postMessage({ state: first.state, appointmentId: first.appointmentId, replay: again.idempotentReplay, restored: client.restored().enabled });`);
-  const out = join(project, 'dist-worker');
-  await build({
-    entryPoints: [join(project, 'worker.js')], bundle: true, format: 'esm', target: 'es2022', minify: true,
-    outdir: out, loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
-  });
-  writeFileSync(join(out, 'index.html'), `<!doctype html><script type="module">
+  const page = await bundle('page.js', 'dist',
+    '<!doctype html><button data-action="book-appointment">Book</button><script type="module" src="page.js"></script>');
+  const worker = await bundle('worker.js', 'dist-worker', `<!doctype html><script type="module">
     const worker = new Worker('worker.js', { type: 'module' });
     worker.onmessage = (e) => { window.done = e.data; };
     worker.onerror = (e) => { window.done = { error: e.message }; };
   </script>`);
-  const page = await startStaticServer({ port: 0, mounts: { '/': out } });
-  const browser = await launchChromium();
-  try {
-    const tab = await browser.newPage();
-    await tab.goto(page.url);
-    const done = await tab.waitForFunction(() => window.done, null, { timeout: 20_000 }).then((h) => h.jsonValue());
-    assert.deepEqual(done, { state: 'completed', appointmentId: 'apt_w', replay: true, restored: true });
-  } finally {
-    await browser.close();
-    page.server.close();
-  }
+  pages = await startStaticServer({ port: 0, mounts: { '/worker/': worker, '/': page } });
 });
+after(() => pages?.server.close());
+
+for (const engine of engines(process.env.BROWSERS)) {
+  describe(engine, () => {
+    let browser;
+    before(async () => { browser = await launch(engine); });
+    after(async () => { await browser?.close(); });
+
+    /** Opens `path`, waits for `window.done` and returns it, with the page's errors. */
+    async function done(path) {
+      const tab = await browser.newPage();
+      const errors = [];
+      tab.on('pageerror', (e) => errors.push(e.message));
+      await tab.goto(`${pages.url}${path}`);
+      await tab.watchErrors();
+      await tab.waitForFunction(() => window.done, null, { timeout: 20_000 });
+      const value = await tab.evaluate(() => window.done);
+      errors.push(...await tab.errors());
+      await tab.close();
+      return { value, errors };
+    }
+
+    test(`${engine}: a page bundled with esbuild from the installed package books`, async () => {
+      const { value, errors } = await done('');
+      assert.deepEqual(errors, []);
+      assert.deepEqual(value, {
+        label: 'book-appointment', state: 'completed', error: null, appointmentId: 'apt_1',
+        calls: ['POST /api/v2/appointments', 'POST /api/v2/events'],
+      });
+    });
+
+    test(`${engine}: a module worker bundled from the installed package books with IndexedDB storage`, async () => {
+      const { value } = await done('worker/');
+      assert.deepEqual(value, { state: 'completed', appointmentId: 'apt_w', replay: true, restored: true });
+    });
+  });
+}
 
 test('publint (strict) and arethetypeswrong (ESM-only) pass, for the repository and for pkg/', () => {
   for (const packed of [tarball, pkgTarball]) {

@@ -29,6 +29,9 @@ function within(promise, ms, fallback) {
 const isWellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWellFormed()
   : !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
 
+// Response.json() is Safari 17's: WebKit 2.38 (Safari 16) has none.
+const json = (body, init = {}) => new Response(JSON.stringify(body), { ...init, headers: { 'content-type': 'application/json' } });
+
 /** A provider inside the page that answers at once, checking what it is sent. */
 function instantProvider(problems) {
   const calls = { create: 0, cancel: 0, publish: 0, other: 0 };
@@ -45,18 +48,18 @@ function instantProvider(problems) {
       for (const [field, value] of Object.entries(body)) {
         if (typeof value === 'string' && !isWellFormed(value)) problems.push(`create sent a lone surrogate in ${field}`);
       }
-      return Response.json({ id: `apt_${++n}`, status: 'confirmed' }, { status: 201 });
+      return json({ id: `apt_${++n}`, status: 'confirmed' }, { status: 201 });
     }
     if (init.method === 'POST' && path.endsWith('/cancel')) {
       calls.cancel += 1;
-      return Response.json({ id: path.split('/').at(-2), status: 'cancelled' });
+      return json({ id: path.split('/').at(-2), status: 'cancelled' });
     }
     if (init.method === 'POST' && path.endsWith('/events')) {
       calls.publish += 1;
-      return Response.json({ accepted: true }, { status: 202 });
+      return json({ accepted: true }, { status: 202 });
     }
     calls.other += 1;
-    return Response.json({ error: { code: 'not_found' } }, { status: 404 });
+    return json({ error: { code: 'not_found' } }, { status: 404 });
   };
   return { fetch, calls };
 }

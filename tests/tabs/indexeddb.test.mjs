@@ -1,29 +1,31 @@
-// `storage: 'indexeddb'` in Chromium: what earlier builds or `storage: 'local'` left in
-// localStorage moves into IndexedDB (and is replayed, not booked again); a database that cannot
-// be opened falls back to localStorage with one warning; page calls made while the database
-// loads wait for it. A provider stub in the page counts the calls. Needs pkg/ (npm run build).
-import { after, before, test } from 'node:test';
+// `storage: 'indexeddb'` in each engine (scripts/engines.mjs; BROWSERS, default all): what
+// earlier builds or `storage: 'local'` left in localStorage moves into IndexedDB (and is
+// replayed, not booked again); a database that cannot be opened falls back to localStorage with
+// one warning; page calls made while the database loads wait for it. A provider stub in the page
+// counts the calls; the page's console warnings are gathered in the page. Needs pkg/ (npm run build).
+import { after, before, describe, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStaticServer } from '../../scripts/serve.mjs';
-import { launchChromium } from '../../scripts/browser.mjs';
+import { engines, launch } from '../../scripts/engines.mjs';
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await startStaticServer({ port: 0 }));
-  browser = await launchChromium();
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+let server, url;
+before(async () => { ({ server, url } = await startStaticServer({ port: 0 })); });
+after(() => server?.close());
+
+for (const engine of engines(process.env.BROWSERS)) describe(engine, () => {
+let browser;
+before(async () => { browser = await launch(engine); });
+after(async () => { await browser?.close(); });
+const test = (name, fn) => nodeTest(`${engine}: ${name}`, fn);
 
 /** Runs `fn(request)` in a fresh page with the ES module loaded and a counting provider stub. */
 async function inPage(fn, arg) {
   const page = await browser.newPage();
-  const warnings = [];
-  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
   await page.goto(`${url}drop-in.html`);
-  const out = await page.evaluate(async ({ source, arg }) => {
+  const { out, warnings } = await page.evaluate(async ({ source, arg }) => {
+    const warnings = [];
+    const warn = console.warn;
+    console.warn = (...args) => { warnings.push(args.map(String).join(' ')); warn.apply(console, args); };
     const mod = await import('/pkg/raptor_secondary.js');
     await mod.default();
     window.calls = 0;
@@ -37,7 +39,8 @@ async function inPage(fn, arg) {
       calendarId: 'cal_idb', slotStart: new Date(Date.now() + 5 * 86400000).toISOString(), durationMinutes: 30,
       patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
     };
-    return new Function('mod', 'client', 'request', 'arg', `return (${source})(mod, client, request, arg);`)(mod, client, request, arg);
+    const out = await new Function('mod', 'client', 'request', 'arg', `return (${source})(mod, client, request, arg);`)(mod, client, request, arg);
+    return { out, warnings };
   }, { source: fn.toString(), arg });
   await page.close();
   return { out, warnings };
@@ -131,4 +134,5 @@ test('a conditional removal keeps an item that holds another write, in both stor
     return results;
   });
   assert.deepEqual(out, { localKept: true, localRemoved: true, idbKept: true, idbRemoved: true });
+});
 });
