@@ -1,21 +1,23 @@
 // Benchmark: the Wasm getActionLabel and resolveAction (the loader's globals, as pages call
 // them) against the fixed JavaScript helper (the legacy helper with srcElement added), side by
-// side in the same Chromium page, on real DOM click events and on IE11-style event-like
+// side in the same page of each browser, on real DOM click events and on IE11-style event-like
 // objects. Also times, in plain JS, the reads resolveAction makes beyond the helper's
 // (composedPath() and the :disabled match), the floor of its ratio. Prints ns/call and the
-// ratios per round and the median ratios. Prints figures; asserts nothing.
+// ratios per round and the median ratios, per browser. Each figure times a batch of N calls
+// (Firefox and WebKit step performance.now() in 0.1 to 1 ms). Prints figures; asserts nothing.
 //
-//   node bench/action_label.mjs [--calls N] [--rounds N]      (needs npm run build first)
+//   node bench/action_label.mjs [--calls N] [--rounds N] [--browser chromium|firefox|webkit|all]
+//   (needs npm run build first)
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../scripts/serve.mjs';
-import { launchChromium } from '../scripts/browser.mjs';
-import { median, row } from './rows.mjs';
+import { engines, launch } from '../scripts/engines.mjs';
+import { browserVersion, median, row } from './rows.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
-const { values } = parseArgs({ options: { calls: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' } } });
+const { values } = parseArgs({ options: { calls: { type: 'string', default: '1000000' }, rounds: { type: 'string', default: '5' }, browser: { type: 'string', default: 'chromium' } } });
 const calls = Number(values.calls);
 const rounds = Number(values.rounds);
 
@@ -26,7 +28,9 @@ if (!legacySource.includes(BUG)) throw new Error('bench: the legacy element line
 const fixedSource = legacySource.replace(BUG, 'event.target || event.srcElement || event.currentTarget');
 
 const { server, url } = await startStaticServer({ port: 0 });
-const browser = await launchChromium();
+for (const engine of engines(values.browser)) {
+const browser = await launch(engine);
+browserVersion(browser);
 try {
   const page = await browser.newPage();
   await page.goto(`${url}drop-in.html`);
@@ -74,18 +78,19 @@ try {
   }, { fixedSource, calls, rounds });
   for (const [name, label] of [['dom', 'real DOM click events'], ['objects', 'IE11-style {srcElement} objects']]) {
     for (const [i, r] of results[name].entries()) {
-      console.log(`bench: ${label.padEnd(31)} round ${i + 1}: js ${r.js.toFixed(1)} ns, getActionLabel ${r.wasm.toFixed(1)} ns (${r.ratio.toFixed(2)}x), resolveAction ${r.resolved.toFixed(1)} ns (${r.resolveRatio.toFixed(2)}x); its extra reads alone ${r.extra.toFixed(1)} ns`);
+      console.log(`bench: ${engine}: ${label.padEnd(31)} round ${i + 1}: js ${r.js.toFixed(1)} ns, getActionLabel ${r.wasm.toFixed(1)} ns (${r.ratio.toFixed(2)}x), resolveAction ${r.resolved.toFixed(1)} ns (${r.resolveRatio.toFixed(2)}x); its extra reads alone ${r.extra.toFixed(1)} ns`);
     }
     const m = median(results[name].map((r) => r.ratio));
     const mr = median(results[name].map((r) => r.resolveRatio));
     const me = median(results[name].map((r) => r.extraRatio));
-    console.log(`bench: ${label}: getActionLabel median ${m.toFixed(2)}x, resolveAction median ${mr.toFixed(2)}x the fixed JS helper (${calls} calls x ${rounds} rounds)`);
+    console.log(`bench: ${engine}: ${label}: getActionLabel median ${m.toFixed(2)}x, resolveAction median ${mr.toFixed(2)}x the fixed JS helper (${calls} calls x ${rounds} rounds)`);
     const ns = (key) => median(results[name].map((r) => r[key]));
-    row('action label', `getActionLabel per call, ${label}`, `${ns('wasm').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${m.toFixed(2)}x`);
-    row('action label', `resolveAction per call, ${label}`, `${ns('resolved').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mr.toFixed(2)}x`);
-    console.log(`bench: ${label}: the helper plus resolveAction's extra reads (composedPath, :disabled), in plain JS: median ${me.toFixed(2)}x`);
+    row('action label', `getActionLabel per call, ${label}`, `${ns('wasm').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${m.toFixed(2)}x`, engine);
+    row('action label', `resolveAction per call, ${label}`, `${ns('resolved').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mr.toFixed(2)}x`, engine);
+    console.log(`bench: ${engine}: ${label}: the helper plus resolveAction's extra reads (composedPath, :disabled), in plain JS: median ${me.toFixed(2)}x`);
   }
 } finally {
   await browser.close();
-  server.close();
 }
+}
+server.close();

@@ -1,23 +1,23 @@
 #!/usr/bin/env node
-// Readiness: from the loader's <script> tag to `RaptorSecondary.ready`, in headless Chromium
-// with a cold cache (a fresh page, the HTTP cache disabled), for the drop-in page and the client
-// page (`data-client`), at loopback speed and with a simulated round trip (DevTools network
-// emulation). Two loaders, interleaved in one run: the current one, which fetches and compiles
+// Readiness: from the loader's <script> tag to `RaptorSecondary.ready`, in each browser with a
+// cold cache (a fresh page; every file is served `no-store`), for the drop-in page and the client
+// page (`data-client`), at loopback speed and with a round trip added by the server (it holds
+// each response back that long). Two loaders, interleaved in one run: the current one, which fetches and compiles
 // the .wasm as soon as it runs, in parallel with the glue's import; and the one before it
 // (`sequential`: the same file with that line replaced by the URL, so the glue fetches the .wasm
 // only once it has loaded), served from a copy of pkg/. Prints medians and ratios; asserts
 // nothing. Needs pkg/ (npm run build).
 //
-//   node bench/readiness.mjs [--rounds 15] [--rtt 0,50]
+//   node bench/readiness.mjs [--rounds 15] [--rtt 0,50] [--browser chromium|firefox|webkit|all]
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { launchChromium } from '../scripts/browser.mjs';
+import { engines, launch } from '../scripts/engines.mjs';
 import { startStaticServer } from '../scripts/serve.mjs';
-import { median, ratio, row } from './rows.mjs';
+import { browserVersion, median, ratio, row } from './rows.mjs';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, rtt: { type: 'string', default: '0,50' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '15' }, rtt: { type: 'string', default: '0,50' }, browser: { type: 'string', default: 'chromium' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
   console.log(readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
@@ -40,10 +40,11 @@ const page = (loaderUrl, client) => `<!doctype html><meta charset="utf-8"><title
 <script>window.t0 = performance.now();</script>
 <script src="${loaderUrl}"${client ? ' data-client' : ''}></script>
 <script>RaptorSecondary.ready.then(() => { window.readyMs = performance.now() - window.t0; });</script>`;
+let rttMs = 0;
 const server = await startStaticServer({
   port: 0,
   mounts: { '/new/': PKG, '/old/': OLD },
-  routes: {},
+  delay: () => rttMs,
 });
 // Pages are written beside the packages (served as files).
 for (const [dir, name] of [[PKG, 'new'], [OLD, 'old']]) {
@@ -51,40 +52,44 @@ for (const [dir, name] of [[PKG, 'new'], [OLD, 'old']]) {
   writeFileSync(join(dir, 'bench-client.html'), page(`/${name}/raptor-secondary.js`, true));
 }
 
-const browser = await launchChromium();
 const samples = {};
 try {
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const rtt of RTTS) {
-      for (const kind of ['dropin', 'client']) {
-        for (const variant of round % 2 ? ['old', 'new'] : ['new', 'old']) {
-          const tab = await browser.newPage();
-          const cdp = await browser.newCDPSession(tab);
-          await cdp.send('Network.enable');
-          await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
-          await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: rtt, downloadThroughput: -1, uploadThroughput: -1 });
-          tab.on('pageerror', (e) => console.log(`bench: page error (${variant} ${kind}): ${e.message}`));
-          tab.on('console', (m) => { if (m.type() === 'error') console.log(`bench: console (${variant} ${kind}): ${m.text()}`); });
-          await tab.goto(`${server.url}${variant}/bench-${kind}.html`);
-          const ms = await tab.waitForFunction(() => window.readyMs, null, { timeout: 30_000 }).then((h) => h.jsonValue());
-          (samples[`${rtt} ${kind} ${variant}`] ??= []).push(ms);
-          await tab.close();
+  for (const engine of engines(values.browser)) {
+    const browser = await launch(engine);
+    browserVersion(browser);
+    try {
+      for (let round = 0; round < ROUNDS; round++) {
+        for (const rtt of RTTS) {
+          rttMs = rtt;
+          for (const kind of ['dropin', 'client']) {
+            for (const variant of round % 2 ? ['old', 'new'] : ['new', 'old']) {
+              const tab = await browser.newPage();
+              tab.on('pageerror', (e) => console.log(`bench: ${engine}: page error (${variant} ${kind}): ${e.message}`));
+              await tab.goto(`${server.url}${variant}/bench-${kind}.html`);
+              await tab.waitForFunction(() => window.readyMs, null, { timeout: 30_000 });
+              (samples[`${engine} ${rtt} ${kind} ${variant}`] ??= []).push(await tab.evaluate(() => window.readyMs));
+              await tab.close();
+            }
+          }
         }
       }
+    } finally {
+      await browser.close();
     }
   }
 } finally {
-  await browser.close();
   server.server.close();
   for (const dir of [PKG, OLD]) for (const f of ['bench-dropin.html', 'bench-client.html']) rmSync(join(dir, f), { force: true });
   rmSync(OLD, { recursive: true, force: true });
 }
-for (const rtt of RTTS) {
-  for (const kind of ['dropin', 'client']) {
-    const before = median(samples[`${rtt} ${kind} old`]);
-    const after = median(samples[`${rtt} ${kind} new`]);
-    const name = kind === 'dropin' ? 'drop-in page' : 'client page  ';
-    row('readiness', `${name.trim()}, script to ready, RTT ${rtt} ms, cold cache`, `${after.toFixed(1)} ms`, `${before.toFixed(1)} ms (sequential loader)`, ratio(after, before));
-    console.log(`bench: readiness ${name} rtt ${String(rtt).padStart(3)} ms: sequential ${before.toFixed(1)} ms, parallel ${after.toFixed(1)} ms (${(after / before).toFixed(2)}x), median of ${ROUNDS}, cold cache`);
+for (const engine of engines(values.browser)) {
+  for (const rtt of RTTS) {
+    for (const kind of ['dropin', 'client']) {
+      const before = median(samples[`${engine} ${rtt} ${kind} old`]);
+      const after = median(samples[`${engine} ${rtt} ${kind} new`]);
+      const name = kind === 'dropin' ? 'drop-in page' : 'client page  ';
+      row('readiness', `${name.trim()}, script to ready, RTT ${rtt} ms, cold cache`, `${after.toFixed(1)} ms`, `${before.toFixed(1)} ms (sequential loader)`, ratio(after, before), engine);
+      console.log(`bench: ${engine}: readiness ${name} rtt ${String(rtt).padStart(3)} ms: sequential ${before.toFixed(1)} ms, parallel ${after.toFixed(1)} ms (${(after / before).toFixed(2)}x), median of ${ROUNDS}, cold cache`);
+    }
   }
 }

@@ -1,7 +1,8 @@
 // One line per figure for `npm run bench` (bench/run.mjs) to gather into its table:
-// `bench-row: {"section", "what", "value", "baseline", "ratio"}`, values already formatted.
-export function row(section, what, value, baseline = '', ratio = '') {
-  console.log(`bench-row: ${JSON.stringify({ section, what, value, baseline, ratio })}`);
+// `bench-row: {"section", "what", "value", "baseline", "ratio", "engine"}`, values already
+// formatted; `engine` is the browser the figure was measured in (none: the same in every one).
+export function row(section, what, value, baseline = '', ratio = '', engine = undefined) {
+  console.log(`bench-row: ${JSON.stringify({ section, what, value, baseline, ratio, engine })}`);
 }
 
 /** The median of numbers. */
@@ -9,3 +10,8 @@ export const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length
 
 /** `x` as a ratio to `base`, e.g. `0.82x`. */
 export const ratio = (x, base) => `${(x / base).toFixed(2)}x`;
+
+/** Tells bench/run.mjs which version of `browser` ran (for the table's stamp). */
+export function browserVersion(browser) {
+  console.log(`bench-browser: ${JSON.stringify({ [browser.engine]: String(browser.version).replace(/^[a-z]+\//i, '') })}`);
+}

@@ -9,12 +9,22 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { engines } from '../scripts/engines.mjs';
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean' }, 'no-readme': { type: 'boolean' }, build: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' }, 'no-readme': { type: 'boolean' }, build: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    browser: { type: 'string', default: 'all' },
+  },
+});
 if (values.help) {
-  console.log('npm run bench [-- --quick] [-- --no-readme]\n(builds pkg/, then bench/action_label, sizes, booking, storage, readiness; prints the table,\nwrites results/bench.md and the README table)');
+  console.log(`npm run bench [-- --quick] [-- --no-readme] [-- --browser chromium|firefox|webkit|all]
+(builds pkg/, then bench/action_label, sizes, booking, storage, readiness, each in every browser
+named (all by default); prints one table with a column per browser, writes results/bench.md and,
+when every browser ran, the README's table)`);
   process.exit(0);
 }
+const BROWSERS = engines(values.browser);
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 // `npm run bench` passes --build: pkg/ is built after the arguments were read.
 if (values.build) execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { stdio: 'inherit' });
@@ -25,9 +35,10 @@ const BENCHES = [
   ['booking.mjs', quick ? ['--bookings', '400', '--loopback', '100', '--memory', '5000', '--labels', '100000'] : []],
   ['storage.mjs', quick ? ['--bookings', '20', '--rounds', '1'] : []],
   ['readiness.mjs', quick ? ['--rounds', '3'] : ['--rounds', '15']],
-];
+].map(([file, args]) => [file, file === 'sizes.mjs' ? args : [...args, '--browser', BROWSERS.join(',')]]);
 
 const rows = [];
+const versions = {};
 for (const [file, args] of BENCHES) {
   console.log(`bench: --- ${file} ${args.join(' ')}`);
   await new Promise((done, fail) => {
@@ -41,6 +52,7 @@ for (const [file, args] of BENCHES) {
         const line = buffer.slice(0, i);
         buffer = buffer.slice(i + 1);
         if (line.startsWith('bench-row: ')) rows.push(JSON.parse(line.slice(11)));
+        else if (line.startsWith('bench-browser: ')) Object.assign(versions, JSON.parse(line.slice(15)));
         else console.log(line);
       }
     });
@@ -49,12 +61,26 @@ for (const [file, args] of BENCHES) {
 }
 
 const cell = (s) => String(s).replace(/\|/g, '\\|');
-const table = ['| what | this | baseline, same run | ratio |', '|---|---|---|---|',
-  ...rows.map((r) => `| ${cell(r.what)} | ${cell(r.value)} | ${cell(r.baseline)} | ${cell(r.ratio)} |`)].join('\n');
-const stamp = `Headless Chromium ${quick ? '(quick form) ' : ''}on ${new Date().toISOString().slice(0, 10)}; \`npm run bench\` regenerates it.`;
+const NAMES = { chromium: 'Chromium', firefox: 'Firefox ESR', webkit: 'WebKit (WPE)' };
+// One row per figure, a column per browser: "this vs baseline (ratio)", the baseline's name once.
+const split = (baseline) => /^(.*?) \((.*)\)$/.exec(baseline) ?? [baseline, baseline, ''];
+const figures = new Map();
+for (const r of rows) {
+  const key = `${r.section}\u0000${r.what}`;
+  if (!figures.has(key)) figures.set(key, { what: r.what, against: split(r.baseline)[2], by: {} });
+  figures.get(key).by[r.engine ?? 'any'] = r;
+}
+const cellOf = (r) => (r ? `${r.value}${r.baseline ? ` vs ${split(r.baseline)[1]}` : ''}${r.ratio ? ` (${r.ratio})` : ''}` : 'n/a');
+const table = [`| what | baseline, same run | ${BROWSERS.map((b) => NAMES[b]).join(' | ')} |`, `|---|---|${BROWSERS.map(() => '---|').join('')}`,
+  ...[...figures.values()].map((f) => `| ${cell(f.what)} | ${cell(f.against)} | ${BROWSERS.map((b) => cell(cellOf(f.by[b] ?? f.by.any))).join(' | ')} |`)].join('\n');
+const stamp = `Headless ${BROWSERS.map((b) => NAMES[b] + (versions[b] ? ` ${versions[b]}` : '')).join(', ')} ${quick ? '(quick form) ' : ''}on ${new Date().toISOString().slice(0, 10)}; \`npm run bench\` regenerates it. Each cell: the figure, the baseline measured in the same run and browser, and their ratio.`;
 console.log(`\n${table}\n\n${stamp}`);
 mkdirSync(join(ROOT, 'results'), { recursive: true });
 writeFileSync(join(ROOT, 'results', 'bench.md'), `# npm run bench\n\n${table}\n\n${stamp}\n`);
+if (BROWSERS.length < 3 && !values['no-readme']) {
+  console.log('bench: not every browser ran: the README table is left as it is (results/bench.md has this run)');
+  values['no-readme'] = true;
+}
 if (!values['no-readme']) {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
   const [start, end] = ['<!-- bench:table -->', '<!-- /bench:table -->'];

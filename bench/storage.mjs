@@ -1,20 +1,23 @@
-// Benchmark: what saving costs per booking as records accumulate, in headless Chromium, with an
+// Benchmark: what saving costs per booking as records accumulate, in each browser, with an
 // in-page provider stub (no network): the same bookings with nothing kept (`storage: 'none'`),
 // with localStorage ('local'), with IndexedDB ('indexeddb') and with no storage option (the
 // default: IndexedDB here), after 0, 500 and 1,000 records were saved. Prints ms per booking
 // (median of rounds) and the ratio to nothing kept. Asserts nothing.
 //
-//   node bench/storage.mjs [--bookings 50] [--rounds 3]      (needs npm run build first)
+//   node bench/storage.mjs [--bookings 50] [--rounds 3] [--browser chromium|firefox|webkit|all]
+//   (needs npm run build first)
 import { parseArgs } from 'node:util';
 import { startStaticServer } from '../scripts/serve.mjs';
-import { launchChromium } from '../scripts/browser.mjs';
-import { row as figure } from './rows.mjs';
+import { engines, launch } from '../scripts/engines.mjs';
+import { browserVersion, row as figure } from './rows.mjs';
 
-const { values } = parseArgs({ options: { bookings: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' } } });
+const { values } = parseArgs({ options: { bookings: { type: 'string', default: '50' }, rounds: { type: 'string', default: '3' }, browser: { type: 'string', default: 'chromium' } } });
 const BOOKINGS = Number(values.bookings);
 const ROUNDS = Number(values.rounds);
 const { server, url } = await startStaticServer({ port: 0 });
-const browser = await launchChromium();
+for (const engine of engines(values.browser)) {
+const browser = await launch(engine);
+browserVersion(browser);
 try {
   const rows = [];
   for (const saved of [0, 500, 1000]) {
@@ -48,15 +51,16 @@ try {
     rows.push(row);
   }
   for (const r of rows) {
-    console.log(`bench: storage cost after ${String(r.saved).padStart(4)} saved records: none ${r.none.toFixed(2)} ms/booking, `
+    console.log(`bench: ${engine}: storage cost after ${String(r.saved).padStart(4)} saved records: none ${r.none.toFixed(2)} ms/booking, `
       + `local ${r.local.toFixed(2)} ms (${(r.local / r.none).toFixed(1)}x), indexeddb ${r.indexeddb.toFixed(2)} ms (${(r.indexeddb / r.none).toFixed(1)}x), `
       + `default ${r.default.toFixed(2)} ms (${(r.default / r.none).toFixed(1)}x; ${(r.default / r.indexeddb).toFixed(2)}x indexeddb)`);
     for (const kind of ['local', 'indexeddb']) {
-      figure('storage', `book() with storage '${kind}', ${r.saved} records saved`, `${r[kind].toFixed(2)} ms`, `${r.none.toFixed(2)} ms (storage 'none')`, `${(r[kind] / r.none).toFixed(2)}x`);
+      figure('storage', `book() with storage '${kind}', ${r.saved} records saved`, `${r[kind].toFixed(2)} ms`, `${r.none.toFixed(2)} ms (storage 'none')`, `${(r[kind] / r.none).toFixed(2)}x`, engine);
     }
-    figure('storage', `book() with no storage option (the default), ${r.saved} records saved`, `${r.default.toFixed(2)} ms`, `${r.indexeddb.toFixed(2)} ms (storage 'indexeddb')`, `${(r.default / r.indexeddb).toFixed(2)}x`);
+    figure('storage', `book() with no storage option (the default), ${r.saved} records saved`, `${r.default.toFixed(2)} ms`, `${r.indexeddb.toFixed(2)} ms (storage 'indexeddb')`, `${(r.default / r.indexeddb).toFixed(2)}x`, engine);
   }
 } finally {
   await browser.close();
-  server.close();
 }
+}
+server.close();

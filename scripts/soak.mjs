@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm run soak`: bookings from several tabs of one Chromium profile (shared storage, Web Locks)
+// `npm run soak`: bookings from several tabs of one browser profile (shared storage, Web Locks)
 // against the real mock provider, with injected faults, duplicate clicks and reloads, then the
-// provider's books checked. Prints its figures; exits 1 if a check fails.
+// provider's books checked. Prints its figures per browser; exits 1 if a check fails.
 //
 //   node scripts/soak.mjs [--bookings 10000] [--tabs 2] [--faults 0.4] [--duplicates 0.2]
 //                         [--reloads 60] [--concurrency 6] [--seed 1] [--storage indexeddb|local]
+//                         [--browser chromium|firefox|webkit|all (a comma list too; chromium)]
 //   (./run_tests.sh runs a quick form: --bookings 500 --reloads 50; needs npm run build)
 //
 // Faults, per provider call (40% of the page's calls; the printed share counts the provider's
@@ -23,7 +24,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const HELP = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 21)
+const HELP = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 22)
   .map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
 const { values: opts } = parseArgs({
   options: {
@@ -31,6 +32,7 @@ const { values: opts } = parseArgs({
     faults: { type: 'string', default: '0.4' }, duplicates: { type: 'string', default: '0.2' },
     reloads: { type: 'string', default: '60' }, concurrency: { type: 'string', default: '6' },
     seed: { type: 'string', default: '1' }, storage: { type: 'string', default: 'indexeddb' },
+    browser: { type: 'string', default: 'chromium' },
     build: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   },
 });
@@ -51,27 +53,45 @@ for (const [name, v] of Object.entries({ bookings: N, tabs: TABS, reloads: RELOA
 }
 
 const { buildProvider, startDemo } = await import('./demo.mjs');
-const { launchChromium } = await import('./browser.mjs');
+const { engines, launch } = await import('./engines.mjs');
 const { rng } = await import('../tests/support/hostile.js');
+const BROWSERS = engines(opts.browser);
 
+buildProvider({ quiet: true });
+let failed = 0;
+for (const engine of BROWSERS) failed += await soak(engine) ? 0 : 1;
+process.exit(failed ? 1 : 0);
+
+/** One soak in `engine`; prints its figures, each line naming the engine; whether it held. */
+async function soak(engine) {
+const say = (line) => console.log(`soak: ${engine}: ${line}`);
 // A seeded generator (mulberry32, the hostile tier's), so a run can be repeated.
 const rand = rng(Number(opts.seed)).next;
 
 const started = Date.now();
-buildProvider({ quiet: true });
 const demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
-const browser = await launchChromium();
+const browser = await launch(engine);
 const origin = new URL(demo.providerUrl).origin;
 const admin = (path, body) => fetch(`${origin}/__admin/${path}`, body === undefined ? {}
   : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());
 const storageKey = `soak-${started}`;
 const SLOT = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 3 * 86400000).toISOString();
 
-/** Loads the client in `page`, with a fetch that injects faults at `rate` (seeded per tab). */
+/**
+ * Loads the client in `page`, with a fetch that injects faults at `rate` (seeded per tab).
+ * Bookings are started with `window.soakBook(id, request)`, which returns at once, and their
+ * results collected with `window.soakDone()`: every engine runs them concurrently (WebDriver
+ * runs one script at a time, so a script awaiting each booking would book one at a time).
+ */
 async function install(page, tab, rate) {
   await page.evaluate(async ({ providerUrl, storageKey, seed, rate, storage }) => {
     const mod = await import('/pkg/raptor_secondary.js');
     await mod.default();
+    window.soakFinished = [];
+    window.soakBook = (id, request) => {
+      window.client.book(request).then((result) => window.soakFinished.push([id, result]));
+    };
+    window.soakDone = () => window.soakFinished.splice(0);
     let a = seed >>> 0;
     const next = () => {
       a = (a + 0x6d2b79f5) >>> 0;
@@ -110,15 +130,32 @@ async function install(page, tab, rate) {
 const pages = [];
 for (let tab = 0; tab < TABS; tab++) {
   const page = await browser.newPage();
-  page.on('pageerror', (e) => console.log(`soak: page error in tab ${tab}: ${e.message}`));
+  page.on('pageerror', (e) => say(`page error in tab ${tab}: ${e.message}`));
   // The client's own warnings (storage); the browser's line per failed request is the faults.
   page.on('console', (m) => {
-    if (m.type() === 'warning' && m.text().startsWith('raptor-secondary')) console.log(`soak: tab ${tab} warning: ${m.text().slice(0, 300)}`);
+    if ((m.type() === 'warning' || m.type() === 'warn') && m.text().startsWith('raptor-secondary')) say(`tab ${tab} warning: ${m.text().slice(0, 300)}`);
   });
   await page.goto(`${demo.url}drop-in.html`);
   await install(page, tab, FAULTS);
-  pages.push({ page, tab, inFlight: new Set(), generation: 0 });
+  pages.push({ page, tab, inFlight: new Set(), generation: 0, waiting: new Map() });
 }
+
+// Collects each tab's finished bookings every 20 ms; a reload rejects what its page dropped.
+let nextBooking = 0;
+let collecting = true;
+const collector = (async () => {
+  while (collecting) {
+    for (const tab of pages) {
+      if (!tab.waiting.size || tab.reloading) continue;
+      const finished = await tab.page.evaluate(() => window.soakDone()).catch(() => []);
+      for (const [id, result] of finished) {
+        tab.waiting.get(id)?.resolve(result);
+        tab.waiting.delete(id);
+      }
+    }
+    await new Promise((ok) => setTimeout(ok, 20));
+  }
+})();
 
 const payloads = [];
 const counts = { clicks: 0, sameTab: 0, otherTab: 0, reloads: 0, interrupted: 0, retried: 0 };
@@ -137,7 +174,13 @@ function click(t, p) {
   const tab = pages[t];
   counts.clicks += 1;
   const entry = { p, generation: tab.generation };
-  const promise = tab.page.evaluate((r) => window.client.book(r), payloads[p].request).then((result) => {
+  const id = ++nextBooking;
+  const answered = new Promise((resolve, reject) => tab.waiting.set(id, { resolve, reject }));
+  tab.page.evaluate(({ id, r }) => window.soakBook(id, r), { id, r: payloads[p].request }).catch((e) => {
+    tab.waiting.get(id)?.reject(e);
+    tab.waiting.delete(id);
+  });
+  const promise = answered.then((result) => {
     payloads[p].results.push({ tab: t, result, at: Date.now() - started, generation: entry.generation });
     const code = result.error?.code ?? 'completed';
     byCode[code] = (byCode[code] ?? 0) + 1;
@@ -163,7 +206,11 @@ async function reload(t) {
   await countFaults(tab.page);
   tab.generation += 1;
   const cut = [...tab.inFlight].map((e) => e.p);
+  tab.reloading = true;
   await tab.page.reload();
+  for (const { reject } of tab.waiting.values()) reject(new Error('the page was reloaded'));
+  tab.waiting.clear();
+  tab.reloading = false;
   await install(tab.page, t, FAULTS);
   await Promise.all([...tab.inFlight].map((e) => e.promise));
   // The patient clicks again on what the reload cut off.
@@ -191,7 +238,7 @@ while (issued < N) {
   }
   issued += 1;
   if (issued % reloadEvery === 0) await reload(Math.floor(rand() * TABS));
-  if (issued % 1000 === 0) console.log(`soak: ${issued} clicks issued, ${finished} answered, ${Math.round((Date.now() - started) / 1000)} s`);
+  if (issued % 1000 === 0) say(`${issued} clicks issued, ${finished} answered, ${Math.round((Date.now() - started) / 1000)} s`);
 }
 for (const tab of pages) await Promise.all([...tab.inFlight].map((e) => e.promise));
 
@@ -223,6 +270,8 @@ for (const { page } of pages) {
   outboxes.push(flushed);
 }
 for (const { page } of pages) await countFaults(page);
+collecting = false;
+await collector;
 const stats = await admin('stats');
 await browser.close();
 await demo.stop();
@@ -264,21 +313,23 @@ if (answered + counts.interrupted !== counts.clicks) problems.push(`${counts.cli
 
 const seconds = ((Date.now() - started) / 1000).toFixed(1);
 const c = stats.counters;
-console.log(`soak: ${counts.clicks} clicks from ${TABS} tabs (storage '${opts.storage}') in ${seconds} s: ${payloads.length} payloads, `
+say(`${counts.clicks} clicks from ${TABS} tabs (storage '${opts.storage}', ${browser.version}) in ${seconds} s: ${payloads.length} payloads, `
   + `${counts.sameTab} duplicate clicks in the same tab and ${counts.otherTab} in another tab, ${counts.reloads} reloads `
   + `(${counts.interrupted} bookings cut off and clicked again)`);
 const injected = Object.values(faults).reduce((a, b) => a + b, 0);
 const calls = ['create', 'get', 'cancel', 'publish'].reduce((n, k) => n + (c.calls?.[k] ?? 0), 0);
-console.log(`soak: faults injected on ${injected} of ${calls} provider calls (${(100 * injected / Math.max(1, calls)).toFixed(1)}%): `
+say(`faults injected on ${injected} of ${calls} provider calls (${(100 * injected / Math.max(1, calls)).toFixed(1)}%): `
   + Object.entries(faults).sort().map(([k, v]) => `${k} ${v}`).join(', '));
-console.log(`soak: answers: ${Object.entries(byCode).sort().map(([k, v]) => `${k} ${v}`).join(', ')}; `
+say(`answers: ${Object.entries(byCode).sort().map(([k, v]) => `${k} ${v}`).join(', ')}; `
   + `${counts.retried} payloads booked once more after the faults stopped`);
-console.log(`soak: ${completedPayloads} of ${payloads.length} payloads completed, ${compensatedPayloads} compensations; `
+say(`${completedPayloads} of ${payloads.length} payloads completed, ${compensatedPayloads} compensations; `
   + `provider: ${stats.appointments.length} appointments, ${c.replays} replays, ${c.inFlightConflicts} in-flight conflicts (409), `
   + `duplicates ${stats.duplicates.length}; outbox entries ${outboxes.flat().length}, unsettled ${unsettled.length}`);
 if (problems.length) {
-  for (const p of problems.slice(0, 20)) console.log(`soak: PROBLEM ${p}`);
-  console.log(`soak: FAILED, ${problems.length} problems`);
-  process.exit(1);
+  for (const p of problems.slice(0, 20)) say(`PROBLEM ${p}`);
+  say(`FAILED, ${problems.length} problems`);
+  return false;
 }
-console.log('soak: ok: no slot or key with two appointments, every completed booking held once, every compensated one cancelled, every slot held has a completed booking, every click answered, every outbox settled');
+say('ok: no slot or key with two appointments, every completed booking held once, every compensated one cancelled, every slot held has a completed booking, every click answered, every outbox settled');
+return true;
+}
