@@ -72,7 +72,7 @@ apt_install() {
 }
 
 # Browsers come from Debian; they install in the background while cargo builds the tools:
-# Chromium (driven by playwright-core), Firefox ESR (puppeteer-core over WebDriver BiDi) and
+# Chromium and Firefox ESR (driven by puppeteer-core, over CDP and WebDriver BiDi) and
 # WPE WebKit, Safari's engine (its MiniBrowser is in libwpewebkit-1.1-0, driven through
 # WPEWebDriver by selenium-webdriver; see scripts/engines.mjs).
 BROWSERS="chromium chromium-driver firefox-esr wpewebkit-driver libwpewebkit-1.1-0"

@@ -1,6 +1,6 @@
 // One way to drive the three browser engines these machines run, so a test is written once
-// and runs in each: Chromium (Debian's, through playwright-core), Firefox ESR (Debian's, through
-// puppeteer-core over WebDriver BiDi) and WebKit (Debian's WPE WebKit MiniBrowser, through
+// and runs in each: Chromium and Firefox ESR (Debian's, through puppeteer-core: CDP for
+// Chromium, WebDriver BiDi for Firefox) and WebKit (Debian's WPE WebKit MiniBrowser, through
 // selenium-webdriver and WPEWebDriver). Every engine's page answers the same small API:
 //
 //   const browser = await launch('firefox');       // 'chromium' | 'firefox' | 'webkit'
@@ -8,11 +8,15 @@
 //   await page.goto(url);
 //   const x = await page.evaluate((arg) => ..., arg);  // awaited in the page; JSON in and out
 //   await page.waitForFunction((arg) => ..., arg, { timeout });
+//   await page.click(selector); await page.$$eval(selector, (elements, arg) => ..., arg);
 //   await page.screenshot({ path }); page.errors(); await page.close(); await browser.close();
 //
-// In Chromium and Firefox `page.raw` is the driver's own page (playwright's or puppeteer's) for
-// what only they can do (watching requests); WebKit has none. Pitfalls handled here, measured
-// in ../shared/research/{firefox,webkit}_driving.md: a Firefox *tab* in the background has its
+// One driver for Chromium and Firefox: puppeteer-core started Chromium in 512 ms and answered an
+// evaluate in 2.14 ms, against playwright-core's 585 ms and 2.62 ms (the median of 5 each,
+// interleaved); Playwright's own Firefox path needs its patched build, which these machines
+// cannot download, and its BiDi mode fails with the pinned version. In Chromium and Firefox
+// `page.raw` is puppeteer's page; WebKit has none. Pitfalls handled here, measured in
+// ../shared/research/{firefox,webkit}_driving.md: a Firefox *tab* in the background has its
 // timers clamped to 1 s, so pages are windows; WPEWebDriver's New Window opens nothing, so a
 // window is opened from a home window with window.open and found among the handles; classic
 // WebDriver has one current window, so commands to WebKit pages are queued and each switches
@@ -22,9 +26,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launchChromium } from './browser.mjs';
 
 export const ENGINES = ['chromium', 'firefox', 'webkit'];
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
 export const WPE_DRIVER = process.env.WPE_DRIVER_PATH ?? '/usr/bin/WPEWebDriver';
 export const WPE_BROWSER = process.env.WPE_BROWSER_PATH ?? '/usr/lib/x86_64-linux-gnu/wpe-webkit-1.1/MiniBrowser';
@@ -54,75 +58,60 @@ const WATCH_ERRORS = `(() => { if (window.__engineErrors) return; window.__engin
   addEventListener('error', (e) => window.__engineErrors.push(String(e.message)));
   addEventListener('unhandledrejection', (e) => window.__engineErrors.push('unhandled rejection: ' + String(e.reason && e.reason.message || e.reason))); })()`;
 
-async function chromium() {
-  const context = await launchChromium();
-  const version = context.browser()?.version() ?? 'chromium';
-  const wrap = (page) => ({
-    raw: page,
-    goto: (url) => page.goto(url),
-    reload: () => page.reload(),
-    evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, arg, options),
-    waitForSelector: (selector, { timeout } = {}) => page.waitForSelector(selector, { timeout, state: 'attached' }),
-    click: (selector) => page.click(selector),
-    dblclick: (selector) => page.dblclick(selector),
-    selectOption: (selector, value) => page.selectOption(selector, value),
-    $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
-    $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
-    textContent: (selector) => page.textContent(selector),
-    screenshot: (options) => page.screenshot(options),
-    setViewportSize: (size) => page.setViewportSize(size),
-    on: (type, fn) => page.on(type, fn),
-    errors: () => page.evaluate(() => window.__engineErrors ?? []),
-    watchErrors: () => page.evaluate(WATCH_ERRORS),
-    close: () => page.close(),
-  });
-  return {
-    engine: 'chromium', version, raw: context,
-    newPage: async () => wrap(await context.newPage()),
-    close: () => context.close(),
-  };
-}
+/** A puppeteer-core page in the shared page API (Chromium and Firefox). */
+const puppeteerPage = (page) => ({
+  raw: page,
+  goto: (url) => page.goto(url),
+  reload: () => page.reload(),
+  evaluate: (fn, arg) => page.evaluate(fn, arg),
+  waitForFunction: (fn, arg, options) => page.waitForFunction(fn, { timeout: 30_000, ...options }, arg),
+  waitForSelector: (selector, { timeout = 30_000 } = {}) => page.waitForSelector(selector, { timeout }),
+  click: (selector) => page.click(selector),
+  dblclick: (selector) => page.click(selector, { count: 2 }),
+  selectOption: (selector, value) => page.select(selector, value),
+  $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
+  $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
+  textContent: (selector) => page.$eval(selector, (e) => e.textContent),
+  screenshot: (options) => page.screenshot(options),
+  setViewportSize: (size) => page.setViewport(size),
+  on: (type, fn) => page.on(type, type === 'pageerror' ? (e) => fn({ message: e?.message ?? String(e) }) : fn),
+  errors: () => page.evaluate(() => window.__engineErrors ?? []),
+  watchErrors: () => page.evaluate(WATCH_ERRORS),
+  close: () => page.close(),
+});
 
-async function firefox() {
+/** `options` launched by puppeteer-core in a fresh profile; pages are windows. */
+async function puppeteerBrowser(engine, options) {
   const { default: puppeteer } = await import('puppeteer-core');
-  const profile = mkdtempSync(join(tmpdir(), 'raptor-firefox-'));
-  const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: FIREFOX, headless: true, userDataDir: profile,
-    // Chromium's 100 µs performance.now() step on plain pages (Firefox's default is 1 ms).
-    extraPrefsFirefox: { 'privacy.resistFingerprinting.reduceTimerPrecision.microseconds': 100 },
-  });
-  const version = await browser.version();
-  const wrap = (page) => ({
-    raw: page,
-    goto: (url) => page.goto(url),
-    reload: () => page.reload(),
-    evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitForFunction: (fn, arg, options) => page.waitForFunction(fn, { timeout: 30_000, ...options }, arg),
-    waitForSelector: (selector, { timeout = 30_000 } = {}) => page.waitForSelector(selector, { timeout }),
-    click: (selector) => page.click(selector),
-    dblclick: (selector) => page.click(selector, { count: 2 }),
-    selectOption: (selector, value) => page.select(selector, value),
-    $eval: (selector, fn, arg) => page.$eval(selector, fn, arg),
-    $$eval: (selector, fn, arg) => page.$$eval(selector, fn, arg),
-    textContent: (selector) => page.$eval(selector, (e) => e.textContent),
-    screenshot: (options) => page.screenshot(options),
-    setViewportSize: (size) => page.setViewport(size),
-    on: (type, fn) => page.on(type, type === 'pageerror' ? (e) => fn({ message: e?.message ?? String(e) }) : fn),
-    errors: () => page.evaluate(() => window.__engineErrors ?? []),
-    watchErrors: () => page.evaluate(WATCH_ERRORS),
-    close: () => page.close(),
-  });
+  const profile = mkdtempSync(join(tmpdir(), `raptor-${engine}-`));
+  const browser = await puppeteer.launch({ headless: true, userDataDir: profile, ...options });
+  const version = (await browser.version()).replace(/^[A-Za-z]+\//, '');
   return {
-    engine: 'firefox', version, raw: browser,
-    // A window, not a tab: a background tab's timers are clamped to 1 s.
-    newPage: async () => wrap(await browser.newPage({ type: 'window' })),
+    engine, version, raw: browser,
+    // A window, not a tab: a background tab's timers are clamped (to 1 s in Firefox).
+    newPage: async () => puppeteerPage(await browser.newPage({ type: 'window' })),
     close: async () => {
       await browser.close();
       rmSync(profile, { recursive: true, force: true });
     },
   };
 }
+
+// Debian's Chromium, started as these machines need it (no background networking: the closed
+// network refuses it), with gc() exposed and precise memory figures for the leak checks.
+const chromium = () => puppeteerBrowser('chromium', {
+  browser: 'chrome', executablePath: CHROMIUM,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    '--js-flags=--expose-gc', '--enable-precise-memory-info'],
+});
+
+// Debian's Firefox ESR over WebDriver BiDi, with Chromium's 100 µs performance.now() step on
+// plain pages (Firefox's default is 1 ms).
+const firefox = () => puppeteerBrowser('firefox', {
+  browser: 'firefox', executablePath: FIREFOX,
+  extraPrefsFirefox: { 'privacy.resistFingerprinting.reduceTimerPrecision.microseconds': 100 },
+});
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
 const freePort = () => new Promise((ok, fail) => {
