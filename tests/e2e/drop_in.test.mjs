@@ -3,12 +3,12 @@
 // (scripts/engines.mjs; BROWSERS, default all), against the release package in pkg/
 // (npm run build). The .wasm is held back by the server, and which .wasm a page fetched is read
 // from the server's request log, so nothing depends on one browser's network hooks.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../../scripts/serve.mjs';
-import { engines, launch } from '../../scripts/engines.mjs';
+import { eachEngine } from '../support/browsers.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 let server, base, requests;
@@ -33,181 +33,175 @@ after(() => server?.close());
 
 const rows = (page) => page.$$eval('#log tr', (trs) => trs.map((tr) => [...tr.cells].map((td) => td.textContent)));
 
-for (const engine of engines(process.env.BROWSERS)) {
-  describe(engine, () => {
-    let browser;
-    before(async () => { browser = await launch(engine); });
-    after(async () => { await browser?.close(); });
+eachEngine((engine, browser) => {
+  /** A fresh page on www/drop-in.html; `delayWasmMs` holds the .wasm response back. */
+  async function openPage({ delayWasmMs = 0 } = {}) {
+    wasmDelayMs = delayWasmMs;
+    const page = await browser.newPage();
+    await page.goto(`${base}drop-in.html`);
+    await page.watchErrors();
+    return page;
+  }
 
-    /** A fresh page on www/drop-in.html; `delayWasmMs` holds the .wasm response back. */
-    async function openPage({ delayWasmMs = 0 } = {}) {
-      wasmDelayMs = delayWasmMs;
-      const page = await browser.newPage();
-      await page.goto(`${base}drop-in.html`);
-      await page.watchErrors();
-      return page;
-    }
-
-    test(`${engine}: inline handlers get labels from the global getActionLabel, IE11 path included`, async () => {
-      const page = await openPage();
-      await page.evaluate(() => RaptorSecondary.ready);
-      await page.click('#book');
-      await page.click('#cancel-icon');
-      await page.click('#ie11');
-      await page.click('#unlabelled');
-      assert.deepEqual(await rows(page), [
-        ['1', 'book-appointment', 'book-appointment (target, depth 0)'],
-        // The drop-in keeps the legacy contract (the clicked <span> has no label); the detailed
-        // resolver walks up to the button.
-        ['2', "'' (no label)", 'cancel-appointment (target, depth 1)'],
-        ['3', 'reschedule-appointment', 'reschedule-appointment (srcElement, depth 0)'],
-        ['4', "'' (no label)", "'' (attribute_missing)"],
-      ]);
-      assert.match(await page.textContent('#status'), /^Ready/);
-      assert.deepEqual(await page.errors(), []);
-      await page.close();
-    });
-
-    test(`${engine}: clicks made before the module is ready are held and replayed, not dropped`, async () => {
-      const page = await openPage({ delayWasmMs: 1500 });
-      await page.click('#book');
-      await page.click('#ie11');
-      assert.equal(await page.evaluate(() => RaptorSecondary.isReady), false, 'still loading');
-      assert.deepEqual(await rows(page), [], 'no handler ran before the module was ready');
-      await page.evaluate(() => RaptorSecondary.ready);
-      await page.waitForFunction(() => document.querySelectorAll('#log tr').length === 2);
-      assert.deepEqual((await rows(page)).map((r) => r[1]), ['book-appointment', 'reschedule-appointment']);
-      assert.deepEqual(await page.evaluate(() => [RaptorSecondary.queuedClicks, RaptorSecondary.replayedClicks]), [2, 2]);
-      assert.match(await page.textContent('#status'), /Replayed 2 held click/);
-      assert.deepEqual(await page.errors(), []);
-      await page.close();
-    });
-
-    test(`${engine}: a call before the module is ready throws a coded error instead of answering wrong`, async () => {
-      const page = await openPage({ delayWasmMs: 1000 });
-      const code = await page.evaluate(() => {
-        try { getActionLabel({ target: null }); return 'no error'; } catch (e) { return e.code; }
-      });
-      assert.equal(code, 'not_ready');
-      await page.evaluate(() => RaptorSecondary.ready);
-      await page.close();
-    });
-
-    test(`${engine}: the public global agrees with the corpus, survives hostile input and does not leak`, async () => {
-      const page = await openPage();
-      const report = await page.evaluate(async () => {
-        await RaptorSecondary.ready;
-        const shapes = await import('/tests/support/event_shapes.js');
-        const corpus = await (await fetch('/data/action_label_corpus.json')).json();
-        const legacy = shapes.loadCommonJs(await (await fetch('/legacy/src/compatActionLabel.js')).text());
-        const diff = shapes.differential(corpus, legacy.getActionLabel, window.getActionLabel);
-
-        const hostile = ['throwing-target-getter', 'proxy', 'revoked-proxy'].map((k) => shapes.buildEvent({ $hostile: k }));
-        const good = shapes.buildEvent({ srcElement: { attrs: { 'data-action': 'ok' } } });
-        let hostileBroke = 0;
-        for (let i = 0; i < 30000; i++) {
-          try { if (getActionLabel(hostile[i % 3]) !== '') hostileBroke++; } catch { /* allowed */ }
-          if (getActionLabel(good) !== 'ok') hostileBroke++;
-        }
-
-        const button = document.getElementById('book');
-        let realEvent;
-        button.addEventListener('click', (e) => { realEvent = e; }, { once: true });
-        button.dispatchEvent(new Event('click'));
-        const events = [realEvent, good, shapes.buildEvent({ currentTarget: { dataset: { action: 'x' } } })];
-        // The JS heap can be read in Chromium only (performance.memory, gc exposed by the launcher).
-        const heap = () => { window.gc?.(); return performance.memory ? performance.memory.usedJSHeapSize : null; };
-        for (let i = 0; i < 10000; i++) getActionLabel(events[i % 3]);
-        const before = { wasm: RaptorSecondary.memoryBytes(), heap: heap() };
-        let total = 0;
-        for (let i = 0; i < 500000; i++) total += getActionLabel(events[i % 3]).length;
-        const afterCalls = { wasm: RaptorSecondary.memoryBytes(), heap: heap() };
-        return { diff, hostileBroke, before, after: afterCalls, total };
-      });
-      assert.deepEqual(report.diff.problems, []);
-      assert.ok(report.diff.cases >= 40 && report.diff.fixed >= 7, JSON.stringify(report.diff));
-      assert.equal(report.hostileBroke, 0);
-      // 'book-appointment', 'ok' and 'x', in turn: every call answered.
-      assert.equal(report.total, 166667 * 16 + 166667 * 2 + 166666 * 1);
-      assert.equal(report.after.wasm, report.before.wasm, 'Wasm memory stayed flat over 500k calls');
-      if (report.before.heap !== null) {
-        assert.ok(report.after.heap - report.before.heap < 2 * 1024 * 1024,
-          `JS heap grew by ${report.after.heap - report.before.heap} bytes over 500k calls`);
-      }
-      console.log(`drop-in: ${engine}: ${report.diff.cases} corpus cases agree (${report.diff.fixed} fixed by srcElement); 500,000 calls: `
-        + `Wasm memory ${report.before.wasm} -> ${report.after.wasm} B, JS heap ${report.before.heap === null ? 'not readable here'
-          : `${report.before.heap} -> ${report.after.heap} B`}`);
-      await page.close();
-    });
-
-    test(`${engine}: numbers given to the helpers and the client thousands of times leave the module working`, async () => {
-      // WebKit 2.38's Wasm JIT broke on a number held as an externref once the code was hot:
-      // `getActionLabel(0)` or `{ maxDepth: 1.5 }` a few hundred times, then every call threw
-      // "Out of bounds table access". No number crosses as itself now (src/web/reads.js).
-      const page = await browser.newPage();
-      await page.goto(`${base}loader-client.html`);
-      const out = await page.evaluate(async () => {
-        await RaptorSecondary.ready;
-        const numbers = [0, -0, NaN, 1.5, 30.5, Infinity, -1, 42];
-        const element = document.createElement('button');
-        element.setAttribute('data-action', 'book-appointment');
-        const errors = new Set();
-        const note = (e) => { if (!(e instanceof TypeError) && e?.code !== 'invalid_options') errors.add(String(e)); };
-        for (let i = 0; i < 4000; i++) {
-          const n = numbers[i % numbers.length];
-          try { getActionLabel(n); } catch (e) { note(e); }
-          try { getActionLabel({ target: element }, n); } catch (e) { note(e); }
-          try { resolveAction({ target: element }, { maxDepth: n }); } catch (e) { note(e); }
-          try { resolveAction(n, n); } catch (e) { note(e); }
-        }
-        const client = new RaptorSecondary.AppointmentClient({
-          storage: 'none', logCapacity: 0, maxRetryAfterMs: 0,
-          fetch: async (url) => new Response(url.endsWith('/events') ? '{}' : '{"id":"apt_1","status":"confirmed"}', { status: 201 }),
-        });
-        const request = (durationMinutes) => ({
-          calendarId: 'cal_numbers', slotStart: new Date(Date.now() + 4 * 86400000).toISOString(), durationMinutes,
-          patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
-        });
-        const refused = [];
-        for (let i = 0; i < 2000; i++) refused.push(client.book(request(numbers[i % numbers.length])));
-        const codes = new Set((await Promise.all(refused)).map((r) => r.error?.code ?? r.state));
-        client.free();
-        return {
-          errors: [...errors],
-          label: getActionLabel({ target: element }),
-          depth: resolveAction({ target: element }, { maxDepth: 0 }).label,
-          codes: [...codes].sort(),
-        };
-      });
-      assert.deepEqual(out.errors, []);
-      assert.equal(out.label, 'book-appointment');
-      assert.equal(out.depth, 'book-appointment');
-      // 0, -0, NaN, 1.5, 30.5, Infinity and -1 minutes are refused; 42 books (then replays).
-      assert.deepEqual(out.codes, ['completed', 'invalid_request']);
-      await page.close();
-    });
-
-    test(`${engine}: the loader picks the drop-in module by default and the client module with data-client`, async () => {
-      const page = await browser.newPage();
-      for (const [path, client] of [['/loader-default.html', false], ['/loader-client.html', true]]) {
-        const from = requests.length;
-        await page.goto(`${base}${path.slice(1)}`);
-        const outcome = await page.evaluate(async () => {
-          await RaptorSecondary.ready;
-          try {
-            const client = new RaptorSecondary.AppointmentClient({ fetch: async () => new Response(null, { status: 500 }) });
-            const result = await client.book({});
-            return { loaded: true, code: result.error.code, field: result.error.field };
-          } catch (e) {
-            return { loaded: false, code: e.code };
-          }
-        });
-        if (client) assert.deepEqual(outcome, { loaded: true, code: 'invalid_request', field: 'calendarId' });
-        else assert.deepEqual(outcome, { loaded: false, code: 'not_loaded' });
-        const wasm = requests.slice(from).filter((r) => r.path.endsWith('.wasm')).map((r) => r.path);
-        assert.deepEqual(wasm, [client ? '/pkg/raptor_secondary_bg.wasm' : '/pkg/raptor_secondary_lite_bg.wasm']);
-      }
-      await page.close();
-    });
+  test(`${engine}: inline handlers get labels from the global getActionLabel, IE11 path included`, async () => {
+    const page = await openPage();
+    await page.evaluate(() => RaptorSecondary.ready);
+    await page.click('#book');
+    await page.click('#cancel-icon');
+    await page.click('#ie11');
+    await page.click('#unlabelled');
+    assert.deepEqual(await rows(page), [
+      ['1', 'book-appointment', 'book-appointment (target, depth 0)'],
+      // The drop-in keeps the legacy contract (the clicked <span> has no label); the detailed
+      // resolver walks up to the button.
+      ['2', "'' (no label)", 'cancel-appointment (target, depth 1)'],
+      ['3', 'reschedule-appointment', 'reschedule-appointment (srcElement, depth 0)'],
+      ['4', "'' (no label)", "'' (attribute_missing)"],
+    ]);
+    assert.match(await page.textContent('#status'), /^Ready/);
+    assert.deepEqual(await page.errors(), []);
+    await page.close();
   });
-}
+
+  test(`${engine}: clicks made before the module is ready are held and replayed, not dropped`, async () => {
+    const page = await openPage({ delayWasmMs: 1500 });
+    await page.click('#book');
+    await page.click('#ie11');
+    assert.equal(await page.evaluate(() => RaptorSecondary.isReady), false, 'still loading');
+    assert.deepEqual(await rows(page), [], 'no handler ran before the module was ready');
+    await page.evaluate(() => RaptorSecondary.ready);
+    await page.waitForFunction(() => document.querySelectorAll('#log tr').length === 2);
+    assert.deepEqual((await rows(page)).map((r) => r[1]), ['book-appointment', 'reschedule-appointment']);
+    assert.deepEqual(await page.evaluate(() => [RaptorSecondary.queuedClicks, RaptorSecondary.replayedClicks]), [2, 2]);
+    assert.match(await page.textContent('#status'), /Replayed 2 held click/);
+    assert.deepEqual(await page.errors(), []);
+    await page.close();
+  });
+
+  test(`${engine}: a call before the module is ready throws a coded error instead of answering wrong`, async () => {
+    const page = await openPage({ delayWasmMs: 1000 });
+    const code = await page.evaluate(() => {
+      try { getActionLabel({ target: null }); return 'no error'; } catch (e) { return e.code; }
+    });
+    assert.equal(code, 'not_ready');
+    await page.evaluate(() => RaptorSecondary.ready);
+    await page.close();
+  });
+
+  test(`${engine}: the public global agrees with the corpus, survives hostile input and does not leak`, async () => {
+    const page = await openPage();
+    const report = await page.evaluate(async () => {
+      await RaptorSecondary.ready;
+      const shapes = await import('/tests/support/event_shapes.js');
+      const corpus = await (await fetch('/data/action_label_corpus.json')).json();
+      const legacy = shapes.loadCommonJs(await (await fetch('/legacy/src/compatActionLabel.js')).text());
+      const diff = shapes.differential(corpus, legacy.getActionLabel, window.getActionLabel);
+
+      const hostile = ['throwing-target-getter', 'proxy', 'revoked-proxy'].map((k) => shapes.buildEvent({ $hostile: k }));
+      const good = shapes.buildEvent({ srcElement: { attrs: { 'data-action': 'ok' } } });
+      let hostileBroke = 0;
+      for (let i = 0; i < 30000; i++) {
+        try { if (getActionLabel(hostile[i % 3]) !== '') hostileBroke++; } catch { /* allowed */ }
+        if (getActionLabel(good) !== 'ok') hostileBroke++;
+      }
+
+      const button = document.getElementById('book');
+      let realEvent;
+      button.addEventListener('click', (e) => { realEvent = e; }, { once: true });
+      button.dispatchEvent(new Event('click'));
+      const events = [realEvent, good, shapes.buildEvent({ currentTarget: { dataset: { action: 'x' } } })];
+      // The JS heap can be read in Chromium only (performance.memory, gc exposed by the launcher).
+      const heap = () => { window.gc?.(); return performance.memory ? performance.memory.usedJSHeapSize : null; };
+      for (let i = 0; i < 10000; i++) getActionLabel(events[i % 3]);
+      const before = { wasm: RaptorSecondary.memoryBytes(), heap: heap() };
+      let total = 0;
+      for (let i = 0; i < 500000; i++) total += getActionLabel(events[i % 3]).length;
+      const afterCalls = { wasm: RaptorSecondary.memoryBytes(), heap: heap() };
+      return { diff, hostileBroke, before, after: afterCalls, total };
+    });
+    assert.deepEqual(report.diff.problems, []);
+    assert.ok(report.diff.cases >= 40 && report.diff.fixed >= 7, JSON.stringify(report.diff));
+    assert.equal(report.hostileBroke, 0);
+    // 'book-appointment', 'ok' and 'x', in turn: every call answered.
+    assert.equal(report.total, 166667 * 16 + 166667 * 2 + 166666 * 1);
+    assert.equal(report.after.wasm, report.before.wasm, 'Wasm memory stayed flat over 500k calls');
+    if (report.before.heap !== null) {
+      assert.ok(report.after.heap - report.before.heap < 2 * 1024 * 1024,
+        `JS heap grew by ${report.after.heap - report.before.heap} bytes over 500k calls`);
+    }
+    console.log(`drop-in: ${engine}: ${report.diff.cases} corpus cases agree (${report.diff.fixed} fixed by srcElement); 500,000 calls: `
+      + `Wasm memory ${report.before.wasm} -> ${report.after.wasm} B, JS heap ${report.before.heap === null ? 'not readable here'
+        : `${report.before.heap} -> ${report.after.heap} B`}`);
+    await page.close();
+  });
+
+  test(`${engine}: numbers given to the helpers and the client thousands of times leave the module working`, async () => {
+    // WebKit 2.38's Wasm JIT broke on a number held as an externref once the code was hot:
+    // `getActionLabel(0)` or `{ maxDepth: 1.5 }` a few hundred times, then every call threw
+    // "Out of bounds table access". No number crosses as itself now (src/web/reads.js).
+    const page = await browser.newPage();
+    await page.goto(`${base}loader-client.html`);
+    const out = await page.evaluate(async () => {
+      await RaptorSecondary.ready;
+      const numbers = [0, -0, NaN, 1.5, 30.5, Infinity, -1, 42];
+      const element = document.createElement('button');
+      element.setAttribute('data-action', 'book-appointment');
+      const errors = new Set();
+      const note = (e) => { if (!(e instanceof TypeError) && e?.code !== 'invalid_options') errors.add(String(e)); };
+      for (let i = 0; i < 4000; i++) {
+        const n = numbers[i % numbers.length];
+        try { getActionLabel(n); } catch (e) { note(e); }
+        try { getActionLabel({ target: element }, n); } catch (e) { note(e); }
+        try { resolveAction({ target: element }, { maxDepth: n }); } catch (e) { note(e); }
+        try { resolveAction(n, n); } catch (e) { note(e); }
+      }
+      const client = new RaptorSecondary.AppointmentClient({
+        storage: 'none', logCapacity: 0, maxRetryAfterMs: 0,
+        fetch: async (url) => new Response(url.endsWith('/events') ? '{}' : '{"id":"apt_1","status":"confirmed"}', { status: 201 }),
+      });
+      const request = (durationMinutes) => ({
+        calendarId: 'cal_numbers', slotStart: new Date(Date.now() + 4 * 86400000).toISOString(), durationMinutes,
+        patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
+      });
+      const refused = [];
+      for (let i = 0; i < 2000; i++) refused.push(client.book(request(numbers[i % numbers.length])));
+      const codes = new Set((await Promise.all(refused)).map((r) => r.error?.code ?? r.state));
+      client.free();
+      return {
+        errors: [...errors],
+        label: getActionLabel({ target: element }),
+        depth: resolveAction({ target: element }, { maxDepth: 0 }).label,
+        codes: [...codes].sort(),
+      };
+    });
+    assert.deepEqual(out.errors, []);
+    assert.equal(out.label, 'book-appointment');
+    assert.equal(out.depth, 'book-appointment');
+    // 0, -0, NaN, 1.5, 30.5, Infinity and -1 minutes are refused; 42 books (then replays).
+    assert.deepEqual(out.codes, ['completed', 'invalid_request']);
+    await page.close();
+  });
+
+  test(`${engine}: the loader picks the drop-in module by default and the client module with data-client`, async () => {
+    const page = await browser.newPage();
+    for (const [path, client] of [['/loader-default.html', false], ['/loader-client.html', true]]) {
+      const from = requests.length;
+      await page.goto(`${base}${path.slice(1)}`);
+      const outcome = await page.evaluate(async () => {
+        await RaptorSecondary.ready;
+        try {
+          const client = new RaptorSecondary.AppointmentClient({ fetch: async () => new Response(null, { status: 500 }) });
+          const result = await client.book({});
+          return { loaded: true, code: result.error.code, field: result.error.field };
+        } catch (e) {
+          return { loaded: false, code: e.code };
+        }
+      });
+      if (client) assert.deepEqual(outcome, { loaded: true, code: 'invalid_request', field: 'calendarId' });
+      else assert.deepEqual(outcome, { loaded: false, code: 'not_loaded' });
+      const wasm = requests.slice(from).filter((r) => r.path.endsWith('.wasm')).map((r) => r.path);
+      assert.deepEqual(wasm, [client ? '/pkg/raptor_secondary_bg.wasm' : '/pkg/raptor_secondary_lite_bg.wasm']);
+    }
+    await page.close();
+  });
+});

@@ -8,12 +8,12 @@
 // figures, per engine.
 //
 //   HOSTILE_INPUTS=1000000 HOSTILE_SEED=7 node --test tests/hostile/   (a longer run, another seed)
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStaticServer } from '../../scripts/serve.mjs';
-import { engines, launch } from '../../scripts/engines.mjs';
+import { eachEngine } from '../support/browsers.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
 const INPUTS = Number(process.env.HOSTILE_INPUTS ?? 100000);
@@ -47,10 +47,7 @@ function assertFlat({ baseline, checkpoints, end }) {
 
 const heap = (bytes) => (bytes ? `${bytes} B` : 'not shown');
 
-for (const engine of engines(process.env.BROWSERS)) describe(engine, () => {
-  let browser;
-  before(async () => { browser = await launch(engine); });
-  after(async () => { await browser?.close(); });
+eachEngine((engine, browser) => {
 
   /** Runs the tier in a fresh page that loads the loader, with the client or the drop-in alone. */
   async function run({ inputs, dropInOnly }) {

@@ -10,10 +10,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { engines, launch } from '../../scripts/engines.mjs';
+import { eachEngine } from '../support/browsers.mjs';
 import { startStaticServer } from '../../scripts/serve.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -123,41 +123,35 @@ before(async () => {
 });
 after(() => pages?.server.close());
 
-for (const engine of engines(process.env.BROWSERS)) {
-  describe(engine, () => {
-    let browser;
-    before(async () => { browser = await launch(engine); });
-    after(async () => { await browser?.close(); });
+eachEngine((engine, browser) => {
+  /** Opens `path`, waits for `window.done` and returns it, with the page's errors. */
+  async function done(path) {
+    const tab = await browser.newPage();
+    const errors = [];
+    tab.on('pageerror', (e) => errors.push(e.message));
+    await tab.goto(`${pages.url}${path}`);
+    await tab.watchErrors();
+    await tab.waitForFunction(() => window.done, null, { timeout: 20_000 });
+    const value = await tab.evaluate(() => window.done);
+    errors.push(...await tab.errors());
+    await tab.close();
+    return { value, errors };
+  }
 
-    /** Opens `path`, waits for `window.done` and returns it, with the page's errors. */
-    async function done(path) {
-      const tab = await browser.newPage();
-      const errors = [];
-      tab.on('pageerror', (e) => errors.push(e.message));
-      await tab.goto(`${pages.url}${path}`);
-      await tab.watchErrors();
-      await tab.waitForFunction(() => window.done, null, { timeout: 20_000 });
-      const value = await tab.evaluate(() => window.done);
-      errors.push(...await tab.errors());
-      await tab.close();
-      return { value, errors };
-    }
-
-    test(`${engine}: a page bundled with esbuild from the installed package books`, async () => {
-      const { value, errors } = await done('');
-      assert.deepEqual(errors, []);
-      assert.deepEqual(value, {
-        label: 'book-appointment', state: 'completed', error: null, appointmentId: 'apt_1',
-        calls: ['POST /api/v2/appointments', 'POST /api/v2/events'],
-      });
-    });
-
-    test(`${engine}: a module worker bundled from the installed package books with IndexedDB storage`, async () => {
-      const { value } = await done('worker/');
-      assert.deepEqual(value, { state: 'completed', appointmentId: 'apt_w', replay: true, restored: true });
+  test(`${engine}: a page bundled with esbuild from the installed package books`, async () => {
+    const { value, errors } = await done('');
+    assert.deepEqual(errors, []);
+    assert.deepEqual(value, {
+      label: 'book-appointment', state: 'completed', error: null, appointmentId: 'apt_1',
+      calls: ['POST /api/v2/appointments', 'POST /api/v2/events'],
     });
   });
-}
+
+  test(`${engine}: a module worker bundled from the installed package books with IndexedDB storage`, async () => {
+    const { value } = await done('worker/');
+    assert.deepEqual(value, { state: 'completed', appointmentId: 'apt_w', replay: true, restored: true });
+  });
+});
 
 test('publint (strict) and arethetypeswrong (ESM-only) pass, for the repository and for pkg/', () => {
   for (const packed of [tarball, pkgTarball]) {

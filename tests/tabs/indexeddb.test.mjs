@@ -3,19 +3,16 @@
 // replayed, not booked again); a database that cannot be opened falls back to localStorage with
 // one warning; page calls made while the database loads wait for it. A provider stub in the page
 // counts the calls; the page's console warnings are gathered in the page. Needs pkg/ (npm run build).
-import { after, before, describe, test as nodeTest } from 'node:test';
+import { after, before, test as nodeTest } from 'node:test';
 import assert from 'node:assert/strict';
 import { startStaticServer } from '../../scripts/serve.mjs';
-import { engines, launch } from '../../scripts/engines.mjs';
+import { eachEngine } from '../support/browsers.mjs';
 
 let server, url;
 before(async () => { ({ server, url } = await startStaticServer({ port: 0 })); });
 after(() => server?.close());
 
-for (const engine of engines(process.env.BROWSERS)) describe(engine, () => {
-let browser;
-before(async () => { browser = await launch(engine); });
-after(async () => { await browser?.close(); });
+eachEngine((engine, browser) => {
 const test = (name, fn) => nodeTest(`${engine}: ${name}`, fn);
 
 /** Runs `fn(request)` in a fresh page with the ES module loaded and a counting provider stub. */

@@ -6,68 +6,54 @@
 // RELOAD_ROUNDS rounds per storage (5). BROWSERS picks the engines (default all).
 //
 //   node --test tests/tabs/reload.test.mjs      (needs pkg/: npm run build)
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProvider, startDemo } from '../../scripts/demo.mjs';
-import { engines, launch } from '../../scripts/engines.mjs';
+import { demoForFile, eachEngine } from '../support/browsers.mjs';
 
 const ROUNDS = Number(process.env.RELOAD_ROUNDS ?? 5);
-let demo;
-
-before(async () => {
-  buildProvider({ quiet: true });
-  demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
-});
-after(async () => { await demo?.stop(); });
-
-const admin = (path) => fetch(`${new URL(demo.providerUrl).origin}/__admin/${path}`).then((r) => r.json());
+const demo = demoForFile();
+const { admin } = demo;
 let calendar = 0;
 const SLOT = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 4 * 86400000).toISOString();
 
 // Absent first: the default, with no storageKey either, exactly as the README's first example.
 const STORAGES = [undefined, 'indexeddb', 'local', 'session', 'none'];
 
-for (const engine of engines(process.env.BROWSERS)) {
-  describe(engine, () => {
-    let browser;
-    before(async () => { browser = await launch(engine); });
-    after(async () => { await browser?.close(); });
-
-    for (const storage of STORAGES) {
-      const what = storage === undefined ? 'no storage option (the default)' : `storage '${storage}'`;
-      const expected = storage === 'none' ? 3 : 1;
-      test(`${engine}: ${what}: three loads booking one payload make ${expected === 1 ? 'one appointment' : 'three appointments'}`, async () => {
-        const page = await browser.newPage();
-        const failures = [];
-        for (let round = 0; round < ROUNDS; round++) {
-          const request = {
-            calendarId: `cal_reload_${Date.now()}_${++calendar}`, slotStart: SLOT, durationMinutes: 30,
-            patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
-          };
-          const results = [];
-          for (let load = 0; load < 3; load++) {
-            await page.goto(`${demo.url}drop-in.html?load=${load}`);
-            results.push(await page.evaluate(async ({ providerUrl, storage, request }) => {
-              const mod = await import('/pkg/raptor_secondary.js');
-              await mod.default();
-              const config = { baseUrl: providerUrl };
-              if (storage !== undefined) config.storage = storage;
-              const client = new mod.AppointmentClient(config);
-              return client.book(request);
-            }, { providerUrl: demo.providerUrl, storage, request }));
-          }
-          const stats = await admin('stats');
-          const made = stats.appointments.filter((a) => a.calendarId === request.calendarId).length;
-          const replays = results.filter((r) => r.idempotentReplay).length;
-          const completed = results.filter((r) => r.state === 'completed').length;
-          if (made !== expected || completed !== 3 || replays !== 3 - expected) {
-            failures.push(`round ${round}: ${made} appointments, ${completed} of 3 completed, ${replays} replays`);
-          }
+eachEngine((engine, browser) => {
+  for (const storage of STORAGES) {
+    const what = storage === undefined ? 'no storage option (the default)' : `storage '${storage}'`;
+    const expected = storage === 'none' ? 3 : 1;
+    test(`${engine}: ${what}: three loads booking one payload make ${expected === 1 ? 'one appointment' : 'three appointments'}`, async () => {
+      const page = await browser.newPage();
+      const failures = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        const request = {
+          calendarId: `cal_reload_${Date.now()}_${++calendar}`, slotStart: SLOT, durationMinutes: 30,
+          patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org',
+        };
+        const results = [];
+        for (let load = 0; load < 3; load++) {
+          await page.goto(`${demo.url}drop-in.html?load=${load}`);
+          results.push(await page.evaluate(async ({ providerUrl, storage, request }) => {
+            const mod = await import('/pkg/raptor_secondary.js');
+            await mod.default();
+            const config = { baseUrl: providerUrl };
+            if (storage !== undefined) config.storage = storage;
+            const client = new mod.AppointmentClient(config);
+            return client.book(request);
+          }, { providerUrl: demo.providerUrl, storage, request }));
         }
-        await page.close();
-        console.log(`tabs: ${engine}: ${what}: three loads of one payload: ${failures.length} of ${ROUNDS} rounds failed${failures.length ? ` (first: ${failures[0]})` : ''}`);
-        assert.deepEqual(failures, []);
-      });
-    }
-  });
-}
+        const stats = await admin('stats');
+        const made = stats.appointments.filter((a) => a.calendarId === request.calendarId).length;
+        const replays = results.filter((r) => r.idempotentReplay).length;
+        const completed = results.filter((r) => r.state === 'completed').length;
+        if (made !== expected || completed !== 3 || replays !== 3 - expected) {
+          failures.push(`round ${round}: ${made} appointments, ${completed} of 3 completed, ${replays} replays`);
+        }
+      }
+      await page.close();
+      console.log(`tabs: ${engine}: ${what}: three loads of one payload: ${failures.length} of ${ROUNDS} rounds failed${failures.length ? ` (first: ${failures[0]})` : ''}`);
+      assert.deepEqual(failures, []);
+    });
+  }
+});

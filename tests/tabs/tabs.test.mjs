@@ -9,21 +9,13 @@
 //   node --test tests/tabs/tabs.test.mjs      (needs pkg/: npm run build; builds the provider if needed)
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProvider, startDemo } from '../../scripts/demo.mjs';
 import { engines, launch } from '../../scripts/engines.mjs';
+import { demoForFile } from '../support/browsers.mjs';
 
 const ROUNDS = Number(process.env.TABS_ROUNDS ?? 8);
-let demo, browser, ENGINE;
+const demo = demoForFile();
+let browser, ENGINE;
 const pages = [];
-
-before(async () => {
-  buildProvider({ quiet: true });
-  demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
-});
-
-after(async () => {
-  await demo?.stop();
-});
 
 const admin = (path, body) => fetch(`${new URL(demo.providerUrl).origin}/__admin/${path}`, body === undefined ? {}
   : { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.json());

@@ -13,10 +13,9 @@
 // BROWSERS picks the engines (chromium, firefox, webkit, a list or all; default all).
 //
 //   node --test tests/tabs/together.test.mjs      (needs pkg/: npm run build)
-import { after, before, describe, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildProvider, startDemo } from '../../scripts/demo.mjs';
-import { engines, launch } from '../../scripts/engines.mjs';
+import { demoForFile, eachEngine } from '../support/browsers.mjs';
 
 // 60 rounds in Chromium, 20 in Firefox and WebKit (the run's time; TOGETHER_ROUNDS for more).
 const roundsIn = (engine) => Number(process.env.TOGETHER_ROUNDS ?? (engine === 'chromium' ? 60 : 20));
@@ -26,18 +25,8 @@ const MODES = [
   { storage: 'local', hide: ['indexedDB'] },
   { storage: 'local', hide: ['indexedDB', 'locks'], unordered: true },
 ];
-let demo;
-
-before(async () => {
-  buildProvider({ quiet: true });
-  demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
-});
-
-after(async () => {
-  await demo?.stop();
-});
-
-const admin = (path) => fetch(`${new URL(demo.providerUrl).origin}/__admin/${path}`).then((r) => r.json());
+const demo = demoForFile();
+const { admin } = demo;
 
 let calendar = 0;
 const SLOT = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 3 * 86400000).toISOString();
@@ -64,74 +53,68 @@ const collect = (page) => page.evaluate(() => window.together);
 
 const name = ({ storage, hide }) => `${storage}${hide.length ? ` without ${hide.join(' or ')}` : ''}`;
 
-for (const engine of engines(process.env.BROWSERS)) {
-  describe(engine, () => {
-    let browser;
-    before(async () => { browser = await launch(engine); });
-    after(async () => { await browser?.close(); });
-
-    /** `count` pages on the demo's origin with the ES module loaded; `hide` taken away. */
-    async function openPages(count, hide) {
-      const pages = [];
-      for (let i = 0; i < count; i++) {
-        const page = await browser.newPage();
-        await page.goto(`${demo.url}drop-in.html`);
-        await page.evaluate(async (hide) => {
-          if (hide.includes('indexedDB')) Object.defineProperty(window, 'indexedDB', { value: undefined });
-          if (hide.includes('locks')) Object.defineProperty(navigator, 'locks', { value: undefined });
-          window.mod = await import('/pkg/raptor_secondary.js');
-          await window.mod.default();
-        }, hide);
-        pages.push(page);
-      }
-      return pages;
+eachEngine((engine, browser) => {
+  /** `count` pages on the demo's origin with the ES module loaded; `hide` taken away. */
+  async function openPages(count, hide) {
+    const pages = [];
+    for (let i = 0; i < count; i++) {
+      const page = await browser.newPage();
+      await page.goto(`${demo.url}drop-in.html`);
+      await page.evaluate(async (hide) => {
+        if (hide.includes('indexedDB')) Object.defineProperty(window, 'indexedDB', { value: undefined });
+        if (hide.includes('locks')) Object.defineProperty(navigator, 'locks', { value: undefined });
+        window.mod = await import('/pkg/raptor_secondary.js');
+        await window.mod.default();
+      }, hide);
+      pages.push(page);
     }
+    return pages;
+  }
 
-    for (const mode of MODES) {
-      for (const tabs of [2, 3]) {
-        const what = name(mode);
-        const rounds = mode.unordered ? Math.ceil(roundsIn(engine) / 4) : roundsIn(engine);
-        test(`${engine}: ${what}: ${tabs} tabs built at the same moment book a shared payload once, and a later page replays every booking`, async () => {
-          const pages = await openPages(tabs + 1, mode.hide);
-          const failures = [];
-          let doubled = 0;
-          for (let round = 0; round < rounds; round++) {
-            const storageKey = `together-${engine}-${what}-${tabs}-${round}-${Date.now()}`;
-            const shared = payload();
-            const own = pages.slice(0, tabs).map(() => payload());
-            const at = Date.now() + 100;
-            for (const [i, page] of pages.slice(0, tabs).entries()) {
-              await startTogether(page, { at, providerUrl: demo.providerUrl, storage: mode.storage, storageKey, shared, own: own[i] });
-            }
-            const results = [];
-            for (const page of pages.slice(0, tabs)) results.push(await collect(page));
-            const stats = await admin('stats');
-            const active = stats.appointments.filter((a) => a.calendarId === shared.calendarId
-              && a.appointment.status !== 'cancelled').length;
-            // Unordered tabs hear of each other's secret through storage events: a moment.
-            if (mode.unordered) await new Promise((ok) => setTimeout(ok, Number(process.env.CONVERGE_MS ?? 200)));
-            // A later page on the same key: every earlier booking is replayed, none booked anew.
-            const again = await pages[tabs].evaluate(({ providerUrl, storage, storageKey, requests }) => {
-              window.client?.free();
-              window.client = new window.mod.AppointmentClient({ baseUrl: providerUrl, storage, storageKey });
-              return Promise.all(requests.map((r) => window.client.book(r)));
-            }, { providerUrl: demo.providerUrl, storage: mode.storage, storageKey, requests: [shared, ...own] });
-            const completed = results.flat().filter((r) => r.state === 'completed').length;
-            const replayed = again.filter((r) => r.idempotentReplay && r.state === 'completed').length;
-            const oneShared = active === 1 && new Set(results.map(([r]) => r.appointmentId)).size === 1
-              && again[0].appointmentId === results[0][0].appointmentId;
-            doubled += active > 1;
-            if (completed !== 2 * tabs || replayed !== tabs + 1 || (!oneShared && !mode.unordered)) {
-              failures.push(`round ${round}: shared payload held ${active} times; ${completed} of ${2 * tabs} completed; `
-                + `the later page replayed ${replayed} of ${tabs + 1}`);
-            }
+  for (const mode of MODES) {
+    for (const tabs of [2, 3]) {
+      const what = name(mode);
+      const rounds = mode.unordered ? Math.ceil(roundsIn(engine) / 4) : roundsIn(engine);
+      test(`${engine}: ${what}: ${tabs} tabs built at the same moment book a shared payload once, and a later page replays every booking`, async () => {
+        const pages = await openPages(tabs + 1, mode.hide);
+        const failures = [];
+        let doubled = 0;
+        for (let round = 0; round < rounds; round++) {
+          const storageKey = `together-${engine}-${what}-${tabs}-${round}-${Date.now()}`;
+          const shared = payload();
+          const own = pages.slice(0, tabs).map(() => payload());
+          const at = Date.now() + 100;
+          for (const [i, page] of pages.slice(0, tabs).entries()) {
+            await startTogether(page, { at, providerUrl: demo.providerUrl, storage: mode.storage, storageKey, shared, own: own[i] });
           }
-          for (const page of pages) await page.close();
-          const limit = mode.unordered ? `; the shared payload was booked more than once in ${doubled} of ${rounds} (documented limit)` : '';
-          console.log(`tabs: ${engine}: ${what}: ${tabs} tabs built together: ${failures.length} of ${rounds} rounds failed${limit}${failures.length ? ` (first: ${failures[0]})` : ''}`);
-          assert.deepEqual(failures, []);
-        });
-      }
+          const results = [];
+          for (const page of pages.slice(0, tabs)) results.push(await collect(page));
+          const stats = await admin('stats');
+          const active = stats.appointments.filter((a) => a.calendarId === shared.calendarId
+            && a.appointment.status !== 'cancelled').length;
+          // Unordered tabs hear of each other's secret through storage events: a moment.
+          if (mode.unordered) await new Promise((ok) => setTimeout(ok, Number(process.env.CONVERGE_MS ?? 200)));
+          // A later page on the same key: every earlier booking is replayed, none booked anew.
+          const again = await pages[tabs].evaluate(({ providerUrl, storage, storageKey, requests }) => {
+            window.client?.free();
+            window.client = new window.mod.AppointmentClient({ baseUrl: providerUrl, storage, storageKey });
+            return Promise.all(requests.map((r) => window.client.book(r)));
+          }, { providerUrl: demo.providerUrl, storage: mode.storage, storageKey, requests: [shared, ...own] });
+          const completed = results.flat().filter((r) => r.state === 'completed').length;
+          const replayed = again.filter((r) => r.idempotentReplay && r.state === 'completed').length;
+          const oneShared = active === 1 && new Set(results.map(([r]) => r.appointmentId)).size === 1
+            && again[0].appointmentId === results[0][0].appointmentId;
+          doubled += active > 1;
+          if (completed !== 2 * tabs || replayed !== tabs + 1 || (!oneShared && !mode.unordered)) {
+            failures.push(`round ${round}: shared payload held ${active} times; ${completed} of ${2 * tabs} completed; `
+              + `the later page replayed ${replayed} of ${tabs + 1}`);
+          }
+        }
+        for (const page of pages) await page.close();
+        const limit = mode.unordered ? `; the shared payload was booked more than once in ${doubled} of ${rounds} (documented limit)` : '';
+        console.log(`tabs: ${engine}: ${what}: ${tabs} tabs built together: ${failures.length} of ${rounds} rounds failed${limit}${failures.length ? ` (first: ${failures[0]})` : ''}`);
+        assert.deepEqual(failures, []);
+      });
     }
-  });
-}
+  }
+});
