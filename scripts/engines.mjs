@@ -11,10 +11,10 @@
 //   await page.click(selector); await page.$$eval(selector, (elements, arg) => ..., arg);
 //   await page.screenshot({ path }); page.errors(); await page.close(); await browser.close();
 //
-// One driver for Chromium and Firefox: puppeteer-core started Chromium in 512 ms and answered an
-// evaluate in 2.14 ms, against playwright-core's 585 ms and 2.62 ms (the median of 5 each,
-// interleaved); Playwright's own Firefox path needs its patched build, which these machines
-// cannot download, and its BiDi mode fails with the pinned version. In Chromium and Firefox
+// One driver for Chromium and Firefox: puppeteer-core launched Chromium and answered evaluates a
+// little faster than playwright-core in a one-off interleaved comparison (figures in commit
+// 8732545); Playwright's own Firefox path needs its patched build, which these machines cannot
+// download, and its BiDi mode fails with the pinned version. In Chromium and Firefox
 // `page.raw` is puppeteer's page; WebKit has none. Pitfalls handled here, measured in
 // ../shared/research/{firefox,webkit}_driving.md: a Firefox *tab* in the background has its
 // timers clamped to 1 s, so pages are windows; WPEWebDriver's New Window opens nothing, so a
