@@ -30,12 +30,13 @@ total_failed=0
 # A browser test that hangs fails its test instead of holding the run: 15 minutes each.
 NODE_TEST="node --test --test-timeout=900000"
 
-# Counts from a log: cargo's "test result: ... N passed; M failed" lines, or node's "# pass N".
+# Counts from a log: cargo's "test result: ... N passed; M failed" lines, or node's "# pass N"
+# (a failed before/after hook counts as a failure: node's summary leaves it out).
 count() {
   local log=$1 kind=$2
   case "$kind" in
     cargo) awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log" ;;
-    node)  awk '/^# pass / { p += $3 } /^# fail / { f += $3 } END { print p+0, f+0 }' "$log" ;;
+    node)  awk '/^# pass / { p += $3 } /^# fail / { f += $3 } /failureType: .hookFailed./ { f += 1 } END { print p+0, f+0 }' "$log" ;;
     none)  echo "0 0" ;;
   esac
 }

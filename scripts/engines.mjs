@@ -90,8 +90,14 @@ async function puppeteerBrowser(engine, options) {
     engine, version, raw: browser,
     // A window, not a tab: a background tab's timers are clamped (to 1 s in Firefox).
     newPage: async () => puppeteerPage(await browser.newPage({ type: 'window' })),
+    // Bounded: a browser that does not close in 15 s is killed (an unbounded close once held a
+    // CI run for the whole test timeout after every test had passed).
     close: async () => {
-      await browser.close();
+      const closed = browser.close().then(() => true, () => false);
+      if (!(await Promise.race([closed, sleep(15_000).then(() => false)]))) {
+        console.error(`engines: ${engine} did not close in 15 s; killed`);
+        browser.process()?.kill('SIGKILL');
+      }
       rmSync(profile, { recursive: true, force: true });
     },
   };
@@ -236,7 +242,7 @@ async function webkit() {
       throw new Error('WebKit: the new window did not open');
     }),
     close: async () => {
-      await session.quit().catch(() => {});
+      await Promise.race([session.quit().catch(() => {}), sleep(15_000)]);
       driver.kill('SIGTERM');
       await Promise.race([exited, sleep(2000)]);
       if (driver.exitCode === null) driver.kill('SIGKILL');
