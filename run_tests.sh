@@ -85,6 +85,7 @@ if [ "$QUICK" = 1 ]; then
   tier property-short      cargo env PROPERTY_SEQUENCES=2000 cargo test --release -p raptor-secondary-core --test properties -- --nocapture
   tier build-release       none  node scripts/build.mjs
   tier node-driver         node  $NODE_TEST tests/node/driver.test.mjs tests/node/pollution.test.mjs
+  tier node-fallback       node  env FALLBACK_INPUTS=20000 $NODE_TEST tests/node/fallback.test.mjs
   tier browser-smoke       node  $NODE_TEST tests/smoke/
   grep -h '^# smoke: ' "$LOGS/browser-smoke.log" 2>/dev/null | sed 's/^# /     /'
   echo "run_tests --quick: $(( $(date +%s) - started ))s"
@@ -120,10 +121,13 @@ tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"
 tier legacy-cases-on-wasm node env ACTION_LABEL_IMPL=tests/node/wasm_action_label.cjs node --test legacy/tests/
+# The same two cases on the loader's JavaScript fallback (what a page gets where the module
+# cannot run); tests/node/fallback.test.mjs holds the fallback to the module's answers.
+tier legacy-cases-on-fallback node env ACTION_LABEL_IMPL=tests/node/fallback_action_label.cjs node --test legacy/tests/
 # Drop-in page and the booking demo against the real mock provider, in each browser (screenshots
 # to results/demo.png from Chromium and target/screenshots/ from the others).
 tier browser-e2e         node  $NODE_TEST tests/e2e/
-grep -h '^# drop-in: ' "$LOGS/browser-e2e.log" 2>/dev/null | cut -c1-170 | sed 's/^# /     /'
+grep -h '^# drop-in: \|^# never-worse: ' "$LOGS/browser-e2e.log" 2>/dev/null | cut -c1-190 | sed 's/^# /     /'
 # Two tabs of one browser profile against the real mock provider, in each browser: the records both
 # tabs saved survive a reload; one payload booked in both tabs at once, or while the first tab's
 # booking is in flight, is one appointment; an event a closed tab left pending is published by one
@@ -148,7 +152,7 @@ grep -h '^# hostile: .*inputs (seed\|^# hostile: .*throws\|^# hostile: .*after w
 # case through the built Wasm client;
 # writes results/results_post.json and logs/log_post.txt.
 tier scenarios-node      node  sh -c "$NODE_TEST tests/node/ && node scripts/scenarios.mjs"
-grep -hE '^(bookings|retries|idempotency): ' "$LOGS/scenarios-node.log" 2>/dev/null | sed 's/^/     /'
+grep -hE '^(bookings|retries|idempotency): |^# fallback: ' "$LOGS/scenarios-node.log" 2>/dev/null | sed 's/^# //; s/^/     /'
 # The one-click before/after comparison: writes Shared/results/ and Shared/compare_report.md.
 tier shared-compare      node  node Shared/compare.mjs
 grep -hE '^compare: [0-9]+ cases|^compare: duplicates' "$LOGS/shared-compare.log" 2>/dev/null | sed 's/^/     /'

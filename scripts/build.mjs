@@ -6,7 +6,7 @@
 // driver is js/driver.js). Copies the loader beside them and prints what each page downloads.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { transformSync } from 'esbuild';
+import { buildSync, transformSync } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pages, sizes } from './sizes.mjs';
@@ -93,15 +93,54 @@ function dedupeSnippetImports(code) {
   });
 }
 
-// Every JavaScript file a page downloads is minified (the sources in js/ and src/web/ keep their
-// comments; pkg/ is what pages fetch).
+// Every JavaScript file of the ES modules is minified (the sources in js/ and src/web/ keep their
+// comments; pkg/ is what pages and bundlers get).
+const MODULES = ['raptor_secondary.js', 'raptor_secondary_core.js', 'driver.js', 'storage.js',
+  'raptor_secondary_lite.js', 'raptor_secondary_drop_in.js'];
 if (profile === '--release') {
-  for (const file of Object.values(pages()).flat().filter((f) => f.endsWith('.js'))) {
+  const snippets = [...new Set(MODULES.flatMap((m) => [...readFileSync(join(PKG, m), 'utf8')
+    .matchAll(/["']\.\/(snippets\/[^"']+\.js)["']/g)].map((x) => x[1])))];
+  for (const file of [...MODULES, ...snippets]) {
     const path = join(PKG, file);
     const { code } = transformSync(readFileSync(path, 'utf8'), { minify: true, target: 'es2022', legalComments: 'none' });
     writeFileSync(path, dedupeSnippetImports(code));
   }
 }
+
+// A snippet module the .wasm imports from straight is handed over as a namespace object
+// (`import * as X`), which a bundle must build with every export of the module. An object of
+// just the functions the .wasm imports is the same program and lets the rest be left out.
+for (const [glue, wasm] of [['raptor_secondary_core.js', 'raptor_secondary_bg.wasm'], ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm']]) {
+  const path = join(PKG, glue);
+  const wanted = WebAssembly.Module.imports(new WebAssembly.Module(readFileSync(join(PKG, wasm))));
+  const code = readFileSync(path, 'utf8').replace(/import\s*\*\s*as\s+([\w$]+)\s+from\s*"(\.\/snippets\/[^"]+)";?/g, (_, name, from) => {
+    const names = wanted.filter((i) => i.module === from).map((i) => i.name);
+    return `import{${names.map((n) => `${n} as ${name}$${n}`).join(',')}}from"${from}";const ${name}={${names.map((n) => `${n}:${name}$${n}`).join(',')}};`;
+  });
+  writeFileSync(path, code);
+}
+
+// What the loader (raptor-secondary.js) adds to a page: one module, a bundle of the glue, its
+// snippets and the wrappers, with only what the loader calls (it compiles the .wasm itself, so
+// the glue's async loading is left out), handing them to the loader. The loader is ES5 and
+// minified as ES5, so it still parses in old engines (which get its JavaScript fallback).
+const BOOT_NAMES = '__getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm, initSync';
+const BOOTS = {
+  'raptor_secondary_boot.js': `import { ${BOOT_NAMES} } from './raptor_secondary_lite.js';
+self.RaptorSecondary?._boot?.({ ${BOOT_NAMES} });`,
+  'raptor_secondary_boot_client.js': `import { ${BOOT_NAMES}, AppointmentClient } from './raptor_secondary.js';
+self.RaptorSecondary?._boot?.({ ${BOOT_NAMES}, AppointmentClient });`,
+};
+for (const [file, contents] of Object.entries(BOOTS)) {
+  buildSync({
+    stdin: { contents, resolveDir: PKG, sourcefile: `entry-${file}` }, bundle: true, format: 'esm', target: 'es2022',
+    minify: profile === '--release', legalComments: 'none', outfile: join(PKG, file), logLevel: 'warning',
+  });
+}
+const loader = join(PKG, 'raptor-secondary.js');
+writeFileSync(loader, transformSync(readFileSync(loader, 'utf8'), {
+  minify: profile === '--release', target: 'es5', legalComments: 'none',
+}).code);
 
 // pkg/package.json: the same package as the repository's package.json (whose exports, files
 // and sideEffects point into pkg/, so `npm run build && npm pack` packs it), rooted in pkg/ (so

@@ -18,11 +18,11 @@ function imports(file, seen = new Set()) {
   return [file, ...found.flatMap((f) => imports(f, seen))];
 }
 
-/** What each page downloads: the loader, the module and what it imports, and the .wasm. */
+/** What each page downloads: the loader, its boot module (a bundle) and the .wasm. */
 export function pages() {
   return {
-    'drop-in page': ['raptor-secondary.js', ...imports('raptor_secondary_lite.js'), 'raptor_secondary_lite_bg.wasm'],
-    'client page (data-client)': ['raptor-secondary.js', ...imports('raptor_secondary.js'), 'raptor_secondary_bg.wasm'],
+    'drop-in page': ['raptor-secondary.js', ...imports('raptor_secondary_boot.js'), 'raptor_secondary_lite_bg.wasm'],
+    'client page (data-client)': ['raptor-secondary.js', ...imports('raptor_secondary_boot_client.js'), 'raptor_secondary_bg.wasm'],
   };
 }
 

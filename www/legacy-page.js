@@ -21,9 +21,13 @@ function onAction(event) {
   document.getElementById('log').appendChild(row);
 }
 
-document.addEventListener('raptor-secondary:ready', function () {
+function showEngine() {
   var status = document.getElementById('status');
-  status.textContent = 'Ready: getActionLabel is served by WebAssembly.' +
-    (RaptorSecondary.replayedClicks ? ' Replayed ' + RaptorSecondary.replayedClicks + ' held click(s).' : '');
-  status.className = 'status ready';
-});
+  status.textContent = RaptorSecondary.engine === 'wasm' ? 'Ready: getActionLabel is served by WebAssembly.'
+    : 'getActionLabel answers from the JavaScript fallback (' + RaptorSecondary.engineReason + ').';
+  status.className = 'status ' + (RaptorSecondary.engine === 'wasm' ? 'ready' : 'fallback');
+}
+
+document.addEventListener('raptor-secondary:ready', showEngine);
+if (RaptorSecondary.ready) RaptorSecondary.ready.then(null, showEngine);
+else showEngine();

@@ -9,7 +9,7 @@
 use super::event_like::{
     self as read, bits, kind, on_cursor, FROM_COMPOSED_PATH, LOOK_THREW, NO_EVENT, NO_START, THREW,
 };
-use crate::action::options::{InvalidOptions, MAX_ATTRIBUTE_UNITS};
+use crate::action::options::{InvalidOptions, BAD_ATTRIBUTE, BAD_MAX_DEPTH, MAX_ATTRIBUTE_UNITS};
 use crate::action::walk::{walk, Answerer, Attribute, Cursor, Look, NodeKind, Unreadable, Walked};
 use crate::action::{Reason, ResolveOptions, Source};
 use crate::error::ErrorCode;
@@ -104,21 +104,19 @@ fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
     let units = match read::kind(&attribute) {
         kind::UNDEFINED => None,
         kind::STRING => match read::units(&attribute) as usize {
-            n if n > MAX_ATTRIBUTE_UNITS => {
-                return Err(InvalidOptions("attribute must be at most 1024 characters"))
-            }
+            n if n > MAX_ATTRIBUTE_UNITS => return Err(InvalidOptions(BAD_ATTRIBUTE)),
             n => {
                 let units = &mut buffer[..n];
                 read::copy_units(&attribute, units);
                 Some(&*units)
             }
         },
-        _ => return Err(InvalidOptions("attribute must be a string")),
+        _ => return Err(InvalidOptions(BAD_ATTRIBUTE)),
     };
     let max_depth = match read::kind(&max_depth) {
         kind::UNDEFINED => None,
         kind::NUMBER => Some(read::number(&max_depth)),
-        _ => return Err(InvalidOptions("maxDepth must be a number")),
+        _ => return Err(InvalidOptions(BAD_MAX_DEPTH)),
     };
     let root = match read::kind(&root) {
         kind::UNDEFINED | kind::NULL => None,

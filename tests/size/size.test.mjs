@@ -1,7 +1,10 @@
-// The size tier: what each page downloads (the loader, the module and every JS file it
-// imports, the .wasm; each gzip -9), from pkg/ as `npm run build` leaves it, against budgets.
+// The size tier: what each page downloads (the loader, its boot module, the .wasm; each
+// gzip -9), from pkg/ as `npm run build` leaves it, against budgets.
 //
-// The drop-in page's budget is the issue's (8 KB). The client page's is a ratchet: the size
+// The drop-in page's budget was the issue's (8 KB); issue 18 gave the loader's JavaScript
+// fallback 600 B on top of the 8,183 B the page weighed before it, so 8,783 B (the fallback
+// costs 1.3 KB; a bundled boot module that leaves out what the loader does itself paid for
+// half of it). The client page's is a ratchet: the size
 // reached so far, so a change that grows it fails here; its target (25 KB gzip, from the issue
 // "one deterministic booking core") is printed beside it and not reached yet (README, Size).
 // The ratchet moved from 56,700 to 60,000 B for the claims across tabs and one storage item per
@@ -19,13 +22,14 @@
 // Web Locks registry and converged elsewhere with its records re-keyed, clicks joined before
 // their claim, a storage by default, answers after the write), then to 71,500 B for WebKit 2.38
 // (Safari 16), whose Wasm JIT breaks on a number held as an externref (+0.1 KB: numbers cross
-// boxed, in the loader's wrappers, reads.js and the driver's records).
+// boxed, in the loader's wrappers, reads.js and the driver's records), then down to 71,100 B
+// for one bundled boot module instead of five module files (issue 18: -0.4 KB with the fallback).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_192, 'client page (data-client)': 71_500 };
-const TARGET = { 'drop-in page': 8_192, 'client page (data-client)': 25_600 };
+const BUDGET = { 'drop-in page': 8_783, 'client page (data-client)': 71_100 };
+const TARGET = { 'drop-in page': 8_783, 'client page (data-client)': 25_600 };
 
 test('each page downloads no more than its budget', () => {
   const table = sizes();

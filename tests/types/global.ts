@@ -2,7 +2,7 @@
 // js/): a legacy page's script using the globals. Usage that must compile, and usage that
 // must not (each `@ts-expect-error` line must be an error).
 /// <reference path="../../pkg/raptor-secondary.d.ts" />
-import type { LoaderErrorCode } from '../../pkg/raptor-secondary.js';
+import type { LoaderEngineReason, LoaderErrorCode } from '../../pkg/raptor-secondary.js';
 
 export async function compiles(event: MouseEvent, button: HTMLButtonElement): Promise<void> {
   document.addEventListener('raptor-secondary:ready', (e) => { void e.detail; });
@@ -22,6 +22,10 @@ export async function compiles(event: MouseEvent, button: HTMLButtonElement): Pr
     if (code === 'not_ready' || code === 'not_loaded') void code;
   }
   const held: number = RaptorSecondary.queuedClicks + RaptorSecondary.replayedClicks;
+  if (RaptorSecondary.engine === 'fallback') {
+    const why: LoaderEngineReason | null = RaptorSecondary.engineReason;
+    void why;
+  }
   void [label, held];
 }
 
@@ -32,6 +36,8 @@ export function refuses(event: MouseEvent): void {
   RaptorSecondary.isReady = true;
   // @ts-expect-error no such code
   const code: LoaderErrorCode = 'not_found';
+  // @ts-expect-error no such engine
+  if (RaptorSecondary.engine === 'js') void 0;
   // @ts-expect-error resolveAction's options are typed
   resolveAction(event, { depth: 3 });
   void code;

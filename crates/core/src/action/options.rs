@@ -20,6 +20,13 @@ pub const MAX_MAX_DEPTH: u32 = 1024;
 /// The attribute read when none is given, as in the legacy helper.
 pub const DEFAULT_ATTRIBUTE: &str = "data-action";
 
+/// What `resolveAction` says of a bad `attribute` (a non-string, too long, empty or spaced):
+/// one message per option, so the loader's JavaScript fallback repeats few strings.
+pub const BAD_ATTRIBUTE: &str =
+    "attribute must be an attribute name: a string of 1 to 1024 characters without spaces";
+/// What `resolveAction` says of a bad `maxDepth` (a non-number or out of range).
+pub const BAD_MAX_DEPTH: &str = "maxDepth must be an integer from 0 to 1024";
+
 /// The longest attribute name `resolveAction` accepts, in UTF-16 code units: real names are
 /// short, and the check bounds what a hostile name costs.
 pub const MAX_ATTRIBUTE_UNITS: usize = 1024;
@@ -53,9 +60,7 @@ impl ResolveOptions {
             let spaced =
                 char::decode_utf16(units.iter().copied()).any(|c| c.is_ok_and(char::is_whitespace));
             if units.is_empty() || units.len() > MAX_ATTRIBUTE_UNITS || spaced {
-                return Err(InvalidOptions(
-                    "attribute must be a non-empty attribute name without spaces, at most 1024 characters",
-                ));
+                return Err(InvalidOptions(BAD_ATTRIBUTE));
             }
         }
         if let Some(depth) = max_depth {
@@ -63,7 +68,7 @@ impl ResolveOptions {
             if !((0.0..=f64::from(MAX_MAX_DEPTH)).contains(&depth)
                 && f64::from(depth as u32) == depth)
             {
-                return Err(InvalidOptions("maxDepth must be an integer from 0 to 1024"));
+                return Err(InvalidOptions(BAD_MAX_DEPTH));
             }
             options.max_depth = depth as u32;
         }
