@@ -283,8 +283,22 @@ function seed() {
  * The AppointmentClient class over a core: `makeCore(options, seed, now)` makes one,
  * `requestFields`/`configFields` are its field names, `resolveAction` reads a click.
  */
-export function defineClient({ makeCore, requestFields, configFields, resolveAction }) {
+export function defineClient({ makeCore, requestFields, configFields, resolveAction, bucket }) {
   return class AppointmentClient {
+    /**
+     * Unleash's gradual-rollout bucket of `unit` in `groupId` (1 to 100, murmur3 of
+     * `groupId:unit` in the Rust core): `unit` is in a rollout of `p` percent when it is at
+     * most `p`. Both are non-empty strings of at most 256 characters.
+     */
+    static bucket(groupId, unit) {
+      for (const [name, value] of [['groupId', groupId], ['unit', unit]]) {
+        if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+          throw optionsError(`${name} must be a non-empty string of at most 256 characters, got ${typeof value === 'string' ? `${value.length} characters` : typeof value}`);
+        }
+      }
+      return bucket(groupId, unit);
+    }
+
     #core;
     #fetch;
     #base;

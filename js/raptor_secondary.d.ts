@@ -56,6 +56,10 @@ export function resolveAction(event: Event | object | null | undefined, options?
 export class AppointmentClient {
   /** Throws an `Error` with `code: 'invalid_options'` naming the option at fault. */
   constructor(config?: AppointmentClientConfig);
+  /** Unleash's gradual-rollout bucket of `unit` in `groupId`: 1 to 100 (murmur3 x86 32 of
+   *  `groupId:unit`, seed 0, `% 100 + 1`); `unit` is in a rollout of `p` percent when it is
+   *  at most `p`. Non-empty strings of at most 256 characters, else `invalid_options`. */
+  static bucket(groupId: string, unit: string): number;
   /** Resolves once the storage was read and the origin's secret agreed (at once with
    *  `storage: 'none'`, `'session'` or a Storage-like object; with IndexedDB, the default, and
    *  with `'local'` after a few milliseconds: calls made before wait for it, in order). */

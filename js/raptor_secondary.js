@@ -32,4 +32,5 @@ export const AppointmentClient = defineClient({
   requestFields: () => (requestFields ??= __Core.requestFields()),
   configFields: () => (configFields ??= __Core.configFields()),
   resolveAction,
+  bucket: (groupId, unit) => __Core.bucket(groupId, unit),
 });

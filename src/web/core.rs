@@ -109,6 +109,12 @@ impl Core {
         names(RawClientConfig::FIELDS)
     }
 
+    /// Unleash's bucket of `unit` in `group_id`, 1 to 100 (`crate::rollout`): a unit is in a
+    /// rollout of `p` percent when its bucket is at most `p`. The driver checks the strings.
+    pub fn bucket(group_id: &str, unit: &str) -> u32 {
+        crate::rollout::bucket(group_id, unit)
+    }
+
     /// `book(request)`, page call `id`.
     pub fn book(&mut self, now: f64, id: u32, request: &JsValue) {
         let request = RawBookingRequest::from_lookup(|name| field(request, name));

@@ -6,7 +6,8 @@
 //! - [`booking`]: the appointment client as a deterministic state machine: inputs with the
 //!   current time in, commands out;
 //! - [`error`]: one error type with stable codes;
-//! - [`json`]: JSON text in and out without serde.
+//! - [`json`]: JSON text in and out without serde;
+//! - [`rollout`]: who is in a gradual rollout (Unleash's bucket function).
 #![deny(missing_docs)]
 // No std: the Wasm build links no std panic machinery or formatting (the bindings bring their
 // own panic handler); `alloc` has everything used here. Tests and the `std` feature (for
@@ -20,5 +21,6 @@ pub mod action;
 pub mod booking;
 pub mod error;
 pub mod json;
+pub mod rollout;
 
 pub use error::{Error, ErrorCode};
