@@ -125,9 +125,11 @@ tier legacy-cases-on-wasm node env ACTION_LABEL_IMPL=tests/node/wasm_action_labe
 # cannot run); tests/node/fallback.test.mjs holds the fallback to the module's answers.
 tier legacy-cases-on-fallback node env ACTION_LABEL_IMPL=tests/node/fallback_action_label.cjs node --test legacy/tests/
 # Drop-in page and the booking demo against the real mock provider, in each browser (screenshots
-# to results/demo.png from Chromium and target/screenshots/ from the others).
+# to results/demo.png from Chromium and target/screenshots/ from the others); the never-worse
+# pages (a CSP, a 404, no WebAssembly, a slow .wasm) and the fallback against the module; the
+# rollout kit (label shadow, split, canary with faults, dry run, kill switch).
 tier browser-e2e         node  $NODE_TEST tests/e2e/
-grep -h '^# drop-in: \|^# never-worse: ' "$LOGS/browser-e2e.log" 2>/dev/null | cut -c1-190 | sed 's/^# /     /'
+grep -h '^# drop-in: \|^# never-worse: \|^# rollout: ' "$LOGS/browser-e2e.log" 2>/dev/null | cut -c1-230 | sed 's/^# /     /'
 # Two tabs of one browser profile against the real mock provider, in each browser: the records both
 # tabs saved survive a reload; one payload booked in both tabs at once, or while the first tab's
 # booking is in flight, is one appointment; an event a closed tab left pending is published by one

@@ -4,7 +4,9 @@
 // objects. Also times, in plain JS, the reads resolveAction makes beyond the helper's
 // (composedPath() and the :disabled match), the floor of its ratio. Prints ns/call and the
 // ratios per round and the median ratios, per browser. Each figure times a batch of N calls
-// (Firefox and WebKit step performance.now() in 0.1 to 1 ms). Prints figures; asserts nothing.
+// (Firefox and WebKit step performance.now() in 0.1 to 1 ms). Also the loader's JavaScript
+// fallback, and what the rollout kit's label shadow adds to a click (comparisons off, and every
+// click compared). Prints figures; asserts nothing.
 //
 //   node bench/action_label.mjs [--calls N] [--rounds N] [--browser chromium|firefox|webkit|all]
 //   (needs npm run build first)
@@ -63,15 +65,37 @@ try {
       const path = typeof event.composedPath === 'function' ? event.composedPath() : [];
       return element.matches(':disabled') || path.length < 0 ? '' : 'x';
     };
+    // The loader's JavaScript fallback (what answers where the module cannot run): the shipped
+    // loader run against a window without WebAssembly.
+    const fake = {};
+    new Function('window', await (await fetch('/pkg/raptor-secondary.js')).text())(fake);
+    const fallback = fake.getActionLabel;
+    // The rollout kit's label shadow: the wrapper with comparisons off, and comparing every
+    // click (sample 1, no cap).
+    const wasmLabel = getActionLabel;
+    await new Promise((ok, fail) => {
+      const tag = Object.assign(document.createElement('script'), { src: '/pkg/raptor-secondary-rollout.js', onload: ok, onerror: fail });
+      document.head.append(tag);
+    });
+    const rollout = RaptorSecondary.rollout;
+    const shadowed = (event) => getActionLabel(event);
     const out = { dom: [], objects: [] };
     for (let r = 0; r < rounds; r++) {
       for (const [name, events] of [['dom', dom], ['objects', objects]]) {
         // resolveAction last: the result objects it allocates are collected in its own time.
         const js = time(fixed, events);
         const extra = time(extraReads, events);
-        const wasm = time(getActionLabel, events);
+        const wasm = time(wasmLabel, events);
+        const fb = time(fallback, events);
+        rollout.configure({ shadow: false });
+        const wrapped = time(shadowed, events);
+        rollout.configure({ shadow: true, sample: 1, cap: 1e9 });
+        const shadowOn = time(shadowed, events);
         const resolved = time(resolve, events);
-        out[name].push({ js, wasm, ratio: wasm / js, resolved, resolveRatio: resolved / js, extra, extraRatio: (js + extra) / js });
+        out[name].push({
+          js, wasm, ratio: wasm / js, resolved, resolveRatio: resolved / js, extra, extraRatio: (js + extra) / js,
+          fallback: fb, fallbackRatio: fb / js, wrapped, shadowOn,
+        });
       }
     }
     return out;
@@ -88,6 +112,12 @@ try {
     row('action label', `getActionLabel per call, ${label}`, `${ns('wasm').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${m.toFixed(2)}x`, engine);
     row('action label', `resolveAction per call, ${label}`, `${ns('resolved').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mr.toFixed(2)}x`, engine);
     console.log(`bench: ${engine}: ${label}: the helper plus resolveAction's extra reads (composedPath, :disabled), in plain JS: median ${me.toFixed(2)}x`);
+    const mf = median(results[name].map((r) => r.fallbackRatio));
+    console.log(`bench: ${engine}: ${label}: the loader's JavaScript fallback getActionLabel: median ${mf.toFixed(2)}x the fixed JS helper (${ns('fallback').toFixed(1)} ns)`);
+    row('action label', `fallback getActionLabel per call, ${label}`, `${ns('fallback').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mf.toFixed(2)}x`, engine);
+    const added = ns('shadowOn') - ns('wasm');
+    console.log(`bench: ${engine}: ${label}: label shadow (rollout kit): the wrapper with comparisons off adds ${(ns('wrapped') - ns('wasm')).toFixed(1)} ns a click; comparing a click adds ${added.toFixed(1)} ns (${(added / 1e6).toFixed(5)} ms: legacy rule, drop-in and resolver, counters)`);
+    row('action label', `label shadow, added per compared click, ${label}`, `${added.toFixed(1)} ns`, `${ns('wasm').toFixed(1)} ns (getActionLabel alone)`, `${(ns('shadowOn') / ns('wasm')).toFixed(2)}x`, engine);
   }
 } finally {
   await browser.close();

@@ -68,7 +68,7 @@ for (const glue of ['raptor_secondary_core.js', 'raptor_secondary_lite.js']) {
   if (!reads || !existsSync(join(PKG, reads))) throw new Error(`build: ${glue} imports no snippets/…/src/web/reads.js`);
   writeFileSync(path, `${code}\nexport { toWasm as __toWasm, fromWasm as __fromWasm } from '${reads}';\n`);
 }
-for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
+for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor-secondary-rollout.js', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
   copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 }
 
@@ -137,10 +137,12 @@ for (const [file, contents] of Object.entries(BOOTS)) {
     minify: profile === '--release', legalComments: 'none', outfile: join(PKG, file), logLevel: 'warning',
   });
 }
-const loader = join(PKG, 'raptor-secondary.js');
-writeFileSync(loader, transformSync(readFileSync(loader, 'utf8'), {
-  minify: profile === '--release', target: 'es5', legalComments: 'none',
-}).code);
+for (const classic of ['raptor-secondary.js', 'raptor-secondary-rollout.js']) {
+  const path = join(PKG, classic);
+  writeFileSync(path, transformSync(readFileSync(path, 'utf8'), {
+    minify: profile === '--release', target: 'es5', legalComments: 'none',
+  }).code);
+}
 
 // pkg/package.json: the same package as the repository's package.json (whose exports, files
 // and sideEffects point into pkg/, so `npm run build && npm pack` packs it), rooted in pkg/ (so

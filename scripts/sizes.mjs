@@ -23,6 +23,7 @@ export function pages() {
   return {
     'drop-in page': ['raptor-secondary.js', ...imports('raptor_secondary_boot.js'), 'raptor_secondary_lite_bg.wasm'],
     'client page (data-client)': ['raptor-secondary.js', ...imports('raptor_secondary_boot_client.js'), 'raptor_secondary_bg.wasm'],
+    'rollout kit (added to either)': ['raptor-secondary-rollout.js'],
   };
 }
 

@@ -23,13 +23,16 @@
 // their claim, a storage by default, answers after the write), then to 71,500 B for WebKit 2.38
 // (Safari 16), whose Wasm JIT breaks on a number held as an externref (+0.1 KB: numbers cross
 // boxed, in the loader's wrappers, reads.js and the driver's records), then down to 71,100 B
-// for one bundled boot module instead of five module files (issue 18: -0.4 KB with the fallback).
+// for one bundled boot module instead of five module files (issue 18: -0.4 KB with the fallback),
+// then to 71,600 B for Unleash's bucket in the Rust core (+0.5 KB: murmur3, its export and the
+// driver's check of its arguments). The rollout kit is added only by pages that roll out; its
+// budget is its size when it came (issue 18).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
-const BUDGET = { 'drop-in page': 8_783, 'client page (data-client)': 71_100 };
-const TARGET = { 'drop-in page': 8_783, 'client page (data-client)': 25_600 };
+const BUDGET = { 'drop-in page': 8_783, 'client page (data-client)': 71_600, 'rollout kit (added to either)': 5_600 };
+const TARGET = { 'drop-in page': 8_783, 'client page (data-client)': 25_600, 'rollout kit (added to either)': 5_600 };
 
 test('each page downloads no more than its budget', () => {
   const table = sizes();

@@ -2,7 +2,7 @@
 // js/): a legacy page's script using the globals. Usage that must compile, and usage that
 // must not (each `@ts-expect-error` line must be an error).
 /// <reference path="../../pkg/raptor-secondary.d.ts" />
-import type { LoaderEngineReason, LoaderErrorCode } from '../../pkg/raptor-secondary.js';
+import type { LoaderEngineReason, LoaderErrorCode, ShadowReason } from '../../pkg/raptor-secondary.js';
 
 export async function compiles(event: MouseEvent, button: HTMLButtonElement): Promise<void> {
   document.addEventListener('raptor-secondary:ready', (e) => { void e.detail; });
@@ -26,6 +26,16 @@ export async function compiles(event: MouseEvent, button: HTMLButtonElement): Pr
     const why: LoaderEngineReason | null = RaptorSecondary.engineReason;
     void why;
   }
+  const rollout = RaptorSecondary.rollout;
+  if (rollout) {
+    rollout.configure({ shadow: true, primary: 'legacy', sample: 0.05, stage: 'canary', percent: 5, groupId: 'g' });
+    const booked = await rollout.book({ calendarId: 'c', slotStart: 's', durationMinutes: 30, patientName: 'p', patientEmail: 'e' },
+      { legacy: () => 42 });
+    if (booked.path === 'new') void booked.result.idempotencyKey;
+    else { const n: number = booked.result; void n; }
+    const reason: ShadowReason = rollout.reasons[0];
+    void reason;
+  }
   void [label, held];
 }
 
@@ -36,6 +46,8 @@ export function refuses(event: MouseEvent): void {
   RaptorSecondary.isReady = true;
   // @ts-expect-error no such code
   const code: LoaderErrorCode = 'not_found';
+  // @ts-expect-error no such stage
+  RaptorSecondary.rollout?.configure({ stage: 'half' });
   // @ts-expect-error no such engine
   if (RaptorSecondary.engine === 'js') void 0;
   // @ts-expect-error resolveAction's options are typed
