@@ -155,9 +155,11 @@ grep -h '^# hostile: .*inputs (seed\|^# hostile: .*throws\|^# hostile: .*after w
 # writes results/results_post.json and logs/log_post.txt.
 tier scenarios-node      node  sh -c "$NODE_TEST tests/node/ && node scripts/scenarios.mjs"
 grep -hE '^(bookings|retries|idempotency): |^# fallback: ' "$LOGS/scenarios-node.log" 2>/dev/null | sed 's/^# //; s/^/     /'
-# The one-click before/after comparison: writes Shared/results/ and Shared/compare_report.md.
+# The one-click before/after comparison: writes Shared/results/ and Shared/compare_report.md,
+# with the rollout simulation, the label shadow over the corpus and the kill-switch matrix; it
+# fails when a case or a rollout gate fails.
 tier shared-compare      node  node Shared/compare.mjs
-grep -hE '^compare: [0-9]+ cases|^compare: duplicates' "$LOGS/shared-compare.log" 2>/dev/null | sed 's/^/     /'
+grep -hE '^compare: [0-9]+ cases|^compare: duplicates|^compare: rollout' "$LOGS/shared-compare.log" 2>/dev/null | cut -c1-220 | sed 's/^/     /'
 # getActionLabel and resolveAction against the fixed JS helper, per call, in each browser.
 tier bench-action-label  none  node bench/action_label.mjs --calls 300000 --rounds 5 --browser all
 grep -h '^bench: .*median' "$LOGS/bench-action-label.log" 2>/dev/null | sed 's/^/     /'

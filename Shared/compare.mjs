@@ -6,7 +6,8 @@
 //   post: the Wasm AppointmentClient (pkg/, built by `npm run build`),
 // with the same scripted provider, checks both against data/expected_postchange.json, and
 // writes Shared/results/{results_pre,results_post,aggregated_metrics}.json and
-// Shared/compare_report.md.
+// Shared/compare_report.md, with the rollout part (Shared/rollout.mjs: a simulated ramp through
+// the Rust bucket function, the label shadow over the corpus, the kill-switch matrix, gates).
 //
 //   node Shared/compare.mjs        (or Shared/run_all.sh, which builds first if needed)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkCase, percentile, runCase } from '../tests/support/scenarios.js';
 import { pages, sizes } from '../scripts/sizes.mjs';
+import { rolloutSection } from './rollout.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
@@ -135,6 +137,10 @@ write('results_pre.json', { ...generated, flow: 'legacy (legacy/src/legacyBookin
 write('results_post.json', { ...generated, flow: 'raptor-secondary AppointmentClient (pkg/)', cases: results.post });
 write('aggregated_metrics.json', { ...generated, watchdogMs: WATCHDOG_MS, pre: metrics.pre, post: metrics.post });
 
+// The rollout simulation, the label shadow over the corpus and the kill-switch matrix, from the
+// shipped code and this run's results (Shared/rollout.mjs).
+const rollout = await rolloutSection({ root: ROOT, glue, results });
+
 // The report: every figure below comes from this run.
 const pct = (x) => (x === null ? 'n/a' : `${(x * 100).toFixed(0)}%`);
 const outcome = (c) => c.steps.map((s) => s.state + (s.errorCode ? ` (${s.errorCode})` : '') + (s.idempotentReplay ? ' (replay)' : '') + (s.compensated ? ' (compensated)' : '')).join(' → ');
@@ -213,18 +219,24 @@ done (a booking whose follow-up event was never published), and double-books.
 ## Rollout guidance
 
 1. **Drop-in first.** Replace the legacy helper with \`<script src="/pkg/raptor-secondary.js">\`
-   (${(pageSizes['drop-in page'] / 1024).toFixed(1)} KB gzip for the loader, module and \`.wasm\`, measured from \`pkg/\` by this run; no behaviour change beyond the \`srcElement\` fix; \`getActionLabel\` keeps the
-   legacy contract exactly). Watch the rate of bookings per click: IE11-style paths start booking.
-2. **Shadow the client.** Load it with \`data-client\` on a share of pages; send its calls to the
-   provider's sandbox or log-only, compare outcomes per correlation id with the legacy calls.
-3. **Switch writes per page with a flag**, smallest traffic first. Idempotency keys make a
-   retried or replayed booking safe during the overlap; the provider must honour
-   \`Idempotency-Key\` (IETF draft semantics) before this step.
-4. **Watch**: \`duplicates\` (must stay 0), success rate, p95, breaker opens, compensations and
-   \`reconciliation.needed\` records (each needs a person or a job).
-5. **Roll back** by removing \`data-client\` (pages fall back to the legacy call path); keys
-   already sent stay valid at the provider, so a rollback does not double-book.
+   (${(pageSizes['drop-in page'] / 1024).toFixed(1)} KB gzip for the loader, boot module and \`.wasm\`, measured from \`pkg/\` by this run; no behaviour change beyond the \`srcElement\` fix; where the module cannot run, a JavaScript copy of the same contract answers). Watch the rate of bookings per click: IE11-style paths start booking.
+2. **Shadow the label** with the rollout kit (\`raptor-secondary-rollout.js\`, \`data-shadow="label"\`):
+   the legacy rule beside the new answer on sampled live clicks, differences counted by reason
+   (the table below is the corpus's), counters only in the reports.
+3. **Shadow the bookings** (stage \`shadow\`): legacy books; the new client runs dry on the same
+   request and what it would refuse is counted. Nothing is written twice: both paths write to
+   one provider and the legacy call has no idempotency key, so a dual write would double-book.
+4. **Canary** (stage \`canary\`, 1 → 5 → 25 → 50 → 100 %): Unleash's bucket of the unit, in the
+   Rust core, so a flag service agrees; each booking keeps the path it was given. Watch
+   \`duplicates\` (must stay 0), results as expected, p95, breaker opens, compensations and
+   \`reconciliation.needed\` records; the simulation below says how many bookings each stage
+   needs before its zero duplicates mean something.
+5. **Roll back** with the kill switch (\`"killed": true\` in the remote config): new bookings go
+   the legacy way within the config's ttl, bookings in flight finish on their own path, and keys
+   already sent stay valid at the provider, so a rollback does not double-book. The label's
+   rollback is \`"label": { "primary": "legacy" }\`.
 
+${rollout.markdown}
 ## Limits
 
 - The provider is scripted per case and answers success once a case's script runs out, so a
@@ -241,7 +253,10 @@ writeFileSync(join(HERE, 'compare_report.md'), report);
 console.log(`compare: ${data.cases.length} cases; expected outcome: legacy ${m.pre.casesWithExpectedOutcome}, raptor-secondary ${m.post.casesWithExpectedOutcome}; every check: legacy ${m.pre.casesMatchingExpected}, raptor-secondary ${m.post.casesMatchingExpected}`);
 console.log(`compare: duplicates legacy ${m.pre.duplicateAppointments} vs new ${m.post.duplicateAppointments}; silent no-ops ${m.pre.silentNoops} vs ${m.post.silentNoops}; hung ${m.pre.hung} vs ${m.post.hung}; results as expected ${m.pre.resultsAsExpected}/${m.pre.results} vs ${m.post.resultsAsExpected}/${m.post.results}`);
 console.log('compare: wrote Shared/results/results_pre.json, results_post.json, aggregated_metrics.json and Shared/compare_report.md');
-const ok = m.post.casesMatchingExpected === m.post.cases;
+const failedGates = rollout.gates.filter((g) => !g.ok);
+console.log(`compare: rollout: ${rollout.gates.length - failedGates.length} of ${rollout.gates.length} gates pass; buckets ${rollout.vectors.join(', ')}, 25 % stage ${(rollout.share25 * 100).toFixed(2)} %, ${rollout.movedBack} moved back; label shadow over the corpus: drop-in ${JSON.stringify(rollout.shadow.dropin.expected)} expected, ${JSON.stringify(rollout.shadow.dropin.mismatched)} unexpected`);
+for (const g of failedGates) console.log(`compare: rollout gate failed: ${g.name} (${g.detail})`);
+const ok = m.post.casesMatchingExpected === m.post.cases && failedGates.length === 0;
 console.log(`# pass ${ok ? 1 : 0}`);
 console.log(`# fail ${ok ? 0 : 1}`);
 process.exit(ok ? 0 : 1);

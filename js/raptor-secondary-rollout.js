@@ -291,7 +291,8 @@
   function same(a, b) {
     if ('error' in a || 'error' in b) {
       if (!('error' in a && 'error' in b)) return false;
-      try { return a.error === b.error || a.error.constructor === b.error.constructor; } catch (e) { return false; }
+      // The same object, or errors of one kind (by name: another realm's TypeError is one too).
+      try { return a.error === b.error || a.error.constructor.name === b.error.constructor.name; } catch (e) { return false; }
     }
     return a.value === b.value;
   }
