@@ -27,16 +27,19 @@ tiers_failed=0
 total_passed=0
 total_failed=0
 
-# A browser test that hangs fails its test instead of holding the run: 15 minutes each.
-NODE_TEST="node --test --test-timeout=900000"
+# A browser test that hangs fails its test instead of holding the run: 15 minutes each. A test
+# file whose tests are done exits even if a handle is left open (it was: a browser process that
+# outlived its driver held a pipe, and the file timed out 15 minutes later, cancelled).
+NODE_TEST="node --test --test-timeout=900000 --test-force-exit"
 
 # Counts from a log: cargo's "test result: ... N passed; M failed" lines, or node's "# pass N"
-# (a failed before/after hook counts as a failure: node's summary leaves it out).
+# (a failed before/after hook and a cancelled test count as failures: node's fail count leaves
+# them out).
 count() {
   local log=$1 kind=$2
   case "$kind" in
     cargo) awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } } END { print p+0, f+0 }' "$log" ;;
-    node)  awk '/^# pass / { p += $3 } /^# fail / { f += $3 } /failureType: .hookFailed./ { f += 1 } END { print p+0, f+0 }' "$log" ;;
+    node)  awk '/^# pass / { p += $3 } /^# fail / { f += $3 } /^# cancelled / { f += $3 } /failureType: .hookFailed./ { f += 1 } END { print p+0, f+0 }' "$log" ;;
     none)  echo "0 0" ;;
   esac
 }

@@ -131,9 +131,12 @@ async function webkit() {
   const { Builder, By } = (await import('selenium-webdriver')).default;
   const port = await freePort();
   // JSC_useSharedArrayBuffer: WPE keeps SharedArrayBuffer off even when cross-origin isolated.
+  // A process group of its own: closing kills the browser processes it started too, which
+  // otherwise outlive it holding our stderr pipe open, and the test process never exits.
   const driver = spawn(WPE_DRIVER, [`--port=${port}`], {
-    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JSC_useSharedArrayBuffer: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, JSC_useSharedArrayBuffer: '1' }, detached: true,
   });
+  const killGroup = (signal) => { try { process.kill(-driver.pid, signal); } catch { /* gone */ } };
   let stderr = '';
   driver.stderr.on('data', (b) => { stderr = (stderr + b).slice(-4000); });
   const exited = new Promise((ok) => driver.once('exit', ok));
@@ -150,7 +153,8 @@ async function webkit() {
       'wpe:browserOptions': { binary: WPE_BROWSER, args: ['--automation', '--headless'] },
     }).build();
   } catch (error) {
-    driver.kill('SIGKILL');
+    killGroup('SIGKILL');
+    driver.stderr.destroy();
     throw new Error(`WebKit did not start: ${error.message}\n${stderr.trim()}`);
   }
   await session.manage().setTimeouts({ script: 600_000, pageLoad: 60_000 });
@@ -243,9 +247,10 @@ async function webkit() {
     }),
     close: async () => {
       await Promise.race([session.quit().catch(() => {}), sleep(15_000)]);
-      driver.kill('SIGTERM');
+      killGroup('SIGTERM');
       await Promise.race([exited, sleep(2000)]);
-      if (driver.exitCode === null) driver.kill('SIGKILL');
+      killGroup('SIGKILL');
+      driver.stderr.destroy();
     },
   };
 }
