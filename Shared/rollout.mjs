@@ -12,27 +12,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
 import { buildArgs } from '../tests/support/event_shapes.js';
+import { rng } from '../tests/support/hostile.js';
+import { percentile } from '../tests/support/scenarios.js';
 
 const UNITS = 10_000;
 const STAGES = [1, 5, 25, 50, 100];
 const GROUP = 'booking-simulation';
-
-/** mulberry32: a seeded draw, so the simulation is the same on every run. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const p95 = (values) => {
-  const sorted = values.slice().sort((a, b) => a - b);
-  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)] : null;
-};
 
 /** The loader and the rollout kit in a context of their own: `setup(context)` adds what the
  * page would have (fetch, localStorage, a client class) before the kit runs. */
@@ -62,7 +47,7 @@ function arm(cases) {
       else if (!s.retries) out.latencies.push(s.latencyMs);
     }
   }
-  out.p95 = p95(out.latencies);
+  out.p95 = percentile(out.latencies.sort((a, b) => a - b), 95);
   delete out.latencies;
   out.rate = out.results ? out.asExpected / out.results : null;
   return out;
@@ -88,7 +73,7 @@ export async function rolloutSection({ root, glue, results }) {
 
   // ---- The simulation: each unit draws one case (seeded); its arm's measured results.
   const draw = rng(20261206);
-  const picks = buckets.map(() => Math.floor(draw() * results.pre.length));
+  const picks = buckets.map(() => draw.int(results.pre.length));
   const legacyAll = arm(picks.map((i) => results.pre[i]));
   const stageRows = [];
   for (const p of STAGES) {
