@@ -81,6 +81,14 @@ export function readSignal(options) {
   }
 }
 
+/** What a value is, for messages: `a string`, `null`, `an array`, ... */
+function got(value) {
+  if (value === null) return 'null';
+  try { if (isArray(value)) return 'an array'; } catch { return 'an unreadable object'; }
+  const type = typeof value;
+  return type === 'undefined' ? 'undefined' : `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
 /** A short, safe rendering of a page's name for a message. */
 function shown(name) {
   const text = stringify(name);
@@ -256,6 +264,53 @@ async function call(fetchFn, url, init) {
   } catch {
     return answer('network');
   }
+}
+
+/**
+ * The options of `replay`, own properties only: `{ since, dryRun, requests }` with the
+ * requests read now (see `readRequest`). Throws `invalid_options` naming what is wrong.
+ */
+export function readReplay(options, names) {
+  const out = { since: 0, dryRun: true, requests: [] };
+  if (options === undefined || options === null) return out;
+  let given;
+  try {
+    if (typeof options !== 'object' || isArray(options)) {
+      throw optionsError(`replay's options must be an object like { since, dryRun, requests }; got ${got(options)}`);
+    }
+    for (const key of objectKeys(options)) {
+      if (!hasOwn.call(out, key)) throw optionsError(`replay has no option ${shown(key)}: it takes since, dryRun and requests`);
+    }
+    given = { since: options.since, dryRun: options.dryRun, requests: options.requests };
+  } catch (e) {
+    throw e && e.code === 'invalid_options' ? e : optionsError("replay's options could not be read (a getter or Proxy threw)");
+  }
+  const { since, dryRun, requests } = given;
+  if (since !== undefined) {
+    const time = since instanceof Date ? since.getTime() : since;
+    if (typeof time !== 'number' || !(time >= 0)) throw optionsError(`since must be a time (ms since the epoch, or a Date); got ${got(since)}`);
+    out.since = time;
+  }
+  if (dryRun !== undefined) {
+    if (typeof dryRun !== 'boolean') throw optionsError(`dryRun must be true or false; got ${got(dryRun)}`);
+    out.dryRun = dryRun;
+  }
+  if (requests !== undefined) {
+    let list;
+    try { list = isArray(requests) ? Array.prototype.slice.call(requests) : undefined; } catch { list = undefined; }
+    if (!list) throw optionsError(`requests must be an array of the booking requests to send again; got ${got(requests)}`);
+    out.requests = list.map((request) => readRequest(request, names));
+  }
+  return out;
+}
+
+/** What a replayed request came to, from its result. */
+function replayStatus(result) {
+  const code = result.error ? result.error.code : undefined;
+  if (code === 'nothing_to_replay') return 'not_found';
+  if (code === 'idempotency_expired') return 'reconcile';
+  if (code === 'invalid_request' || code === 'idempotency_key_reused') return 'invalid';
+  return result.idempotentReplay ? 'answered' : 'sent';
 }
 
 /** Calls page code (a log sink, an observer) so that its exception is reported, not thrown. */
@@ -642,6 +697,35 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     /** Publishes outbox events left pending; resolves to `{ published, pending }`. */
     flushOutbox() {
       return this.#request((core, now, id) => core.flush(now, id));
+    }
+
+    /**
+     * The bookings whose outcome is unknown (ended at `since` or later), and what sending
+     * `requests` again does: with `dryRun: false`, each request whose record's outcome is
+     * unknown is sent again under its key, then the outbox is drained. A request with no such
+     * record, or one past `idempotencyTtlMs`, is never sent. See docs: "Replay".
+     */
+    replay(options) {
+      const { since, dryRun, requests } = readReplay(options, requestFields());
+      if (dryRun) {
+        this.#feed((core, now) => core.timer(now));
+        const plan = (read) => (read.error ? { status: 'invalid', code: 'invalid_request' } : JSON.parse(this.#core.replayPlan(read.record)));
+        return Promise.resolve({ dryRun, unknown: JSON.parse(this.#core.unknown(since)), requests: requests.map(plan) });
+      }
+      const unknown = JSON.parse(this.#core.unknown(since));
+      return Promise.all(requests.map((read) => this.#request((core, now, id) => {
+        if (read.error) core.refuseRequest(now, id, true, undefined, read.error);
+        else core.replay(now, id, read.record);
+      }, undefined, 1))).then((results) => this.flushOutbox().then((outbox) => ({
+        dryRun,
+        unknown,
+        requests: results.map((result) => {
+          const status = replayStatus(result);
+          const keyed = status !== 'not_found' && status !== 'invalid';
+          return keyed ? { status, idempotencyKey: result.idempotencyKey, result } : { status, result };
+        }),
+        outbox,
+      })));
     }
 
     /** Counters and latency percentiles. */

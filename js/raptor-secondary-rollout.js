@@ -550,6 +550,49 @@
     });
   }
 
+  // ---- Replay: bookings whose outcome is unknown are sent again only by the client that
+  // sent them, under their key; one that went down the legacy path is never re-sent (its
+  // call carried no key: sending it again could book twice), it is for reconciliation.
+  function replay(options) {
+    var given = options === undefined || options === null ? {} : options;
+    if (typeof given !== 'object' || Object.prototype.toString.call(given) === '[object Array]') throw coded('replay takes { since, dryRun, requests }');
+    var keys = Object.keys(given);
+    for (var k = 0; k < keys.length; k++) {
+      if (keys[k] !== 'since' && keys[k] !== 'dryRun' && keys[k] !== 'requests') throw coded('replay has no option ' + keys[k].slice(0, 40) + ': it takes since, dryRun and requests');
+    }
+    var list = own(given, 'requests');
+    if (list === undefined) list = [];
+    if (Object.prototype.toString.call(list) !== '[object Array]') throw coded('requests must be an array of the booking requests to send again');
+    var passed = { since: own(given, 'since'), dryRun: own(given, 'dryRun') };
+    if (passed.dryRun === undefined) passed.dryRun = true;
+    if (typeof Promise !== 'function') throw coded('replay needs Promise');
+    list = list.slice();
+    // A request that cannot be read has no path: the client refuses it as invalid.
+    var ids = list.map(function (r) { try { return identity(r); } catch (e) { return 'memory:unreadable'; } });
+    return Promise.all(ids).then(function (ids) {
+      var toClient = [];
+      var where = [];
+      for (var i = 0; i < list.length; i++) {
+        if (keptPath(ids[i]) === 'legacy') where.push(-1);
+        else { where.push(toClient.length); toClient.push(list[i]); }
+      }
+      passed.requests = toClient;
+      var c = theClient();
+      var run = c && typeof c.replay === 'function' ? c.replay(passed)
+        : Promise.resolve({ dryRun: passed.dryRun, unknown: [], requests: toClient.map(function () { return { status: 'not_found' }; }) });
+      return run.then(function (out) {
+        var merged = [];
+        for (var j = 0; j < list.length; j++) {
+          var one = where[j] < 0 ? { status: 'reconcile' } : out.requests[where[j]];
+          one.path = where[j] < 0 ? 'legacy' : 'new';
+          merged.push(one);
+        }
+        out.requests = merged;
+        return out;
+      });
+    });
+  }
+
   function snapshot() {
     var c = current;
     return {
@@ -583,6 +626,8 @@
     snapshot: snapshot,
     report: report,
     book: book,
+    /** Bookings whose outcome is unknown, sent again on the new path only (see the docs). */
+    replay: replay,
     /** Unleash's bucket (1 to 100) of `unit` in `groupId`, from the Rust core (null before the
      *  client module is ready). */
     bucket: bucketOf,

@@ -4,7 +4,8 @@
 //   /// <reference types="raptor-secondary/loader" />
 // Checked with tsc over tests/types/ in ./run_tests.sh.
 import type {
-  ActionResolution, AppointmentClient, AppointmentClientConfig, BookingRequest, BookingResult, ResolveActionOptions,
+  ActionResolution, AppointmentClient, AppointmentClientConfig, BookingRequest, BookingResult, ReplayOptions, ReplayReport,
+  ResolveActionOptions,
 } from './raptor_secondary.js';
 
 /** Codes of the errors the loader throws (an `Error` with this `code`). */
@@ -98,6 +99,9 @@ export interface RolloutApi {
   /** Books down one path, decided once per booking and kept for its retries and reloads. */
   book<T>(request: BookingRequest, options: { legacy: () => T | Promise<T>; unit?: string }):
     Promise<{ path: 'legacy'; result: T } | { path: 'new'; result: BookingResult }>;
+  /** The client's `replay`, where a booking that went down the legacy path is never sent
+   *  again (`status: 'reconcile'`, `path: 'legacy'`). */
+  replay(options?: ReplayOptions): Promise<ReplayReport>;
   /** Unleash's bucket of `unit` in `groupId` (1 to 100), or null before the client is ready. */
   bucket(unit: string, groupId: string): number | null;
   /** The legacy rule (srcElement ignored). */

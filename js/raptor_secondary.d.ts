@@ -87,6 +87,14 @@ export class AppointmentClient {
   restored(): { enabled: boolean; records: number; outbox: number; pending: number };
   /** Publishes events left pending; resolves to `{ published, pending }`. */
   flushOutbox(): Promise<{ published: number; pending: number }>;
+  /**
+   * The bookings whose outcome is unknown (ended at `since` or later), and what sending
+   * `requests` again does. With `dryRun: false` (default `true`), each request whose record's
+   * outcome is unknown is sent again under its key with the same body, then the outbox is
+   * drained; a request with no such record, or one past `idempotencyTtlMs`, is never sent.
+   * Throws `invalid_options` for an unknown option or a value of the wrong type.
+   */
+  replay(options?: ReplayOptions): Promise<ReplayReport>;
   /** A fresh idempotency key (UUID v4). */
   newIdempotencyKey(): string;
   /** Calls `listener(record)` for every log record; returns an id for `unsubscribe`. */
@@ -153,12 +161,58 @@ export interface BookingRequest {
   idempotencyKey?: string;
 }
 
+/** Options of `replay`. */
+export interface ReplayOptions {
+  /** Only bookings that ended at this time or later (ms since the epoch, or a Date); default 0. */
+  since?: number | Date;
+  /** List and plan only, send nothing; default `true`. */
+  dryRun?: boolean;
+  /** The requests to send again (records keep no request: the page brings them). */
+  requests?: BookingRequest[];
+}
+
+/** A booking whose outcome is unknown (no personal data). */
+export interface UnknownBooking {
+  idempotencyKey: string;
+  /** Why it ended without an outcome: `timeout`, `network_error`, `retry_exhausted`, ... */
+  code: ErrorCode;
+  /** When it ended, ms since the epoch. */
+  endedAt: number;
+  /** Past `idempotencyTtlMs`: never sent again; reconcile it at the provider. */
+  expired: boolean;
+}
+
+/**
+ * What one request of `replay` did (or, in a dry run, would do): `would_send` / `sent` under
+ * its record's key; `answered` from a known outcome; `reconcile` (past its time to live, or,
+ * through the rollout kit, booked on the legacy path): never sent; `not_found`: no record of
+ * it here, nothing sent; `invalid`: the request does not validate.
+ */
+export interface ReplayedRequest {
+  status: 'would_send' | 'sent' | 'answered' | 'reconcile' | 'not_found' | 'invalid';
+  idempotencyKey?: string;
+  /** `invalid` in a dry run: the error code. */
+  code?: ErrorCode;
+  /** The call's result (not in a dry run). */
+  result?: BookingResult;
+  /** Through `RaptorSecondary.rollout.replay`: the path the booking took. */
+  path?: 'legacy' | 'new';
+}
+
+export interface ReplayReport {
+  dryRun: boolean;
+  unknown: UnknownBooking[];
+  requests: ReplayedRequest[];
+  /** After a replay that sent: the outbox drained. */
+  outbox?: { published: number; pending: number };
+}
+
 export type ErrorCode =
   | 'invalid_options' | 'invalid_request' | 'idempotency_key_reused' | 'retry_exhausted'
   | 'circuit_open' | 'timeout' | 'network_error' | 'provider_unavailable' | 'rate_limited'
   | 'request_in_progress' | 'provider_rejected' | 'bad_response' | 'outbox_publish_failed'
   | 'unknown_action' | 'invalid_transition' | 'aborted'
-  | 'idempotency_expired';
+  | 'idempotency_expired' | 'nothing_to_replay';
 
 /** Options of one `book`, `cancel` or `handle` call. */
 export interface CallOptions {

@@ -16,6 +16,11 @@ use crate::{Error, ErrorCode};
 use alloc::string::String;
 use wasm_bindgen::prelude::*;
 
+/// A request's fields as the page gave them (one reader for every call that takes a request).
+fn read_request(request: &JsValue) -> RawBookingRequest {
+    RawBookingRequest::from_lookup(|name| field(request, name))
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// How a provider call ended, as the driver saw it: `{ kind, status, retryAfter, id,
@@ -117,13 +122,40 @@ impl Core {
 
     /// `book(request)`, page call `id`.
     pub fn book(&mut self, now: f64, id: u32, request: &JsValue) {
-        let request = RawBookingRequest::from_lookup(|name| field(request, name));
+        let request = read_request(request);
         self.client.handle(now as i64, Input::Book { id, request });
+    }
+
+    /// One request of `replay(...)`, page call `id`: sent again only under its record's key.
+    pub fn replay(&mut self, now: f64, id: u32, request: &JsValue) {
+        let request = read_request(request);
+        self.client
+            .handle(now as i64, Input::Replay { id, request });
+    }
+
+    /// What replaying `request` would do, as JSON (`replay({ dryRun: true })`).
+    #[wasm_bindgen(js_name = replayPlan)]
+    pub fn replay_plan(&self, request: &JsValue) -> String {
+        let request = read_request(request);
+        self.client.replay_plan(&request).to_json()
+    }
+
+    /// The bookings whose outcome is unknown that ended at `since` or later, as JSON.
+    pub fn unknown(&self, since: f64) -> String {
+        let mut out = String::from("[");
+        for (i, unknown) in self.client.unknown(since as i64).enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            unknown.write_json(&mut out);
+        }
+        out.push(']');
+        out
     }
 
     /// `handle(event, request)` once the click's `label` was read.
     pub fn handle(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
-        let request = RawBookingRequest::from_lookup(|name| field(request, name));
+        let request = read_request(request);
         self.client
             .handle(now as i64, Input::Handle { id, label, request });
     }

@@ -11,7 +11,9 @@
 // - canary with faults: bookings with the percentage raised mid-run, no payload on two paths
 //   or booked twice, no path switch for a payload booked again; shadow: nothing keyed sent;
 // - kill switch: every new booking legacy within ttl + 1 s of the flip, bookings in flight
-//   finish on their path; a config that hangs, fails or is malformed, with no cache: legacy.
+//   finish on their path; a config that hangs, fails or is malformed, with no cache: legacy;
+// - replay: 100 bookings with 20 answers lost, a reload, replayed twice: 100 appointments, the
+//   20 sent again under their keys, legacy-path bookings for reconciliation, never re-sent.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -444,6 +446,102 @@ eachEngine((engine, browser) => {
     }
     remote = undefined;
     console.log(`rollout: ${engine}: kill switch (ttl 1 s): new bookings legacy ${Math.round(seen.legacyAfter)} ms after the flip; 20 in flight finished on the new path, ${stats.duplicates.length} duplicates; no config: ${defaults.join(', ')}`);
+    await tab.close();
+  });
+
+  test(`${engine}: replay: 100 bookings, 20 answers lost, replayed twice after a reload: 100 appointments`, async () => {
+    remote = undefined;
+    await admin('reset');
+    const storageKey = `replay-${engine}-${Date.now()}`;
+    // The page: the client (IndexedDB) with a fetch that loses the answers of every fifth
+    // create while `__lose` is set (the provider acted; the page never heard), one attempt
+    // each so the loss ends the booking with its outcome unknown.
+    const setUp = ({ providerUrl, slot, storageKey }) => {
+      window.__lose = false;
+      const client = new RaptorSecondary.AppointmentClient({
+        baseUrl: providerUrl, storage: 'indexeddb', storageKey, attempts: 1, idempotencyMaxEntries: 1000, breakerThreshold: 100, attemptTimeoutMs: 30000, deadlineMs: 60000,
+        fetch: async (url, init) => {
+          const answer = await fetch(url, init);
+          const i = Number(/replay-(\d+)/.exec(init.body ?? '')?.[1] ?? -1);
+          if (window.__lose && init.method === 'POST' && /\/appointments$/.test(url) && i % 5 === 0) throw new TypeError('the answer was lost');
+          return answer;
+        },
+      });
+      RaptorSecondary.rollout.configure({ client });
+      window.__requests = [];
+      for (let i = 0; i < 106; i++) {
+        window.__requests.push({ calendarId: `replay-${i}`, slotStart: slot, durationMinutes: 30, patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' });
+      }
+      return client.ready;
+    };
+    const tab = await browser.newPage();
+    await tab.goto(`${base}book-no-config.html`);
+    const first = await tab.evaluate(async (args) => {
+      await RaptorSecondary.ready;
+      localStorage.clear();
+      await (0, eval)(`(${args.setUp})`)(args);
+      const rollout = RaptorSecondary.rollout;
+      window.__lose = true;
+      let legacyCalls = 0;
+      const legacy = async () => { legacyCalls += 1; return { state: 'completed' }; };
+      // 100 on the new path; 5 on the legacy path; the last one never booked.
+      rollout.configure({ stage: 'complete' });
+      const codes = [];
+      // In waves of 20 at once, as patients click.
+      const states = [];
+      for (let w = 0; w < 100; w += 20) {
+        states.push(...await Promise.all(window.__requests.slice(w, w + 20).map((r, j) => rollout.book(r, { legacy }).then((b) => {
+          if (b.result.error) codes.push(`${w + j}:${b.result.error.code}:${b.result.error.cause && b.result.error.cause.code}`);
+          return `${b.path}:${b.result.state}`;
+        }))));
+      }
+      rollout.configure({ stage: 'off' });
+      for (const r of window.__requests.slice(100, 105)) await rollout.book(r, { legacy });
+      const tally = {};
+      for (const s of states) tally[s] = (tally[s] ?? 0) + 1;
+      return { tally, legacyCalls, codes };
+    }, { providerUrl: provider.url, slot: SLOT, storageKey, setUp: setUp.toString() });
+    assert.deepEqual(first.tally, { 'new:completed': 80, 'new:failed': 20 }, JSON.stringify(first));
+    // A reload: the records, their keys and the paths come back from storage.
+    await tab.reload();
+    const seen = await tab.evaluate(async (args) => {
+      await RaptorSecondary.ready;
+      await (0, eval)(`(${args.setUp})`)(args);
+      const rollout = RaptorSecondary.rollout;
+      const tally = (report) => {
+        const out = {};
+        for (const r of report.requests) out[`${r.path}:${r.status}`] = (out[`${r.path}:${r.status}`] ?? 0) + 1;
+        return out;
+      };
+      const dry = await rollout.replay({ requests: window.__requests });
+      const sentKeys = dry.requests.filter((r) => r.status === 'would_send').map((r) => r.idempotencyKey);
+      const once = await rollout.replay({ dryRun: false, requests: window.__requests });
+      const twice = await rollout.replay({ dryRun: false, requests: window.__requests });
+      const keysKept = once.requests.filter((r) => r.status === 'sent').every((r) => sentKeys.includes(r.idempotencyKey));
+      const after = await rollout.replay({});
+      let badOption = '';
+      try { await rollout.replay({ dryrun: false }); } catch (e) { badOption = `${e.code}: ${e.message}`; }
+      return {
+        unknown: dry.unknown.length, dry: tally(dry), once: tally(once), twice: tally(twice), keysKept,
+        completedOnce: once.requests.filter((r) => r.status === 'sent' && r.result.state === 'completed').length,
+        unknownAfter: after.unknown.length, outbox: once.outbox, badOption, errors: window.__engineErrors,
+      };
+    }, { providerUrl: provider.url, slot: SLOT, storageKey, setUp: setUp.toString() });
+    const stats = await admin('stats');
+    const made = stats.appointments.filter((a) => a.calendarId.startsWith('replay-')).map((a) => a.calendarId);
+    assert.equal(seen.unknown, 20, 'the 20 lost answers are listed');
+    assert.deepEqual(seen.dry, { 'new:would_send': 20, 'new:answered': 80, 'legacy:reconcile': 5, 'new:not_found': 1 });
+    assert.deepEqual(seen.once, { 'new:sent': 20, 'new:answered': 80, 'legacy:reconcile': 5, 'new:not_found': 1 });
+    assert.deepEqual(seen.twice, { 'new:answered': 100, 'legacy:reconcile': 5, 'new:not_found': 1 });
+    assert.equal(seen.completedOnce, 20);
+    assert.ok(seen.keysKept, 'sent again under the keys the dry run named');
+    assert.equal(seen.unknownAfter, 0);
+    assert.equal(made.length, 100, 'exactly 100 appointments');
+    assert.equal(new Set(made).size, 100);
+    assert.deepEqual(stats.duplicates, []);
+    assert.match(seen.badOption, /^invalid_options: .*no option dryrun/);
+    assert.deepEqual(seen.errors, []);
+    console.log(`rollout: ${engine}: replay: 100 bookings with 20 answers lost, a reload, replayed twice: ${seen.unknown} unknown listed; first replay ${JSON.stringify(seen.once)}; second ${JSON.stringify(seen.twice)}; ${made.length} appointments, ${stats.duplicates.length} duplicates`);
     await tab.close();
   });
 });

@@ -33,6 +33,8 @@ export async function compiles(event: MouseEvent, button: HTMLButtonElement): Pr
       { legacy: () => 42 });
     if (booked.path === 'new') void booked.result.idempotencyKey;
     else { const n: number = booked.result; void n; }
+    const again = await rollout.replay({ dryRun: false, requests: [] });
+    if (again.requests.some((r) => r.path === 'legacy' && r.status === 'reconcile')) void again.unknown.length;
     const reason: ShadowReason = rollout.reasons[0];
     void reason;
   }

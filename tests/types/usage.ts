@@ -43,6 +43,11 @@ export async function compiles(event: Event, list: Element): Promise<void> {
   const state: 'closed' | 'open' | 'half_open' = client.breaker().state;
   const id: number = client.subscribe((record) => record.event === 'booking.completed' && record.correlation_id);
   client.unsubscribe(id);
+  const plan = await client.replay({ since: new Date(Date.now() - 86_400_000), requests: [request] });
+  for (const one of plan.unknown) if (one.expired) void one.idempotencyKey;
+  const replayed = await client.replay({ dryRun: false, requests: [request] });
+  if (replayed.requests[0].status === 'sent') void replayed.requests[0].result?.appointmentId;
+  void replayed.outbox?.pending;
   client.free();
   await initDropIn();
   const alone: string = dropIn.getActionLabel(event) + dropIn.resolveAction(event).label;

@@ -49,11 +49,14 @@ pub enum ErrorCode {
     /// ago than `idempotencyTtlMs`: it cannot be re-run under its key, nor looked up. A call
     /// with an `idempotencyKey` of the caller's books.
     IdempotencyExpired,
+    /// `replay` found no booking of this request whose outcome is unknown to send again
+    /// (none on record here, or one past its time to live already answered): nothing was sent.
+    NothingToReplay,
 }
 
 impl ErrorCode {
     /// Every code, for tests and documentation.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::InvalidOptions,
         ErrorCode::InvalidRequest,
         ErrorCode::IdempotencyKeyReused,
@@ -71,6 +74,7 @@ impl ErrorCode {
         ErrorCode::InvalidTransition,
         ErrorCode::Aborted,
         ErrorCode::IdempotencyExpired,
+        ErrorCode::NothingToReplay,
     ];
 
     /// The code for its [`as_str`](Self::as_str) spelling.
@@ -98,6 +102,7 @@ impl ErrorCode {
             ErrorCode::InvalidTransition => "invalid_transition",
             ErrorCode::Aborted => "aborted",
             ErrorCode::IdempotencyExpired => "idempotency_expired",
+            ErrorCode::NothingToReplay => "nothing_to_replay",
         }
     }
 }

@@ -34,6 +34,8 @@ pub struct Waiting {
     pub legacy: u64,
     /// The key the caller gave, if any.
     pub explicit: Option<String>,
+    /// A replay: it sends a booking again only under its record's key (see [`super::replay`]).
+    pub replay: bool,
     /// What the call will do once it holds its key.
     pub work: Work,
     /// When the page's call was made.
@@ -48,6 +50,7 @@ impl Waiting {
     fn is_like(&self, other: &Waiting) -> bool {
         self.fingerprint == other.fingerprint
             && self.explicit == other.explicit
+            && self.replay == other.replay
             && matches!(
                 (&self.work, &other.work),
                 (Work::Book(_), Work::Book(_)) | (Work::Cancel(_), Work::Cancel(_))
@@ -66,7 +69,7 @@ impl<R: Random> Client<R> {
     }
 
     /// The key a call has already: a cancel's, the caller's, or a live record's.
-    fn known_key(&self, call: &Waiting) -> Option<String> {
+    pub(super) fn known_key(&self, call: &Waiting) -> Option<String> {
         match &call.work {
             Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
             Work::Book(_) => call.explicit.clone().or_else(|| self.found(call)),
@@ -166,7 +169,14 @@ impl<R: Random> Client<R> {
     /// Takes the call's key, logs the request, then runs, joins or replays it. A booking whose
     /// payload has only an expired record is checked at the provider first, or refused (see
     /// [`Lapsed`]).
-    pub(super) fn start(&mut self, mut call: Waiting, claim: Option<ClaimId>) {
+    pub(super) fn start(&mut self, call: Waiting, claim: Option<ClaimId>) {
+        let mut call = match call.replay {
+            true => match self.refuse_replay(call, claim) {
+                Some(call) => call,
+                None => return,
+            },
+            false => call,
+        };
         // The key it has; else, for a booking whose payload has only an expired record, what
         // that record leaves to do; else a fresh key.
         let known = self.known_key(&call);

@@ -62,10 +62,11 @@ impl<R: Random> Client<R> {
     pub fn handle(&mut self, now: i64, input: Input) {
         self.s.now = self.s.now.max(now);
         match input {
-            Input::Book { id, request } => self.book(id, &request, None),
+            Input::Book { id, request } => self.book(id, &request, None, false),
+            Input::Replay { id, request } => self.book(id, &request, None, true),
             Input::Cancel { id, appointment_id } => self.cancel(id, &appointment_id, None),
             Input::Handle { id, label, request } => match route(&label) {
-                Ok(Operation::Book) => self.book(id, &request, Some(label)),
+                Ok(Operation::Book) => self.book(id, &request, Some(label), false),
                 Ok(Operation::Cancel) => self.cancel(id, &request.appointment_id, Some(label)),
                 Err(error) => self.refuse(id, None, Some(label), error),
             },
@@ -117,36 +118,55 @@ impl<R: Random> Client<R> {
             .min()
     }
 
-    fn book(&mut self, id: RequestId, raw: &RawBookingRequest, label: Option<String>) {
+    fn book(
+        &mut self,
+        id: RequestId,
+        raw: &RawBookingRequest,
+        label: Option<String>,
+        replay: bool,
+    ) {
+        match self.book_call(id, raw, label.clone(), replay) {
+            Err(error) => {
+                let explicit = text(&raw.idempotency_key, "idempotencyKey").ok().flatten();
+                let key = explicit
+                    .filter(|k| check_key(k).is_ok())
+                    .map_or_else(|| self.s.new_id(), str::to_owned);
+                let ctx = self.s.ctx(key, label);
+                self.s.reject(id, ctx, Some(Operation::Book), error);
+            }
+            Ok(call) => self.claim_or_start(call),
+        }
+    }
+
+    /// The call `book(raw)` makes (`replay`: one that only sends a booking again, see
+    /// [`super::replay`]), or why the request is refused.
+    #[inline(never)]
+    pub(super) fn book_call(
+        &self,
+        id: RequestId,
+        raw: &RawBookingRequest,
+        label: Option<String>,
+        replay: bool,
+    ) -> Result<Waiting, Error> {
         let explicit = text(&raw.idempotency_key, "idempotencyKey")
             .ok()
             .flatten()
             .map(str::to_owned);
-        match raw.validate(self.s.now) {
-            Err(error) => {
-                let key = explicit
-                    .filter(|k| check_key(k).is_ok())
-                    .unwrap_or_else(|| self.s.new_id());
-                let ctx = self.s.ctx(key, label);
-                self.s.reject(id, ctx, Some(Operation::Book), error);
-            }
-            Ok(request) => {
-                let legacy = request.fingerprint();
-                let call = Waiting {
-                    claim: 0,
-                    id,
-                    label,
-                    operation: Operation::Book,
-                    fingerprint: self.s.keyed(legacy),
-                    legacy,
-                    explicit,
-                    work: Work::Book(request),
-                    started_ms: self.s.now,
-                    deadline_ms: self.s.now.saturating_add(self.s.config.deadline_ms as i64),
-                };
-                self.claim_or_start(call);
-            }
-        }
+        let request = raw.validate(self.s.now)?;
+        let legacy = request.fingerprint();
+        Ok(Waiting {
+            claim: 0,
+            id,
+            label,
+            operation: Operation::Book,
+            fingerprint: self.s.keyed(legacy),
+            legacy,
+            explicit,
+            replay,
+            work: Work::Book(request),
+            started_ms: self.s.now,
+            deadline_ms: self.s.now.saturating_add(self.s.config.deadline_ms as i64),
+        })
     }
 
     fn cancel(&mut self, id: RequestId, appointment_id: &Option<Scalar>, label: Option<String>) {
@@ -171,6 +191,7 @@ impl<R: Random> Client<R> {
                     fingerprint: self.s.keyed(cancel_fingerprint(&target)),
                     legacy: cancel_fingerprint(&target),
                     explicit: None,
+                    replay: false,
                     work: Work::Cancel(target),
                     started_ms: self.s.now,
                     deadline_ms: self.s.now.saturating_add(self.s.config.deadline_ms as i64),

@@ -24,6 +24,21 @@ pub enum Begin {
     Conflict,
 }
 
+crate::json_record! {
+    /// A booking whose outcome is unknown, as `client.replay` lists it (no personal data).
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct Unknown {
+        /// The key it ran under (the one a replay sends again).
+        pub idempotency_key: String => "idempotencyKey",
+        /// Why it ended without an outcome (`timeout`, `network_error`, ...).
+        pub code: &'static str => "code",
+        /// When it ended, in ms since the epoch.
+        pub ended_at_ms: u64 => "endedAt",
+        /// Past `idempotencyTtlMs`: never sent again, to be reconciled at the provider.
+        pub expired: bool => "expired",
+    }
+}
+
 #[derive(Debug)]
 struct Record {
     key: String,
@@ -202,6 +217,30 @@ impl IdempotencyStore {
     pub fn in_flight(&self, key: &str) -> bool {
         self.find(key)
             .is_some_and(|i| self.records[i].result.is_none())
+    }
+
+    /// The bookings whose outcome is unknown (see [`BookingResult::is_rerunnable`]) that
+    /// ended at `since_ms` or later, oldest first: key, error code, end, and whether the record
+    /// is past its time to live (then its key is not sent again). For `client.replay`.
+    pub fn unknown(&self, since_ms: i64, now_ms: i64) -> impl Iterator<Item = Unknown> + '_ {
+        self.records.iter().filter_map(move |r| {
+            let result = r.result.as_ref().filter(|r| r.is_rerunnable())?;
+            let ended_at_ms = r.expires_at_ms.saturating_sub(self.ttl_ms);
+            (ended_at_ms >= since_ms).then(|| Unknown {
+                idempotency_key: r.key.clone(),
+                code: result.error.as_ref().map_or("", |e| e.code.as_str()),
+                ended_at_ms: ended_at_ms.max(0) as u64,
+                expired: r.expired(now_ms),
+            })
+        })
+    }
+
+    /// What replaying the record under `key` would do: `None` without a record, else whether
+    /// it is in flight, its outcome unknown, and past its time to live.
+    pub fn replay_state(&self, key: &str, now_ms: i64) -> Option<(bool, bool, bool)> {
+        let r = &self.records[self.find(key)?];
+        let unknown = r.result.as_ref().is_some_and(BookingResult::is_rerunnable);
+        Some((r.result.is_none(), unknown, r.expired(now_ms)))
     }
 
     /// The key of a live record with this payload, so a call without a key (a double click,

@@ -93,6 +93,14 @@ pub enum Input {
         /// The request, as read from the page.
         request: RawBookingRequest,
     },
+    /// One request of `replay(...)`: sent again only under its record's key, when that
+    /// booking's outcome is unknown (see [`super::replay`]).
+    Replay {
+        /// The page's call.
+        id: RequestId,
+        /// The request, as read from the page.
+        request: RawBookingRequest,
+    },
     /// `cancel(appointmentId)`.
     Cancel {
         /// The page's call.

@@ -7,6 +7,7 @@
 //!   events left pending), [`shared`] (what bookings share), [`io`] (inputs and commands),
 //!   [`event`] (what happened: the one source of log records and counters);
 //! - across tabs: [`claim`] (one sender per payload), [`drain`] (the outbox draining itself);
+//! - [`replay`]: bookings whose outcome is unknown, listed and sent again under their key;
 //! - the policies, one per file: [`backoff`], [`retry`], [`breaker`], [`state`],
 //!   [`idempotency`], [`outbox`], [`mask`], [`request`] (validation), [`config`], [`router`];
 //! - the data: [`contract`] (the `/api/v2` wire format), [`outcome`] (results), [`log`],
@@ -35,6 +36,7 @@ pub mod metrics;
 pub mod outbox;
 pub mod outcome;
 pub mod random;
+pub mod replay;
 pub mod request;
 pub mod retry;
 pub mod router;

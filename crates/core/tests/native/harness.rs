@@ -326,6 +326,16 @@ impl Sim {
         ids
     }
 
+    /// One request of `replay({ requests, dryRun: false })`; returns the call's id.
+    pub fn replay(&mut self, request: &RawBookingRequest) -> RequestId {
+        let id = self.id();
+        self.input(Input::Replay {
+            id,
+            request: request.clone(),
+        });
+        id
+    }
+
     /// `handle(event, request)` with the click's label.
     pub fn handle(&mut self, label: &str, request: &RawBookingRequest) -> RequestId {
         let id = self.id();
