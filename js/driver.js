@@ -68,16 +68,27 @@ function optionsError(message) {
  */
 export function readSignal(options) {
   if (options === undefined || options === null) return undefined;
+  let what;
   try {
-    if (typeof options !== 'object') throw options;
+    what = got(options);
+    if (typeof options !== 'object' || isArray(options)) throw options;
+    // A misspelt option (`{ sigal }`) would be ignored silently: refused, named.
+    for (const key of objectKeys(options)) {
+      if (key !== 'signal') {
+        what = undefined;
+        throw optionsError(`unknown call option ${shown(key)}; the only one is signal (an AbortSignal)`);
+      }
+    }
     const signal = hasOwn.call(options, 'signal') ? options.signal : undefined;
     if (signal === undefined) return undefined;
+    what = `signal as ${got(signal)}`;
     if (signal === null || typeof signal !== 'object' || typeof signal.addEventListener !== 'function') throw signal;
     const aborted = signal.aborted;
     if (typeof aborted !== 'boolean') throw signal;
     return { signal, aborted };
-  } catch {
-    throw optionsError('the call\'s options must be like { signal }, with an AbortSignal');
+  } catch (e) {
+    if (e && e.code === 'invalid_options' && what === undefined) throw e;
+    throw optionsError(`the call's options must be like { signal }, with an AbortSignal; got ${what || 'an unreadable object (a getter or Proxy threw)'}`);
   }
 }
 
@@ -189,13 +200,13 @@ export function splitConfig(config, names) {
       throw optionsError(`the option ${shown(key)} could not be read (its getter threw)`);
     }
     if (key === 'fetch' || key === 'log') {
-      if (value !== undefined && typeof value !== 'function') throw optionsError(`${key} must be a function`);
+      if (value !== undefined && typeof value !== 'function') throw optionsError(`${key} must be a function; got ${got(value)}`);
       own[key] = value;
     } else if (key === 'storage') {
       own.storage = value;
     } else if (key === 'storageKey') {
       if (value !== undefined && (typeof value !== 'string' || !value || value.length > 200 || !wellFormed(value))) {
-        throw optionsError('storageKey must be a string of 1-200 characters');
+        throw optionsError(`storageKey must be a string of 1-200 characters; got ${typeof value === 'string' ? `a string of ${value.length} characters` : got(value)}`);
       }
       own.storageKey = value;
     } else if (names.includes(key)) {

@@ -1,13 +1,32 @@
 // raptor-secondary as an ES module: getActionLabel and resolveAction from the Wasm glue
 // (raptor_secondary_core.js), and the AppointmentClient, the JavaScript driver of the
-// booking core (driver.js). `await init()` (or `initSync({ module })`) before use.
-import init, {
-  initSync, __Core, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm,
+// booking core (driver.js). `await init()` (or `initSync({ module })`) before use: a call
+// before it throws `not_initialized`.
+import glueInit, {
+  initSync as glueInitSync, __Core, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm,
 } from './raptor_secondary_core.js';
 import { defineClient } from './driver.js';
 
-export default init;
-export { initSync, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm };
+export { __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm };
+
+// A call before the module is loaded says what to do (not the glue's TypeError).
+let loaded = false;
+const notInitialized = () => Object.assign(new Error(
+  'raptor-secondary: the WebAssembly module is not loaded yet: `await init()` (or call `initSync({ module })`) once before anything else',
+), { code: 'not_initialized' });
+const check = () => { if (!loaded) throw notInitialized(); };
+
+/** Fetches and compiles the .wasm (beside this module, or `{ module_or_path }`); await it once. */
+export default function init(options) {
+  return glueInit(options).then((exports) => { loaded = true; return exports; });
+}
+
+/** `init` from bytes or a compiled module, synchronously (`{ module }`). */
+export function initSync(options) {
+  const exports = glueInitSync(options);
+  loaded = true;
+  return exports;
+}
 
 // The exports return a sentinel with the exception parked instead of a Result (cheaper glue).
 // No number crosses into Wasm as itself (a WebKit 2.38 JIT bug: see reads.js).
@@ -18,10 +37,10 @@ const unwrap = (value) => {
 };
 
 /** Which action a UI event stands for: the legacy helper's drop-in, srcElement fixed. */
-export const getActionLabel = (event, attribute) => unwrap(__getActionLabelFast(__toWasm(event), __toWasm(attribute)));
+export const getActionLabel = (event, attribute) => (loaded || check(), unwrap(__getActionLabelFast(__toWasm(event), __toWasm(attribute))));
 
 /** The label of a UI event with where it came from and, when empty, why. */
-export const resolveAction = (event, options) => unwrap(__resolveActionFast(__toWasm(event), __toWasm(options)));
+export const resolveAction = (event, options) => (loaded || check(), unwrap(__resolveActionFast(__toWasm(event), __toWasm(options))));
 
 let requestFields;
 let configFields;
@@ -29,8 +48,8 @@ let configFields;
 /** The appointment client; see the README (the JavaScript API). */
 export const AppointmentClient = defineClient({
   makeCore: (options, seed, now) => new __Core(options, seed, now),
-  requestFields: () => (requestFields ??= __Core.requestFields()),
-  configFields: () => (configFields ??= __Core.configFields()),
+  requestFields: () => (requestFields ??= (check(), __Core.requestFields())),
+  configFields: () => (configFields ??= (check(), __Core.configFields())),
   resolveAction,
-  bucket: (groupId, unit) => __Core.bucket(groupId, unit),
+  bucket: (groupId, unit) => (check(), __Core.bucket(groupId, unit)),
 });

@@ -1,12 +1,31 @@
 // raptor-secondary's drop-in alone as an ES module (`raptor-secondary/drop-in`): getActionLabel
 // and resolveAction over the small Wasm module (raptor_secondary_lite*, no booking client).
 // `await init()` (or `initSync({ module })`) before use.
-import init, {
-  initSync, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm,
+import glueInit, {
+  initSync as glueInitSync, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm,
 } from './raptor_secondary_lite.js';
 
-export default init;
-export { initSync };
+// A call before the module is loaded says what to do (not the glue's TypeError).
+let loaded = false;
+const check = () => {
+  if (!loaded) {
+    throw Object.assign(new Error(
+      'raptor-secondary: the WebAssembly module is not loaded yet: `await init()` (or call `initSync({ module })`) once before anything else',
+    ), { code: 'not_initialized' });
+  }
+};
+
+/** Fetches and compiles the .wasm (beside this module, or `{ module_or_path }`); await it once. */
+export default function init(options) {
+  return glueInit(options).then((exports) => { loaded = true; return exports; });
+}
+
+/** `init` from bytes or a compiled module, synchronously (`{ module }`). */
+export function initSync(options) {
+  const exports = glueInitSync(options);
+  loaded = true;
+  return exports;
+}
 
 // The exports return a sentinel with the exception parked instead of a Result (cheaper glue).
 // No number crosses into Wasm as itself (a WebKit 2.38 JIT bug: see reads.js).
@@ -17,7 +36,7 @@ const unwrap = (value) => {
 };
 
 /** Which action a UI event stands for: the legacy helper's drop-in, srcElement fixed. */
-export const getActionLabel = (event, attribute) => unwrap(__getActionLabelFast(__toWasm(event), __toWasm(attribute)));
+export const getActionLabel = (event, attribute) => (loaded || check(), unwrap(__getActionLabelFast(__toWasm(event), __toWasm(attribute))));
 
 /** The label of a UI event with where it came from and, when empty, why. */
-export const resolveAction = (event, options) => unwrap(__resolveActionFast(__toWasm(event), __toWasm(options)));
+export const resolveAction = (event, options) => (loaded || check(), unwrap(__resolveActionFast(__toWasm(event), __toWasm(options))));

@@ -103,13 +103,14 @@ pub fn whole_number(
     range: core::ops::RangeInclusive<u64>,
     code: ErrorCode,
 ) -> Result<Option<u64>, Error> {
-    let out_of_range = || {
+    let out_of_range = |got: &str| {
         let message = [
             field,
             " must be a whole number from ",
             &decimal(*range.start()),
             " to ",
             &decimal(*range.end()),
+            got,
         ]
         .concat();
         let mut e = Error::new(code, message);
@@ -124,11 +125,11 @@ pub fn whole_number(
             // Whole when the cast round-trips (`n as u64` saturates, and NaN becomes 0, so a
             // fraction, a negative, NaN and infinity all fail one of the checks).
             if (*n as u64) as f64 != *n || !range.contains(&(*n as u64)) {
-                return Err(out_of_range());
+                return Err(out_of_range(""));
             }
             Ok(Some(*n as u64))
         }
-        Some(_) => Err(out_of_range()),
+        Some(other) => Err(out_of_range(&[", got ", other.kind()].concat())),
     }
 }
 
@@ -173,7 +174,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             e.message,
-            "durationMinutes must be a whole number from 5 to 240"
+            "durationMinutes must be a whole number from 5 to 240, got a string"
         );
         for n in [4.0, 241.0, 30.5, f64::NAN, -1.0, f64::INFINITY] {
             assert!(whole_number(
