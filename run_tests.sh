@@ -105,6 +105,9 @@ tier lint-rust           none  sh -c 'cargo fmt --all --check &&
   cargo clippy --target wasm32-unknown-unknown -p raptor-secondary --all-targets -- -D warnings &&
   cargo clippy --target wasm32-unknown-unknown -p raptor-secondary --no-default-features --features trap-on-panic --lib -- -D warnings'
 tier lint-js             none  eslint js www scripts tests Shared bench legacy src eslint.config.js
+# The API docs: every public item documented (missing_docs is denied in each crate), no
+# broken or redundant intra-doc link.
+tier cargo-doc           none  env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
 # The booking core driven by 50,000 seeded random input sequences, invariants after every input
 # (crates/core/tests/properties.rs; PROPERTY_SEQUENCES=1000000 for the long form).
 tier property-core       cargo cargo test --release -p raptor-secondary-core --test properties -- --nocapture
@@ -115,7 +118,7 @@ tier size-budget         node  node --test tests/size/
 grep -h '^# size: .* in [0-9]* files' "$LOGS/size-budget.log" 2>/dev/null | sed 's/^# /     /'
 # The ES module's TypeScript declarations: usage that must compile and usage that must not
 # (tests/types/usage.ts); their fields against Rust's are checked by native-cargo-test.
-tier types               none  tsc -p tests/types
+tier types               none  sh -c 'node tests/types/readme.mjs && tsc -p tests/types'
 # The package as a team installs it: npm pack, installed from the tarball into a scratch
 # project, used from Node, bundled with esbuild into a page and a module worker run in each
 # browser; publint, attw.

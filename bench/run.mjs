@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // `npm run bench`: every benchmark in turn (each prints its own lines as it runs), then one
 // table of every figure (medians and ratios against the baseline measured in the same run),
-// printed, written to results/bench.md, and put into README.md between the
-// `<!-- bench:table -->` markers (the README's benchmark table is this command's output).
-// `--quick` runs short forms (for a smoke test); `--no-readme` leaves README.md alone.
+// printed, written to results/bench.md, and put into docs/testing.md between the
+// `<!-- bench:table -->` markers (the docs' benchmark table is this command's output).
+// `--quick` runs short forms (for a smoke test); `--no-readme` leaves docs/testing.md alone.
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -21,7 +21,7 @@ if (values.help) {
   console.log(`npm run bench [-- --quick] [-- --no-readme] [-- --browser chromium|firefox|webkit|all]
 (builds pkg/, then bench/action_label, sizes, booking, storage, readiness, each in every browser
 named (all by default); prints one table with a column per browser, writes results/bench.md and,
-when every browser ran, the README's table)`);
+when every browser ran, the table in docs/testing.md)`);
   process.exit(0);
 }
 const BROWSERS = engines(values.browser);
@@ -78,15 +78,16 @@ console.log(`\n${table}\n\n${stamp}`);
 mkdirSync(join(ROOT, 'results'), { recursive: true });
 writeFileSync(join(ROOT, 'results', 'bench.md'), `# npm run bench\n\n${table}\n\n${stamp}\n`);
 if (BROWSERS.length < 3 && !values['no-readme']) {
-  console.log('bench: not every browser ran: the README table is left as it is (results/bench.md has this run)');
+  console.log('bench: not every browser ran: the table in docs/testing.md is left as it is (results/bench.md has this run)');
   values['no-readme'] = true;
 }
 if (!values['no-readme']) {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const DOC = join(ROOT, 'docs', 'testing.md');
+  const readme = readFileSync(DOC, 'utf8');
   const [start, end] = ['<!-- bench:table -->', '<!-- /bench:table -->'];
   const a = readme.indexOf(start);
   const b = readme.indexOf(end);
-  if (a < 0 || b < a) throw new Error('bench: README.md has no <!-- bench:table --> ... <!-- /bench:table --> markers');
-  writeFileSync(join(ROOT, 'README.md'), `${readme.slice(0, a + start.length)}\n${table}\n\n${stamp}\n${readme.slice(b)}`);
-  console.log('bench: wrote results/bench.md and the table in README.md');
+  if (a < 0 || b < a) throw new Error('bench: docs/testing.md has no <!-- bench:table --> ... <!-- /bench:table --> markers');
+  writeFileSync(DOC, `${readme.slice(0, a + start.length)}\n${table}\n\n${stamp}\n${readme.slice(b)}`);
+  console.log('bench: wrote results/bench.md and the table in docs/testing.md');
 }

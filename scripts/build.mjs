@@ -68,7 +68,7 @@ for (const glue of ['raptor_secondary_core.js', 'raptor_secondary_lite.js']) {
   if (!reads || !existsSync(join(PKG, reads))) throw new Error(`build: ${glue} imports no snippets/…/src/web/reads.js`);
   writeFileSync(path, `${code}\nexport { toWasm as __toWasm, fromWasm as __fromWasm } from '${reads}';\n`);
 }
-for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor-secondary-rollout.js', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {
+for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor-secondary-rollout.js', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts', 'wasm_url.d.ts']) {
   copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 }
 
@@ -163,6 +163,11 @@ const manifest = {
   engines: root.engines,
 };
 writeFileSync(join(PKG, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+// pkg/ as a package of its own carries the README, its docs (the README links them) and the
+// licenses.
+for (const file of ['README.md', 'LICENSE', 'LICENSE-MIT', 'LICENSE-APACHE']) copyFileSync(join(ROOT, file), join(PKG, file));
+rmSync(join(PKG, 'docs'), { recursive: true, force: true });
+cpSync(join(ROOT, 'docs'), join(PKG, 'docs'), { recursive: true });
 
 const table = sizes();
 for (const [file, { bytes, gzip }] of Object.entries(table)) {

@@ -7,9 +7,9 @@
 // @arethetypeswrong/cli (ESM-only profile: the package has no CommonJS entry). Needs pkg/.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -49,6 +49,29 @@ test('the tarball holds every file the modules import, and nothing of a former b
   }
   const snippets = files.filter((f) => f.startsWith('snippets'));
   assert.deepEqual(snippets.map((f) => f.split('/').pop()), ['reads.js'], 'one snippet, the one the glue imports');
+});
+
+test('the README, its docs and the licenses are in both packages, and no link in them is dead', () => {
+  const installed = join(scratch, 'project', 'node_modules', 'raptor-secondary');
+  const alone = join(scratch, 'alone', 'unpacked');
+  mkdirSync(alone, { recursive: true });
+  execFileSync('tar', ['-xzf', pkgTarball, '-C', alone]);
+  let links = 0;
+  for (const root of [installed, join(alone, 'package')]) {
+    for (const file of ['README.md', 'LICENSE', 'LICENSE-MIT', 'LICENSE-APACHE', 'docs/user-guide.md']) {
+      assert.ok(existsSync(join(root, file)), `${file} is in ${root}`);
+    }
+    for (const doc of ['README.md', ...readdirSync(join(root, 'docs')).map((f) => `docs/${f}`)]) {
+      const text = readFileSync(join(root, doc), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^(https?:|mailto:|#)/.test(target)) continue;
+        const path = target.split('#')[0];
+        links += 1;
+        assert.ok(existsSync(join(root, dirname(doc), path)), `${doc} links ${target}, which the package does not hold`);
+      }
+    }
+  }
+  assert.ok(links > 10, `${links} links checked`);
 });
 
 test('Node: the ES module and the drop-in-only module, with initSync', () => {

@@ -7,6 +7,8 @@
 //!   contract types and validation (`raptor-secondary-core`), so the two cannot drift apart;
 //! - [`message`]: requests and responses apart from the wire.
 
+#![deny(missing_docs)]
+
 pub mod message;
 pub mod provider;
 pub mod scenario;

@@ -1,5 +1,5 @@
 //! One sender per payload across tabs. With a storage, a call whose payload is not already in
-//! flight in this tab first claims the payload ([`Command::Claim`](super::io::Command::Claim)):
+//! flight in this tab first claims the payload ([`Command::Claim`]):
 //! the driver takes a lock every tab of the origin shares (the Web Locks API), then reads what
 //! the storage holds for the payload now and feeds it back ([`Input::Claimed`](super::io::Input::Claimed)).
 //! Only then is the key chosen, so a second tab booking the same payload finds the first tab's
