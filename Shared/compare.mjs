@@ -10,7 +10,8 @@
 // the Rust bucket function, the label shadow over the corpus, the kill-switch matrix, gates).
 //
 //   node Shared/compare.mjs        (or Shared/run_all.sh, which builds first if needed)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeArtifact } from '../scripts/artifacts.mjs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -132,7 +133,7 @@ for (const testCase of data.cases) {
 const metrics = { pre: aggregate(results.pre), post: aggregate(results.post) };
 const generated = { generatedBy: 'node Shared/compare.mjs', generatedAt: new Date().toISOString(), node: process.version };
 mkdirSync(join(HERE, 'results'), { recursive: true });
-const write = (name, value) => writeFileSync(join(HERE, 'results', name), `${JSON.stringify(value, null, 2)}\n`);
+const write = (name, value) => writeArtifact(`Shared/results/${name}`, `${JSON.stringify(value, null, 2)}\n`, 'json');
 write('results_pre.json', { ...generated, flow: 'legacy (legacy/src/legacyBooking.js)', cases: results.pre });
 write('results_post.json', { ...generated, flow: 'raptor-secondary AppointmentClient (pkg/)', cases: results.post });
 write('aggregated_metrics.json', { ...generated, watchdogMs: WATCHDOG_MS, pre: metrics.pre, post: metrics.post });
@@ -248,7 +249,7 @@ ${rollout.markdown}
 - Both flows run in one process per case; persistence across reloads (\`storage: 'local'\`) is
   covered by \`tests/node/persistence.test.mjs\` and the demo's reload test, not here.
 `;
-writeFileSync(join(HERE, 'compare_report.md'), report);
+writeArtifact('Shared/compare_report.md', report, 'text');
 
 console.log(`compare: ${data.cases.length} cases; expected outcome: legacy ${m.pre.casesWithExpectedOutcome}, raptor-secondary ${m.post.casesWithExpectedOutcome}; every check: legacy ${m.pre.casesMatchingExpected}, raptor-secondary ${m.post.casesMatchingExpected}`);
 console.log(`compare: duplicates legacy ${m.pre.duplicateAppointments} vs new ${m.post.duplicateAppointments}; silent no-ops ${m.pre.silentNoops} vs ${m.post.silentNoops}; hung ${m.pre.hung} vs ${m.post.hung}; results as expected ${m.pre.resultsAsExpected}/${m.pre.results} vs ${m.post.resultsAsExpected}/${m.post.results}`);

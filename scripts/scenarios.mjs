@@ -7,7 +7,8 @@
 //
 //   node scripts/scenarios.mjs [--results FILE] [--log FILE] [--only ID]
 //   (needs `npm run build` first; ./run_tests.sh does both)
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeArtifact } from './artifacts.mjs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -128,8 +129,8 @@ const report = {
 };
 mkdirSync(dirname(resultsPath), { recursive: true });
 mkdirSync(dirname(logPath), { recursive: true });
-writeFileSync(resultsPath, `${JSON.stringify(report, null, 2)}\n`);
-writeFileSync(logPath, `${logLines.join('\n')}\n`);
+writeArtifact(relative(root, resultsPath), `${JSON.stringify(report, null, 2)}\n`, 'json');
+writeArtifact(relative(root, logPath), `${logLines.join('\n')}\n`, 'jsonl');
 
 const pct = (x) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)}%`);
 console.log(`scenarios: ${passed} passed, ${cases.length - passed} failed`);
