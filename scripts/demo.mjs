@@ -14,6 +14,7 @@ const HELP = `npm run demo [-- options]     (or: node scripts/demo.mjs [options]
 
 Both --port 9000 and --port=9000 work.`;
 import { execFileSync, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,12 +61,42 @@ export function startProvider({ port = 8081, scenario = 'immediate', quiet = fal
   });
 }
 
+/** Whether `port` on loopback can be listened on now (0 always can). */
+function isFree(port) {
+  if (port === 0) return Promise.resolve(true);
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.once('error', () => done(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => done(true)));
+  });
+}
+
+/**
+ * Both ports are checked before anything starts, so a busy one is named with a command that
+ * works: a free pair of ports, both moved by --port (or both given, when the provider's was).
+ */
+async function checkPorts(port, providerPort, explicitProvider) {
+  const busy = [];
+  if (!(await isFree(port))) busy.push(`${port} (the page)`);
+  if (providerPort !== port && !(await isFree(providerPort))) busy.push(`${providerPort} (the provider)`);
+  if (busy.length === 0) return;
+  let next = null;
+  for (let p = Math.max(port, 1024) + 10; p < 65000 && next === null; p += 10) {
+    if ((await isFree(p)) && (await isFree(p + 1))) next = p;
+  }
+  const fix = next === null ? 'pass free ports with --port N --provider-port M'
+    : explicitProvider ? `try: npm run demo -- --port ${next} --provider-port ${next + 1}`
+      : `try: npm run demo -- --port ${next} (the page on ${next}, the provider on ${next + 1})`;
+  throw new Error(`port${busy.length > 1 ? 's' : ''} ${busy.join(' and ')} ${busy.length > 1 ? 'are' : 'is'} already in use (another demo still running?); ${fix}`);
+}
+
 /**
  * Starts the provider and the page server. The page is served under a strict
  * Content-Security-Policy (no inline scripts, no eval; 'wasm-unsafe-eval' for WebAssembly);
  * drop-in.html, the inline-handler legacy showcase, is the one page without it.
  */
-export async function startDemo({ port = 8080, providerPort = 8081, scenario = 'immediate', quiet = false } = {}) {
+export async function startDemo({ port = 8080, providerPort = 8081, scenario = 'immediate', quiet = false, explicitProvider = false } = {}) {
+  await checkPorts(port, providerPort, explicitProvider);
   const startedAt = Date.now();
   const provider = await startProvider({ port: providerPort, scenario, quiet }).catch((error) => {
     throw new Error(error.message.replace('--port N', '--provider-port N'));
@@ -135,6 +166,7 @@ export function parseArgs(argv) {
     scenario: values.scenario ?? 'immediate',
   };
   args.providerPort = port('provider-port', values['provider-port'], args.port === 0 ? 0 : args.port + 1);
+  args.explicitProvider = values['provider-port'] !== undefined;
   return args;
 }
 

@@ -11,6 +11,11 @@
   var lastAppointmentId = null;
   var cards = {}; // correlation id -> card
   var STATES = ['init', 'in_progress', 'completed', 'failed'];
+  // The page's own list of its bookings (what a page keeps to show them again after a reload):
+  // ids, states and codes only, no personal data. The client keeps its records itself.
+  var listKey = null;
+  var list = [];
+  var busy = 0;
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -72,6 +77,7 @@
     $('bookings').insertBefore(root, $('bookings').firstChild);
     cards[id] = { root: root, chips: chips, detail: detail, attempt: 0, timer: null };
     showState(cards[id], record.state);
+    if (kind === 'book' || kind === 'cancel') remember(id, { label: label.textContent, key: record.idempotency_key, state: record.state });
     return cards[id];
   }
 
@@ -113,6 +119,7 @@
     // Flushing an event the previous page left pending is not a booking: no state machine.
     if (record.event === 'outbox.flush') {
       c.flush = true;
+      c.root.dataset.flush = '1';
       c.root.querySelector('.states').style.display = 'none';
       c.detail.textContent = 'publishing the event the previous page left pending (appointment ' + record.appointment_id + ')…';
     }
@@ -156,10 +163,91 @@
     if (result.state === 'completed' && result.operation === 'book' && result.appointmentId) {
       lastAppointmentId = result.appointmentId;
     }
+    // A booking the last page left running, finished now under its key.
+    list.forEach(function (row) {
+      var old = cards[row.id];
+      if (row.id !== result.correlationId && row.key === result.idempotencyKey && old && old.root.dataset.restored && row.state !== 'completed') {
+        showState(old, result.state);
+        old.detail.textContent = 'finished after the reload, under the same key: see the card above';
+        remember(row.id, { state: result.state, detail: old.detail.textContent });
+      }
+    });
+    remember(result.correlationId, {
+      label: c.root.querySelector('.label').textContent, key: result.idempotencyKey, state: result.state,
+      detail: c.detail.textContent, error: !!result.error,
+      booked: result.state === 'completed' && result.operation === 'book' ? result.appointmentId : null,
+    });
+    guide(result);
+  }
+
+  // What to try next, from the last result.
+  function hint(text, warn) {
+    var h = $('hint');
+    h.textContent = text;
+    h.className = 'hint' + (warn ? ' warn' : '');
+  }
+  function guide(result) {
+    $('slot').classList.toggle('attention', !!result.idempotentReplay && result.operation === 'book');
+    var code = result.error && result.error.code;
+    if (result.operation === 'cancel' && !code) {
+      return hint('Cancelled ' + result.appointmentId + '. Booking the same slot again now makes a new appointment.');
+    }
+    if (result.idempotentReplay && !code) {
+      return hint('Same request, same appointment (' + result.appointmentId + '): answered from the idempotency store, nothing new was made. To book another appointment, change the slot.');
+    }
+    if (!code) {
+      return hint('Booked ' + result.appointmentId + '. Book again without changing anything: the same appointment comes back. Or change the slot, or pick a provider scenario below (fail once, rate limited, down, event endpoint down) and book a new slot.');
+    }
+    if (code === 'circuit_open') return hint('The breaker is open: bookings are cut short until its cool-down ends. Set the scenario back to immediate, wait, then book: the first booking is the probe.', true);
+    if (code === 'outbox_publish_failed') return hint('The follow-up event could not be published, so the appointment was cancelled again (compensation). Set the scenario back to immediate and book a new slot.', true);
+    if (code === 'invalid_request') return hint(result.error.message + '. Fix the form and book again.', true);
+    if (code === 'unknown_action') return hint('Nothing to cancel yet: book an appointment first.', true);
+    return hint('The provider kept failing (' + code + '). Set the scenario back to immediate and book again: it is sent under the same key, so it books at most once.', true);
+  }
+
+  function remember(id, fields) {
+    if (!listKey) return;
+    var row = null;
+    for (var i = 0; i < list.length; i++) if (list[i].id === id) row = list[i];
+    if (!row) { row = { id: id }; list.unshift(row); }
+    Object.keys(fields).forEach(function (k) { row[k] = fields[k]; });
+    list = list.slice(0, 30);
+    try { localStorage.setItem(listKey, JSON.stringify(list)); } catch (e) { /* full or blocked: the list is only for show */ }
+  }
+
+  // The list as the last page left it: each booking as a card, marked restored; one that was
+  // still running when the page went away says how to finish it.
+  function showRestored() {
+    try { list = JSON.parse(localStorage.getItem(listKey) || '[]'); } catch (e) { list = []; }
+    if (!Array.isArray(list)) list = [];
+    for (var i = list.length - 1; i >= 0; i--) {
+      var row = list[i];
+      if (row && typeof row.booked === 'string') lastAppointmentId = row.booked; // the newest wins
+      if (!row || typeof row.id !== 'string' || cards[row.id]) continue;
+      var c = card({ correlation_id: row.id, action_label: row.label, idempotency_key: row.key, state: row.state === 'completed' || row.state === 'failed' ? row.state : 'in_progress' });
+      c.root.classList.add('restored');
+      c.root.dataset.restored = '1';
+      c.detail.textContent = (row.state === 'completed' || row.state === 'failed')
+        ? 'before the reload: ' + row.detail
+        : 'was running when the page went away: book the same slot again to finish it under the same key';
+      c.detail.className = 'detail' + (row.error ? ' error' : '');
+    }
+  }
+
+  function setBusy(delta) {
+    busy += delta;
+    var button = $('book');
+    button.classList.toggle('busy', busy > 0);
+    button.setAttribute('aria-busy', busy > 0 ? 'true' : 'false');
+    button.querySelector('.text').textContent = busy > 0 ? 'Booking… (' + busy + ')' : 'Book appointment';
   }
 
   function run(promise) {
-    promise.then(showResult);
+    setBusy(1);
+    promise.then(function (result) {
+      setBusy(-1);
+      showResult(result);
+    }, function () { setBusy(-1); });
   }
 
   function renderList(target, rows) {
@@ -221,7 +309,10 @@
   $('cancel-last').addEventListener('click', function (event) {
     run(client.handle(event, { appointmentId: lastAppointmentId || '' }));
   });
-  $('scenario').addEventListener('change', function () { setScenario(this.value); });
+  $('scenario').addEventListener('change', function () {
+    setScenario(this.value);
+    hint('Provider scenario: ' + this.options[this.selectedIndex].text + '. Change the slot and book to see it.');
+  });
 
   var config = fetch('/demo-config.json').then(function (r) { return r.json(); });
   Promise.all([RaptorSecondary.ready, config]).then(function (values) {
@@ -231,6 +322,8 @@
     // and tabs, so reloading in the middle of a booking, or booking the same slot in another
     // tab, reuses the same key: no double booking. Events left pending publish themselves.
     client = new RaptorSecondary.AppointmentClient(Object.assign({ baseUrl: cfg.providerUrl, storage: 'indexeddb' }, cfg.client));
+    listKey = (cfg.client.storageKey || 'raptor-secondary-demo') + ':page-list';
+    showRestored();
     client.subscribe(onRecord);
     return client.ready;
   }).then(function () {

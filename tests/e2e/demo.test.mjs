@@ -2,12 +2,13 @@
 // data-client) against the real mock provider (target/release/mock-provider), in each engine
 // (scripts/engines.mjs; BROWSERS, default all): each gets its own provider and page server.
 // Checks the page and the provider's counters; CSP violations and 404s are read from the page
-// server (the page's CSP reports to it), page errors from the page. Saves a screenshot:
-// results/demo.png from Chromium, target/screenshots/demo-<engine>.png from the others. Needs
+// server (the page's CSP reports to it), page errors from the page. Saves screenshots at
+// 1280x800 and 420x900 to target/screenshots/demo-<engine>-<width>.png (results/demo.png when
+// missing or with UPDATE_SCREENSHOTS=1). Needs
 // pkg/ (npm run build); builds the provider if needed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProvider, startDemo } from '../../scripts/demo.mjs';
@@ -31,7 +32,7 @@ before(async () => {
   demo = await startDemo({ port: 0, providerPort: 0, quiet: true });
   browser = await launch(engine);
   page = await browser.newPage();
-  await page.setViewportSize({ width: 1280, height: 1000 });
+  await page.setViewportSize({ width: 1280, height: 800 });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   // The browser reports every failed fetch; the 503s are the scenarios at work and the 409 is
   // the provider saying "this key is still in flight" after the reload.
@@ -214,6 +215,33 @@ test(`${engine}: a reload while the follow-up event is in flight keeps the appoi
   await scenario('immediate');
 });
 
+test(`${engine}: the page guides: busy Book button, same form again says to change the slot, bookings listed after a reload`, async () => {
+  await scenario('delayed');
+  await newSlot();
+  const before = await page.$$eval('#bookings li', (l) => l.length);
+  await page.click('#book');
+  await page.waitForFunction(() => document.getElementById('book').classList.contains('busy'));
+  assert.equal(await page.$eval('#book', (b) => [b.getAttribute('aria-busy'), b.textContent.trim()].join(' ')), 'true + Booking… (1)');
+  await page.waitForFunction((n) => document.querySelectorAll('#bookings li').length > n && document.querySelector('#bookings li').dataset.result, before);
+  await page.waitForFunction(() => !document.getElementById('book').classList.contains('busy'));
+  const first = JSON.parse(await page.$eval('#bookings li', (c) => c.dataset.result));
+  assert.match(await page.textContent('#hint'), new RegExp(`Booked ${first.appointmentId}\\. Book again`));
+  // The same form again: the same appointment, and the page says to change the slot.
+  const [again] = await clickAndWait('#book');
+  assert.equal(again.replay, true);
+  assert.equal(again.appointmentId, first.appointmentId);
+  assert.match(await page.textContent('#hint'), /nothing new was made\. To book another appointment, change the slot/);
+  assert.ok(await page.$eval('#slot', (s) => s.classList.contains('attention')));
+  // After a reload the bookings are listed again, marked restored.
+  const shown = await page.$$eval('#bookings li:not([data-flush])', (l) => l.length);
+  await ready(() => page.reload());
+  const restored = await page.$$eval('#bookings li.restored', (l) => l.map((c) => c.querySelector('.detail').textContent));
+  assert.equal(restored.length, shown, `${restored.length} of ${shown} bookings listed after the reload`);
+  assert.ok(restored.some((d) => d.includes(first.appointmentId)), restored.join(' | '));
+  assert.equal(await page.$eval('a[href="drop-in.html"]', (a) => a.textContent), 'The drop-in showcase →');
+  await scenario('immediate');
+});
+
 test(`${engine}: the cancel button cancels the last booking at the provider`, async () => {
   const [result] = await clickAndWait('#cancel-last');
   assert.equal(result.state, 'completed');
@@ -230,8 +258,22 @@ test(`${engine}: no duplicates on the server, no CSP violations, no page errors;
   assert.deepEqual(demo.requests.filter((r) => r.status === 404).map((r) => r.path), [], '404s');
   assert.ok(!(await page.$eval('#log', (l) => l.textContent)).includes('jane.doe@example.org'), 'unmasked e-mail in the log');
   assert.deepEqual([...problems, ...(await page.errors())], []);
-  const dir = engine === 'chromium' ? join(ROOT, 'results') : join(ROOT, 'target', 'screenshots');
+  // This run's screenshots, at a desktop and a phone width, go to target/screenshots/; the
+  // committed results/demo.png (Chromium, desktop) is rewritten only when missing or asked
+  // for (UPDATE_SCREENSHOTS=1): its pixels change with every run's times and ids.
+  const dir = join(ROOT, 'target', 'screenshots');
   mkdirSync(dir, { recursive: true });
-  await page.screenshot({ path: join(dir, engine === 'chromium' ? 'demo.png' : `demo-${engine}.png`), fullPage: true });
+  for (const [name, width, height] of [['desktop', 1280, 800], ['phone', 420, 900]]) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: join(dir, `demo-${engine}-${name}.png`) });
+    // Nothing runs off the side at either width.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `${name}: the page is ${overflow} px wider than the window`);
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  const committed = join(ROOT, 'results', 'demo.png');
+  if (engine === 'chromium' && (!existsSync(committed) || process.env.UPDATE_SCREENSHOTS === '1')) {
+    await page.screenshot({ path: committed });
+  }
 });
 });
