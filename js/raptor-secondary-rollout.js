@@ -17,7 +17,7 @@
  *   Never both: the legacy call carries no idempotency key, so a dual write double-books.
  * - Kill switch: remote JSON (data-rollout-url), cached with its time; a click never waits for it.
  * This file is ES5 (legacy pages); where Promise or fetch is missing, bookings go the legacy way.
- * README, "Rolling it out", has the stages, the config, what is reported and the precedence.
+ * docs/user-guide.md, "Rolling it out", has the stages, the config, what is reported and the precedence.
  */
 (function (global) {
   'use strict';

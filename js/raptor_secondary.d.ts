@@ -147,7 +147,7 @@ export interface AppointmentClientConfig {
   logCapacity?: number;
 }
 
-/** A booking. See the README for the field constraints. */
+/** A booking. See docs/user-guide.md for the field constraints. */
 export interface BookingRequest {
   calendarId: string;
   /** RFC 3339 with an offset, in the future. */

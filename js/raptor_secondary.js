@@ -45,7 +45,7 @@ export const resolveAction = (event, options) => (loaded || check(), unwrap(__re
 let requestFields;
 let configFields;
 
-/** The appointment client; see the README (the JavaScript API). */
+/** The appointment client; see docs/user-guide.md (the JavaScript API). */
 export const AppointmentClient = defineClient({
   makeCore: (options, seed, now) => new __Core(options, seed, now),
   requestFields: () => (requestFields ??= (check(), __Core.requestFields())),

@@ -16,7 +16,7 @@ const { admin } = demo;
 let calendar = 0;
 const SLOT = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 4 * 86400000).toISOString();
 
-// Absent first: the default, with no storageKey either, exactly as the README's first example.
+// Absent first: the default, with no storageKey either, exactly as the README's examples.
 const STORAGES = [undefined, 'indexeddb', 'local', 'session', 'none'];
 
 eachEngine((engine, browser) => {

@@ -146,17 +146,17 @@ fn log_event_names_are_declared_and_documented() {
     let names = event_names();
     assert_eq!(names.len(), 24);
     assert_eq!(union("LogEvent"), names, "LogEvent in the declarations");
-    // The README's table of log fields lists them in the same order.
-    let readme = include_str!("../../../README.md");
-    let row = readme
+    // The log schema's table of fields (docs/log-schema.md) lists them in the same order.
+    let schema = include_str!("../../../docs/log-schema.md");
+    let row = schema
         .lines()
         .find(|l| l.starts_with("| `event` | yes |"))
-        .expect("the README's `event` row");
+        .expect("the log schema's `event` row");
     let listed: Vec<String> = row
         .split('`')
         .skip(3)
         .step_by(2)
         .map(str::to_string)
         .collect();
-    assert_eq!(listed, names, "the README's `event` row");
+    assert_eq!(listed, names, "the log schema's `event` row");
 }

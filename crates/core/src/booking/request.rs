@@ -1,6 +1,6 @@
 //! The booking request: what callers pass in, and the validated form sent to the provider.
 //!
-//! Every check runs before any network call. Constraints (also in the README):
+//! Every check runs before any network call. Constraints (also in docs/user-guide.md):
 //!
 //! | field | rule |
 //! |---|---|
