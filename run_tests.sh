@@ -116,9 +116,10 @@ tier build-release       none  node scripts/build.mjs
 # What each page downloads (every file gzip -9) against the budgets in tests/size/size.test.mjs.
 tier size-budget         node  node --test tests/size/
 grep -h '^# size: .* in [0-9]* files' "$LOGS/size-budget.log" 2>/dev/null | sed 's/^# /     /'
-# The ES module's TypeScript declarations: usage that must compile and usage that must not
-# (tests/types/usage.ts); their fields against Rust's are checked by native-cargo-test.
-tier types               none  sh -c 'node tests/types/readme.mjs && tsc -p tests/types'
+# The ES module's TypeScript declarations: their fields' doc comments are the Rust ones word for
+# word (scripts/dts_docs.mjs); usage that must compile and usage that must not (tests/types/usage.ts)
+# and the README's TypeScript snippet; their fields against Rust's are checked by native-cargo-test.
+tier types               none  sh -c 'node scripts/dts_docs.mjs --check && node tests/types/readme.mjs && tsc -p tests/types'
 # The package as a team installs it: npm pack, installed from the tarball into a scratch
 # project, used from Node, bundled with esbuild into a page and a module worker run in each
 # browser; publint, attw.

@@ -121,43 +121,53 @@ export interface AppointmentClientConfig {
   storage?: 'indexeddb' | 'local' | 'session' | 'none' | { getItem(key: string): string | null; setItem(key: string, value: string): void };
   /** The prefix of the storage items; default `raptor-secondary:v1:<baseUrl>`. */
   storageKey?: string;
-  /** Attempts per step, first included, 1-10 (3). */
+  /** Attempts per step, first one included, 1–10; default 3. */
   attempts?: number;
-  /** Backoff base delay in ms (100). */
+  /** Backoff base delay, ms, 1–60 000; default 100. */
   baseDelayMs?: number;
-  /** Backoff delay cap in ms (2000). */
+  /** Backoff delay cap, ms, ≥ base, ≤ 300 000; default 2 000. */
   maxDelayMs?: number;
-  /** Longest Retry-After honoured in ms; a longer one ends retrying (30000). */
+  /** Longest `Retry-After` honoured, ms; a longer one ends retrying; default 30 000. */
   maxRetryAfterMs?: number;
-  /** Per-attempt timeout in ms (5000). */
+  /** Per-attempt timeout, ms, 1–120 000; default 5 000. */
   attemptTimeoutMs?: number;
-  /** Overall deadline of a booking in ms (20000). */
+  /** Overall deadline of a booking (create and polling), ms, 1–600 000; default 20 000. */
   deadlineMs?: number;
-  /** Wait between polls of a pending booking in ms (500). */
+  /** Wait between polls of a pending booking, ms, 1–60 000; default 500. */
   pollIntervalMs?: number;
-  /** Consecutive failures that open the breaker (3). */
+  /** Consecutive failures that open the breaker, 1–100; default 3. */
   breakerThreshold?: number;
-  /** Breaker cool-down in ms (5000). */
+  /** Breaker cool-down, ms, 1–3 600 000; default 5 000. */
   breakerCooldownMs?: number;
-  /** How long finished idempotency records are kept in ms (86400000). */
+  /** How long finished idempotency records are kept, ms, up to 7 days; default 24 h. */
   idempotencyTtlMs?: number;
-  /** Most idempotency records kept (500). */
+  /** Most idempotency records kept, 1–100 000; default 500. */
   idempotencyMaxEntries?: number;
-  /** Log records kept for `logs()` (1000). */
+  /** Log records kept for `logs()`, 0–100 000; default 1 000. */
   logCapacity?: number;
 }
 
 /** A booking. See docs/user-guide.md for the field constraints. */
 export interface BookingRequest {
+  /** The provider's calendar: 1-64 letters, digits, `_` or `-`. */
   calendarId: string;
-  /** RFC 3339 with an offset, in the future. */
+  /** Slot start: RFC 3339 with an offset, in the future, at most 365 days ahead. */
   slotStart: string;
+  /** Slot length in minutes, a whole number from 5 to 240. */
   durationMinutes: number;
+  /** The patient's name, 1-100 characters (personal data: masked in logs, never stored). */
   patientName: string;
+  /** The patient's e-mail, `local@domain.tld` (personal data: masked in logs, never stored). */
   patientEmail: string;
+  /** The patient's phone, 7-15 digits with an optional leading `+`; optional (personal data: masked
+   * in logs, never stored).
+   */
   patientPhone?: string;
+  /** Free text, at most 500 characters; optional (never logged, never stored). */
   notes?: string;
-  /** Supply your own to make retries across reloads safe; default: one per booking. */
+  /** Your own idempotency key (8-128 letters, digits, `.`, `_`, `:` or `-`), to make retries across
+   * reloads and devices safe; default: one per booking.
+   */
   idempotencyKey?: string;
 }
 
@@ -173,12 +183,13 @@ export interface ReplayOptions {
 
 /** A booking whose outcome is unknown (no personal data). */
 export interface UnknownBooking {
+  /** The key it ran under (the one a replay sends again). */
   idempotencyKey: string;
-  /** Why it ended without an outcome: `timeout`, `network_error`, `retry_exhausted`, ... */
+  /** Why it ended without an outcome (`timeout`, `network_error`, ...). */
   code: ErrorCode;
-  /** When it ended, ms since the epoch. */
+  /** When it ended, in ms since the epoch. */
   endedAt: number;
-  /** Past `idempotencyTtlMs`: never sent again; reconcile it at the provider. */
+  /** Past `idempotencyTtlMs`: never sent again, to be reconciled at the provider. */
   expired: boolean;
 }
 
@@ -221,28 +232,42 @@ export interface CallOptions {
 }
 
 export interface ClientError {
+  /** What went wrong, as a stable code. */
   code: ErrorCode;
+  /** What went wrong, for people; names the offending field where there is one. */
   message: string;
-  /** The request field at fault (`invalid_request`). */
+  /** The request field at fault (`invalid_request` only), in its JavaScript spelling. */
   field?: string;
-  /** The provider's HTTP status, where one caused the error. */
+  /** The HTTP status the provider answered, where one caused this error. */
   status?: number;
-  /** The failure behind this one (the last attempt's for `retry_exhausted`). */
+  /** The failure behind this one: the last attempt's for `retry_exhausted`. */
   cause?: ClientError;
 }
 
 export interface BookingResult {
+  /** Which operation; `null` when the click's label named none (`unknown_action`). */
   operation: 'book' | 'cancel' | null;
+  /** `completed` or `failed`. */
   state: 'completed' | 'failed';
+  /** The provider's appointment id, when one exists (also on a compensated failure). */
   appointmentId: string | null;
+  /** Why it failed; `null` when completed. */
   error: ClientError | null;
+  /** Calls made for the main step (create or cancel), 0 for a replay or a rejection. */
   attempts: number;
+  /** Waits before a further attempt, over every step (create, poll, publish, compensation). */
   retries: number;
+  /** The result was stored or joined under this idempotency key, not produced by this call. */
   idempotentReplay: boolean;
+  /** This call's correlation id (also sent as `X-Correlation-Id`). */
   correlationId: string;
+  /** The idempotency key the booking ran (or replayed) under. */
   idempotencyKey: string;
+  /** A follow-up failure cancelled the appointment again. */
   compensated: boolean;
+  /** The action label of the click that started it, for `handle`. */
   actionLabel: string | null;
+  /** Wall time of this call in milliseconds. */
   durationMs: number;
 }
 
@@ -257,54 +282,89 @@ export type LogEvent =
   | 'booking.failed';
 
 export interface LogRecord {
+  /** RFC 3339 UTC with milliseconds. */
   ts: string;
+  /** Severity. */
   level: 'info' | 'warn' | 'error';
+  /** What happened, dotted: `booking.requested`, `attempt.failed`, ... */
   event: LogEvent;
+  /** The call's correlation id. */
   correlation_id: string;
+  /** The booking's idempotency key. */
   idempotency_key: string;
+  /** The click's action label, when the call came from `handle`. */
   action_label: string | null;
+  /** The attempt number within the current step, from 1. */
   attempt: number | null;
+  /** Retries so far in this call. */
   retries: number;
+  /** The provider's appointment id, once known. */
   appointment_id: string | null;
+  /** The booking's state. */
   state: 'init' | 'in_progress' | 'completed' | 'failed';
+  /** The error's stable code, on failures. */
   error_code: ErrorCode | null;
+  /** Time since the call started. */
   duration_ms: number | null;
+  /** The step: `create`, `poll`, `publish`, `compensate`, `cancel`. */
   step?: 'create' | 'poll' | 'publish' | 'compensate' | 'cancel';
+  /** HTTP status of a provider answer. */
   status?: number;
+  /** Wait before the next attempt or poll. */
   delay_ms?: number;
+  /** State before, for `state.changed`. */
   from?: 'init' | 'in_progress' | 'completed' | 'failed';
+  /** A breaker state change. */
   breaker?: { from: BreakerState; to: BreakerState };
+  /** The request's personal fields, masked (on `booking.requested`). */
   patient?: { patientName: string; patientEmail: string; patientPhone?: string; notes?: string };
 }
 
 export type BreakerState = 'closed' | 'open' | 'half_open';
 
 export interface BreakerView {
+  /** `closed`, `open` or `half_open`. */
   state: BreakerState;
+  /** Consecutive failures counted. */
   failures: number;
   /** Time before a probe may go through, when open. */
   retryInMs: number;
+  /** Times it opened. */
   opens: number;
+  /** Failures that open it. */
   threshold: number;
+  /** Its cool-down. */
   cooldownMs: number;
 }
 
 export interface ClientMetrics {
+  /** Calls to `book`/`cancel`/`handle`. */
   bookings: number;
+  /** Ended completed. */
   completed: number;
+  /** Ended failed. */
   failed: number;
+  /** `completed / (completed + failed)`; `null` before the first result. */
   successRate: number | null;
+  /** Waits before a further attempt. */
   retries: number;
+  /** Answered from the idempotency store. */
   idempotentHits: number;
+  /** Times the breaker opened. */
   breakerOpens: number;
+  /** Bookings cancelled by compensation. */
   compensations: number;
+  /** Failures that need reconciliation. */
   reconciliations: number;
   p50Ms: number | null;
   p95Ms: number | null;
 }
 
 export interface OutboxEntry {
+  /** The event. */
   event: { id: string; type: 'appointment.created'; appointmentId: string; calendarId: string; slotStart: string; occurredAt: string; correlationId: string };
+  /** The booking it follows. */
   bookingKey: string;
+  /** Where it is. */
   status: 'pending' | 'published' | 'compensated' | 'needs_reconciliation';
 }

@@ -25,21 +25,24 @@ crate::raw_record! {
     /// A booking request as it arrived from JavaScript: every field optional and of any type,
     /// so validation can say which field is wrong and why.
     pub struct RawBookingRequest {
-        /// The provider's calendar.
+        /// The provider's calendar: 1-64 letters, digits, `_` or `-`.
         calendar_id => "calendarId",
-        /// Slot start, RFC 3339.
+        /// Slot start: RFC 3339 with an offset, in the future, at most 365 days ahead.
         slot_start => "slotStart",
-        /// Slot length in minutes.
+        /// Slot length in minutes, a whole number from 5 to 240.
         duration_minutes => "durationMinutes",
-        /// Personal data.
+        /// The patient's name, 1-100 characters (personal data: masked in logs, never stored).
         patient_name => "patientName",
-        /// Personal data.
+        /// The patient's e-mail, `local@domain.tld` (personal data: masked in logs, never
+        /// stored).
         patient_email => "patientEmail",
-        /// Personal data, optional.
+        /// The patient's phone, 7-15 digits with an optional leading `+`; optional (personal
+        /// data: masked in logs, never stored).
         patient_phone => "patientPhone",
-        /// Free text, optional.
+        /// Free text, at most 500 characters; optional (never logged, never stored).
         notes => "notes",
-        /// The caller's own key, optional.
+        /// Your own idempotency key (8-128 letters, digits, `.`, `_`, `:` or `-`), to make
+        /// retries across reloads and devices safe; default: one per booking.
         idempotency_key => "idempotencyKey",
         /// For `cancel-appointment` clicks routed through `handle`.
         appointment_id => "appointmentId",
