@@ -512,9 +512,19 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       const answer = (granted) => {
         if (!this.#claims.has(claim) || !this.#core) return false;
         if (!granted) this.#claims.delete(claim);
-        whenRead(granted ? this.#items.read(read) : undefined, (saved) => {
+        // With the record: the cancels other tabs told through the lock registry (localStorage
+        // shared by tabs may not hold them yet; see storage.js).
+        const told = granted && this.#items.cancelled ? this.#items.cancelled() : undefined;
+        const saved = granted ? this.#items.read(read) : undefined;
+        whenRead(told ? Promise.all([saved, told]) : saved, (got) => {
+          const [text, cancels] = told ? got : [got, []];
           // Released meanwhile (the core gave up): nothing is fed.
-          if (this.#claims.has(claim) || !granted) this.#feed((core, now) => core.claimed(now, claim, saved, granted));
+          if (this.#claims.has(claim) || !granted) {
+            this.#feed((core, now) => {
+              for (const [name, json] of cancels) core.changed(now, name, json);
+              core.claimed(now, claim, text, granted);
+            });
+          }
         });
         return true;
       };
