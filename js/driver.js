@@ -68,28 +68,25 @@ function optionsError(message) {
  */
 export function readSignal(options) {
   if (options === undefined || options === null) return undefined;
-  let what;
+  let keys;
+  try { keys = typeof options === 'object' && !isArray(options) ? objectKeys(options) : undefined; } catch { keys = undefined; }
+  const like = "the call's options must be like { signal }, with an AbortSignal; got";
+  if (!keys) throw optionsError(`${like} ${got(options)}`);
+  // A misspelt option (`{ sigal }`) would be ignored silently: refused, named.
+  const unknown = keys.find((key) => key !== 'signal');
+  if (unknown !== undefined) throw optionsError(`unknown call option ${shown(unknown)}; the only one is signal (an AbortSignal)`);
+  let signal;
   try {
-    what = got(options);
-    if (typeof options !== 'object' || isArray(options)) throw options;
-    // A misspelt option (`{ sigal }`) would be ignored silently: refused, named.
-    for (const key of objectKeys(options)) {
-      if (key !== 'signal') {
-        what = undefined;
-        throw optionsError(`unknown call option ${shown(key)}; the only one is signal (an AbortSignal)`);
-      }
-    }
-    const signal = hasOwn.call(options, 'signal') ? options.signal : undefined;
+    signal = hasOwn.call(options, 'signal') ? options.signal : undefined;
     if (signal === undefined) return undefined;
-    what = `signal as ${got(signal)}`;
-    if (signal === null || typeof signal !== 'object' || typeof signal.addEventListener !== 'function') throw signal;
-    const aborted = signal.aborted;
-    if (typeof aborted !== 'boolean') throw signal;
-    return { signal, aborted };
-  } catch (e) {
-    if (e && e.code === 'invalid_options' && what === undefined) throw e;
-    throw optionsError(`the call's options must be like { signal }, with an AbortSignal; got ${what || 'an unreadable object (a getter or Proxy threw)'}`);
+    if (signal !== null && typeof signal === 'object' && typeof signal.addEventListener === 'function') {
+      const aborted = signal.aborted;
+      if (typeof aborted === 'boolean') return { signal, aborted };
+    }
+  } catch {
+    throw optionsError(`${like} a signal that could not be read (a getter or Proxy threw)`);
   }
+  throw optionsError(`${like} signal as ${got(signal)}`);
 }
 
 /** What a value is, for messages: `a string`, `null`, `an array`, ... */
