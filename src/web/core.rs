@@ -9,7 +9,7 @@
 
 use super::js_error::to_js_error;
 use crate::booking::io::{Answer as CoreAnswer, Input};
-use crate::booking::scalar::Scalar;
+use crate::booking::wire::scalar::Scalar;
 use crate::booking::{ChaCha, Client, RawBookingRequest, RawClientConfig};
 use crate::json::ToJson;
 use crate::{Error, ErrorCode};
@@ -157,7 +157,7 @@ impl Core {
     pub fn handle(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
         let request = read_request(request);
         self.client
-            .handle(now as i64, Input::Handle { id, label, request });
+            .handle(now as i64, Input::Click { id, label, request });
     }
 
     /// `cancel(appointmentId)`, the id classified.

@@ -52,7 +52,7 @@ fn an_expired_booking_is_looked_up_and_its_appointment_kept() {
 
 #[test]
 fn an_expired_booking_whose_appointment_is_gone_books_anew() {
-    for gone in [Reply::Cancelled, Reply::Status(404)] {
+    for gone in [Canned::Cancelled, Canned::Status(404)] {
         let gone = [gone];
         let mut sim = Sim::stored(short()).script("poll", &gone);
         let first = sim.booked(&request());
@@ -78,7 +78,7 @@ fn an_expired_booking_whose_appointment_is_gone_books_anew() {
 
 #[test]
 fn a_lookup_that_fails_is_made_again_before_any_create_even_after_a_reload() {
-    let mut sim = Sim::stored(short()).script("poll", &vec![Reply::Status(503); 3]);
+    let mut sim = Sim::stored(short()).script("poll", &vec![Canned::Status(503); 3]);
     sim.booked(&request());
     sim.advance(TTL + 1);
     let failed = sim.booked(&request());
@@ -102,7 +102,7 @@ fn a_lookup_that_fails_is_made_again_before_any_create_even_after_a_reload() {
 
 #[test]
 fn an_expired_booking_cut_short_is_refused_until_the_caller_gives_a_key() {
-    let mut sim = Sim::stored(short()).script("create", &vec![Reply::Status(503); 3]);
+    let mut sim = Sim::stored(short()).script("create", &vec![Canned::Status(503); 3]);
     let first = sim.booked(&request());
     assert_eq!(first.error.map(|e| e.code), Some(ErrorCode::RetryExhausted));
     sim.advance(TTL + 1);

@@ -7,9 +7,9 @@ mod harness;
 mod storage;
 
 use harness::*;
-use raptor_secondary_core::booking::breaker::BreakerState;
-use raptor_secondary_core::booking::outbox::OutboxStatus;
-use raptor_secondary_core::booking::scalar::Scalar;
+use raptor_secondary_core::booking::policy::breaker::BreakerState;
+use raptor_secondary_core::booking::store::outbox::OutboxStatus;
+use raptor_secondary_core::booking::wire::scalar::Scalar;
 use raptor_secondary_core::booking::{Answer, ClientConfig, Command, Input, State, Step};
 use raptor_secondary_core::json::ToJson;
 use raptor_secondary_core::ErrorCode;
@@ -196,7 +196,7 @@ fn a_wake_up_at_now_with_output_queued_does_not_spin() {
 fn retries_step_by_step_with_exact_backoff_and_the_same_key() {
     // u32::MAX draws: each wait is one below its ceiling (100, 200 ms).
     let mut sim = Sim::drawing(config(), &[u32::MAX, u32::MAX])
-        .script("create", &[Reply::Status(503), Reply::Network]);
+        .script("create", &[Canned::Status(503), Canned::Network]);
     let id = sim.book(&keyed("key-retry-00001"));
     assert_eq!(sim.count("create"), 1);
     assert_eq!(sim.waits(), [99]);
@@ -224,7 +224,7 @@ fn retries_step_by_step_with_exact_backoff_and_the_same_key() {
 
 #[test]
 fn a_replay_of_a_finished_key_calls_nothing() {
-    let mut sim = Sim::new(config()).script("create", &[Reply::Status(500)]);
+    let mut sim = Sim::new(config()).script("create", &[Canned::Status(500)]);
     let first = sim.booked(&keyed("key-replay-0001"));
     assert_eq!((first.state, first.retries), (State::Completed, 1));
     let calls = sim.sent.len();
@@ -257,7 +257,7 @@ fn a_key_reused_with_another_payload_is_refused() {
 
 #[test]
 fn a_double_click_joins_the_booking_in_flight() {
-    let mut sim = Sim::drawing(config(), &[u32::MAX]).script("create", &[Reply::Status(503)]);
+    let mut sim = Sim::drawing(config(), &[u32::MAX]).script("create", &[Canned::Status(503)]);
     let first = sim.handle("book-appointment", &request());
     let second = sim.handle("book-appointment", &request());
     assert!(sim.result(first).is_none() && sim.result(second).is_none());
@@ -285,7 +285,11 @@ fn a_double_click_joins_the_booking_in_flight() {
 fn a_double_click_in_one_tick_with_storage_joins_even_when_the_booking_ends_compensated() {
     let mut sim = Sim::stored(config()).script(
         "publish",
-        &[Reply::Status(503), Reply::Status(503), Reply::Status(503)],
+        &[
+            Canned::Status(503),
+            Canned::Status(503),
+            Canned::Status(503),
+        ],
     );
     let ids = sim.book_together(&[request(), request()]);
     let (a, b) = (sim.run(ids[0]), sim.run(ids[1]));
@@ -321,7 +325,7 @@ fn clicks_made_while_the_claim_is_pending_join_the_first_one() {
 
 #[test]
 fn retry_after_is_honoured_and_never_early() {
-    let mut sim = Sim::drawing(config(), &[0]).script("create", &[Reply::RetryAfter(429, "2")]);
+    let mut sim = Sim::drawing(config(), &[0]).script("create", &[Canned::RetryAfter(429, "2")]);
     let id = sim.book(&request());
     assert_eq!(sim.waits(), [2000], "max(hint 2000, backoff 0)");
     sim.advance(1999);
@@ -332,7 +336,7 @@ fn retry_after_is_honoured_and_never_early() {
 
 #[test]
 fn a_retry_after_beyond_the_limit_ends_retrying() {
-    let mut sim = Sim::new(config()).script("create", &[Reply::RetryAfter(503, "3600")]);
+    let mut sim = Sim::new(config()).script("create", &[Canned::RetryAfter(503, "3600")]);
     let result = sim.booked(&request());
     let error = result.error.unwrap();
     assert_eq!(error.code, ErrorCode::RetryExhausted);
@@ -349,7 +353,7 @@ fn timeouts_exhaust_retries_then_the_breaker_short_circuits_and_recovers() {
         attempt_timeout_ms: 1000,
         ..config()
     };
-    let mut sim = Sim::new(config.clone()).script("create", &[Reply::Timeout, Reply::Timeout]);
+    let mut sim = Sim::new(config.clone()).script("create", &[Canned::Timeout, Canned::Timeout]);
     let first = sim.booked(&keyed("key-timeout-001"));
     let error = first.error.clone().unwrap();
     assert_eq!(error.code, ErrorCode::RetryExhausted);
@@ -404,9 +408,9 @@ fn a_probe_that_timed_out_is_heard_before_a_retry_due_at_the_same_wake_up() {
     let mut sim = Sim::new(config).script(
         "create",
         &[
-            Reply::RetryAfter(503, "2"),
-            Reply::Status(503),
-            Reply::Timeout,
+            Canned::RetryAfter(503, "2"),
+            Canned::Status(503),
+            Canned::Timeout,
         ],
     );
     let slot = |s: &str| {
@@ -440,7 +444,7 @@ fn a_failed_probe_reopens_the_breaker() {
         breaker_threshold: 1,
         ..config()
     };
-    let mut sim = Sim::new(config).script("create", &[Reply::Status(503), Reply::Status(503)]);
+    let mut sim = Sim::new(config).script("create", &[Canned::Status(503), Canned::Status(503)]);
     sim.booked(&request());
     sim.now += 5000;
     let probe = sim.booked(&request());
@@ -464,7 +468,7 @@ fn a_failed_key_runs_again_under_the_same_key() {
         attempts: 1,
         ..config()
     };
-    let mut sim = Sim::new(config).script("create", &[Reply::Network]);
+    let mut sim = Sim::new(config).script("create", &[Canned::Network]);
     let failed = sim.booked(&request());
     assert_eq!(failed.error.unwrap().code, ErrorCode::RetryExhausted);
     let again = sim.booked(&request());
@@ -479,8 +483,8 @@ fn a_failed_key_runs_again_under_the_same_key() {
 #[test]
 fn a_pending_booking_is_polled_until_confirmed() {
     let mut sim = Sim::new(config())
-        .script("create", &[Reply::Pending])
-        .script("poll", &[Reply::Pending]);
+        .script("create", &[Canned::Pending])
+        .script("poll", &[Canned::Pending]);
     let result = sim.booked(&request());
     assert_eq!(result.state, State::Completed);
     assert_eq!(sim.endpoints(), ["create", "poll", "poll", "publish"]);
@@ -496,8 +500,8 @@ fn a_booking_still_pending_at_its_deadline_fails_and_is_cancelled() {
         ..config()
     };
     let mut sim = Sim::new(config)
-        .script("create", &[Reply::Pending])
-        .script("poll", &[Reply::Pending, Reply::Pending]);
+        .script("create", &[Canned::Pending])
+        .script("poll", &[Canned::Pending, Canned::Pending]);
     let result = sim.booked(&request());
     assert_eq!(result.error.unwrap().code, ErrorCode::Timeout);
     assert!(result.compensated);
@@ -506,7 +510,7 @@ fn a_booking_still_pending_at_its_deadline_fails_and_is_cancelled() {
 
 #[test]
 fn a_slow_answer_within_the_timeout_completes() {
-    let mut sim = Sim::new(config()).script("create", &[Reply::Slow(1500)]);
+    let mut sim = Sim::new(config()).script("create", &[Canned::Slow(1500)]);
     let result = sim.booked(&request());
     assert_eq!(result.state, State::Completed);
     assert_eq!(result.duration_ms, 1500);
@@ -521,7 +525,7 @@ fn the_overall_deadline_bounds_every_attempt() {
         ..config()
     };
     let mut sim =
-        Sim::drawing(config.clone(), &[0]).script("create", &[Reply::Timeout, Reply::Timeout]);
+        Sim::drawing(config.clone(), &[0]).script("create", &[Canned::Timeout, Canned::Timeout]);
     let result = sim.booked(&request());
     let timeouts: Vec<u64> = sim.sent.iter().map(|s| s.timeout_ms).collect();
     assert_eq!(
@@ -536,7 +540,11 @@ fn the_overall_deadline_bounds_every_attempt() {
 fn an_event_that_cannot_be_published_cancels_the_appointment() {
     let mut sim = Sim::new(config()).script(
         "publish",
-        &[Reply::Status(503), Reply::Status(503), Reply::Status(503)],
+        &[
+            Canned::Status(503),
+            Canned::Status(503),
+            Canned::Status(503),
+        ],
     );
     let result = sim.booked(&keyed("key-outbox-0001"));
     assert_eq!(result.state, State::Failed);
@@ -575,8 +583,8 @@ fn a_failed_compensation_is_flagged_for_reconciliation() {
         ..config()
     };
     let mut sim = Sim::new(config)
-        .script("publish", &[Reply::Status(500)])
-        .script("compensate", &[Reply::Status(500)]);
+        .script("publish", &[Canned::Status(500)])
+        .script("compensate", &[Canned::Status(500)]);
     let result = sim.booked(&request());
     assert!(!result.compensated);
     assert_eq!(result.error.unwrap().code, ErrorCode::OutboxPublishFailed);
@@ -598,9 +606,9 @@ fn a_run_that_meets_an_appointment_an_earlier_run_gave_up_cancels_it_again() {
         ..config()
     };
     let mut sim = Sim::new(config)
-        .script("create", &[Reply::Confirmed, Reply::ConfirmedAs("apt_1")])
-        .script("publish", &[Reply::Status(500)])
-        .script("compensate", &[Reply::Status(500)]);
+        .script("create", &[Canned::Confirmed, Canned::ConfirmedAs("apt_1")])
+        .script("publish", &[Canned::Status(500)])
+        .script("compensate", &[Canned::Status(500)]);
     let first = sim.booked(&keyed("key-given-up-01"));
     assert_eq!(first.error.unwrap().code, ErrorCode::OutboxPublishFailed);
     assert_eq!(
@@ -628,7 +636,7 @@ fn a_run_that_meets_an_appointment_an_earlier_run_gave_up_cancels_it_again() {
 
 #[test]
 fn a_422_on_the_event_under_its_own_key_keeps_the_appointment() {
-    let mut sim = Sim::new(config()).script("publish", &[Reply::Status(422)]);
+    let mut sim = Sim::new(config()).script("publish", &[Canned::Status(422)]);
     let result = sim.booked(&request());
     assert_eq!(
         result.state,
@@ -648,7 +656,7 @@ fn a_422_on_the_event_under_its_own_key_keeps_the_appointment() {
 
 #[test]
 fn a_refusal_is_not_retried_and_is_replayed() {
-    let mut sim = Sim::new(config()).script("create", &[Reply::Status(422)]);
+    let mut sim = Sim::new(config()).script("create", &[Canned::Status(422)]);
     let result = sim.booked(&request());
     let error = result.error.unwrap();
     assert_eq!(
@@ -696,7 +704,7 @@ fn handle_routes_cancel_clicks() {
 
 #[test]
 fn an_abandoned_booking_answers_the_calls_that_joined_it() {
-    let mut sim = Sim::new(config()).script("create", &[Reply::Status(503)]);
+    let mut sim = Sim::new(config()).script("create", &[Canned::Status(503)]);
     let first = sim.book(&request());
     let second = sim.book(&request());
     sim.abandon(first);
@@ -712,7 +720,7 @@ fn an_abandoned_booking_answers_the_calls_that_joined_it() {
 
 #[test]
 fn an_abandoned_booking_with_an_appointment_keeps_it_and_finishes_in_the_background() {
-    let mut sim = Sim::new(config()).script("publish", &[Reply::Status(503)]);
+    let mut sim = Sim::new(config()).script("publish", &[Canned::Status(503)]);
     let id = sim.book(&request());
     assert_eq!(
         sim.endpoints(),
@@ -739,10 +747,14 @@ fn an_abandoned_booking_with_an_appointment_keeps_it_and_finishes_in_the_backgro
 #[test]
 fn every_record_carries_ids_and_no_personal_data() {
     let mut sim = Sim::new(config())
-        .script("create", &[Reply::Status(503)])
+        .script("create", &[Canned::Status(503)])
         .script(
             "publish",
-            &[Reply::Status(500), Reply::Status(500), Reply::Status(500)],
+            &[
+                Canned::Status(500),
+                Canned::Status(500),
+                Canned::Status(500),
+            ],
         );
     let id = sim.handle("book-appointment", &request());
     sim.run(id);
@@ -803,7 +815,7 @@ fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
         max_delay_ms: 1000,
         ..config()
     };
-    let mut sim = Sim::drawing(config.clone(), &[u32::MAX]).script("create", &[Reply::Timeout]);
+    let mut sim = Sim::drawing(config.clone(), &[u32::MAX]).script("create", &[Canned::Timeout]);
     let result = sim.booked(&request());
     assert!(sim.waits().is_empty());
     assert_eq!(sim.count("create"), 1);
@@ -814,7 +826,7 @@ fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
 
 #[test]
 fn a_reload_mid_booking_resumes_under_the_same_key() {
-    let mut first = Sim::stored(config()).script("create", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("create", &[Canned::Status(503)]);
     first.handle("book-appointment", &request());
     assert!(
         first.results.is_empty(),
@@ -839,7 +851,7 @@ fn a_reload_mid_booking_resumes_under_the_same_key() {
 
 #[test]
 fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment() {
-    let mut first = Sim::stored(config()).script("publish", &[Reply::Timeout]);
+    let mut first = Sim::stored(config()).script("publish", &[Canned::Timeout]);
     first.book(&request());
     let event = first
         .sent
@@ -871,7 +883,7 @@ fn a_reload_during_the_publish_resends_the_same_event_and_keeps_the_appointment(
 
 #[test]
 fn an_event_left_pending_by_a_closed_page_is_published_by_the_next_on_its_own() {
-    let mut first = Sim::stored(config()).script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("publish", &[Canned::Status(503)]);
     first.book(&request());
     assert!(first.results.is_empty(), "the event's retry is waiting");
 
@@ -895,10 +907,10 @@ fn an_event_left_pending_by_a_closed_page_is_published_by_the_next_on_its_own() 
 
 #[test]
 fn a_drain_that_finds_the_provider_down_tries_again_with_backoff_and_on_wake() {
-    let mut first = Sim::stored(config()).script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("publish", &[Canned::Status(503)]);
     first.book(&request());
     // The next page loads while the provider is down: three drains of three attempts each fail.
-    let mut second = first.reload_scripted(config(), "publish", &vec![Reply::Status(503); 9]);
+    let mut second = first.reload_scripted(config(), "publish", &vec![Canned::Status(503); 9]);
     let mut starts = vec![second.now];
     while second.count("publish") < 9 {
         let before = second.count("publish");
@@ -930,9 +942,9 @@ fn a_drain_that_finds_the_provider_down_tries_again_with_backoff_and_on_wake() {
 
 #[test]
 fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
-    let mut first = Sim::stored(config()).script("publish", &[Reply::Status(503)]);
+    let mut first = Sim::stored(config()).script("publish", &[Canned::Status(503)]);
     first.book(&request());
-    let mut second = first.reload_scripted(config(), "publish", &[Reply::Slow(300)]);
+    let mut second = first.reload_scripted(config(), "publish", &[Canned::Slow(300)]);
     assert_eq!(second.count("publish"), 1, "the load's drain is publishing");
     let flush = second.flush();
     assert!(
@@ -950,7 +962,7 @@ fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
     );
     // A flush that waits for a drain and is abandoned is answered at once (the property test
     // found that it never was).
-    let mut third = first.reload_scripted(config(), "publish", &[Reply::Slow(300)]);
+    let mut third = first.reload_scripted(config(), "publish", &[Canned::Slow(300)]);
     let waiting = third.flush();
     third.abandon(waiting);
     assert_eq!(
@@ -962,7 +974,7 @@ fn flush_outbox_during_a_drain_waits_for_it_and_counts_it() {
 
 #[test]
 fn after_a_compensated_booking_the_payload_books_anew() {
-    let mut sim = Sim::new(config()).script("publish", &vec![Reply::Status(503); 3]);
+    let mut sim = Sim::new(config()).script("publish", &vec![Canned::Status(503); 3]);
     let first = sim.booked(&request());
     assert!(first.compensated, "{first:?}");
     // The appointment was cancelled again: the slot is free, so a click books it anew.
@@ -978,7 +990,7 @@ fn after_a_compensated_booking_the_payload_books_anew() {
 
 #[test]
 fn with_the_origins_secret_storage_keeps_keyed_fingerprints_and_older_records_still_replay() {
-    use raptor_secondary_core::booking::snapshot::fingerprint_to_hex;
+    use raptor_secondary_core::booking::store::snapshot::fingerprint_to_hex;
     let plain = fingerprint_to_hex(request().validate(START).unwrap().fingerprint());
     // A record saved before the origin had a secret (an earlier build): a plain fingerprint.
     let mut before = Sim::stored(config());
@@ -996,7 +1008,7 @@ fn with_the_origins_secret_storage_keeps_keyed_fingerprints_and_older_records_st
     assert_eq!(replay.appointment_id, first.appointment_id);
     // A new payload is saved under a keyed fingerprint: the plain one is nowhere in storage.
     let mut other = request();
-    other.calendar_id = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+    other.calendar_id = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
         "cal_other".into(),
     ));
     let plain_other = fingerprint_to_hex(other.validate(START).unwrap().fingerprint());
@@ -1030,8 +1042,8 @@ fn a_reload_while_the_appointment_is_being_cancelled_resumes_the_cancel_never_a_
     // page re-ran the booking under its key, the provider replayed the create ("confirmed"),
     // the event published, and the booking completed on an appointment the cancel had removed.
     let mut first = Sim::stored(config())
-        .script("publish", &vec![Reply::Status(503); 3])
-        .script("compensate", &[Reply::Slow(5_000)]);
+        .script("publish", &vec![Canned::Status(503); 3])
+        .script("compensate", &[Canned::Slow(5_000)]);
     let id = first.book(&request());
     while first.count("compensate") == 0 {
         assert!(first.step());
@@ -1076,7 +1088,7 @@ fn a_late_answer_after_an_abort_changes_nothing() {
         attempts: 1,
         ..config()
     };
-    let mut sim = Sim::new(config).script("create", &[Reply::Timeout]);
+    let mut sim = Sim::new(config).script("create", &[Canned::Timeout]);
     let result = sim.booked(&request());
     assert_eq!(result.error.unwrap().code, ErrorCode::RetryExhausted);
     let call = sim.aborted[0];

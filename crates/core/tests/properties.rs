@@ -9,9 +9,9 @@
 //! PROPERTY_SEED=123 ...                                                                      # one sequence
 //! ```
 
-use raptor_secondary_core::booking::log::LogRecord;
-use raptor_secondary_core::booking::scalar::Scalar;
-use raptor_secondary_core::booking::snapshot::SavedRecord;
+use raptor_secondary_core::booking::report::log::LogRecord;
+use raptor_secondary_core::booking::store::snapshot::SavedRecord;
+use raptor_secondary_core::booking::wire::scalar::Scalar;
 use raptor_secondary_core::booking::{
     Answer, BookingResult, CallId, ChaCha, Client, ClientConfig, Command, Input, RawBookingRequest,
     RequestId, Send, State, Step,
@@ -462,7 +462,7 @@ fn sequence(seed: u64) -> (u64, u64) {
                 request.appointment_id = g
                     .chance(80)
                     .then(|| Scalar::Text((*g.pick(&["apt_1", "apt_2", "no/way"])).into()));
-                w.feed(Input::Handle { id, label, request });
+                w.feed(Input::Click { id, label, request });
             }
             30..=32 => {
                 let id = w.request_id();

@@ -37,7 +37,7 @@ fn creates(sim: &Sim) -> Vec<(String, Option<String>)> {
 
 #[test]
 fn a_lost_answer_is_listed_then_sent_again_under_its_key_with_the_same_body() {
-    let mut sim = Sim::stored(once()).script("create", &[Reply::Network]);
+    let mut sim = Sim::stored(once()).script("create", &[Canned::Network]);
     let lost = sim.booked(&request());
     assert_eq!(lost.state, State::Failed);
     let unknown = sim.client.unknown(0).collect::<Vec<_>>();
@@ -75,7 +75,7 @@ fn a_lost_answer_is_listed_then_sent_again_under_its_key_with_the_same_body() {
 
 #[test]
 fn a_booking_cut_short_by_a_reload_is_replayed_from_the_next_page() {
-    let mut sim = Sim::stored(once()).script("create", &[Reply::Timeout]);
+    let mut sim = Sim::stored(once()).script("create", &[Canned::Timeout]);
     let _ = sim.book(&request()); // the page goes away before the answer
     let mut next = sim.reload(once());
     let unknown = next.client.unknown(0).collect::<Vec<_>>();
@@ -123,7 +123,7 @@ fn nothing_is_sent_for_a_request_with_no_record_or_a_known_outcome() {
 
 #[test]
 fn a_lost_answer_past_its_time_to_live_is_for_reconciliation_never_sent() {
-    let mut sim = Sim::stored(once()).script("create", &[Reply::Network]);
+    let mut sim = Sim::stored(once()).script("create", &[Canned::Network]);
     let lost = sim.booked(&request());
     sim.advance(TTL + 1);
     let unknown = sim.client.unknown(0).collect::<Vec<_>>();
@@ -139,7 +139,7 @@ fn a_lost_answer_past_its_time_to_live_is_for_reconciliation_never_sent() {
         Some(ErrorCode::IdempotencyExpired)
     );
     // Even under the caller's own key, an expired record is not sent again by a replay.
-    let mut sim = Sim::stored(once()).script("create", &[Reply::Network]);
+    let mut sim = Sim::stored(once()).script("create", &[Canned::Network]);
     let _ = sim.booked(&keyed("my-key-2"));
     sim.advance(TTL + 1);
     let refused = replay(&mut sim, &keyed("my-key-2"));
@@ -159,7 +159,7 @@ fn twenty_lost_answers_among_a_hundred_replayed_twice_make_a_hundred_appointment
     let requests: Vec<RawBookingRequest> = (0..100)
         .map(|i| {
             let mut r = request();
-            r.calendar_id = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+            r.calendar_id = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
                 format!("cal_{i}"),
             ));
             r
@@ -167,7 +167,7 @@ fn twenty_lost_answers_among_a_hundred_replayed_twice_make_a_hundred_appointment
         .collect();
     for (i, r) in requests.iter().enumerate() {
         if i % 5 == 0 {
-            sim = sim.script("create", &[Reply::Network]);
+            sim = sim.script("create", &[Canned::Network]);
         }
         let _ = sim.booked(r);
     }

@@ -330,7 +330,7 @@ fn records_of_two_tabs_all_survive_a_reload() {
         b.tabs[tab].next_id += 1;
         let id = b.tabs[tab].next_id;
         let mut r = request();
-        r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+        r.slot_start = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
             [
                 "2026-12-0",
                 &(id + tab as u32 * 2).to_string(),
@@ -491,11 +491,11 @@ fn an_event_left_pending_is_published_by_one_tab_only() {
     let status = |tab: usize| b.tabs[tab].client.outbox()[0].status;
     assert_eq!(
         status(c),
-        raptor_secondary_core::booking::outbox::OutboxStatus::Published
+        raptor_secondary_core::booking::store::outbox::OutboxStatus::Published
     );
     assert_eq!(
         status(e),
-        raptor_secondary_core::booking::outbox::OutboxStatus::Published
+        raptor_secondary_core::booking::store::outbox::OutboxStatus::Published
     );
 }
 
@@ -517,7 +517,7 @@ fn book_day(b: &mut Browser, tab: usize, n: u32) -> RequestId {
     b.tabs[tab].next_id += 1;
     let id = b.tabs[tab].next_id;
     let mut r = request();
-    r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+    r.slot_start = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
         ["2026-12-", &(10 + n).to_string(), "T09:30:00Z"].concat(),
     ));
     b.input(tab, Input::Book { id, request: r });
@@ -568,7 +568,7 @@ fn one_tab_sends_the_half_open_probe_and_its_answer_closes_every_tab() {
     for (tab, day) in [(0, "15"), (1, "16")] {
         b.tabs[tab].next_id += 1;
         let mut r = request();
-        r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+        r.slot_start = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
             ["2026-12-", day, "T09:30:00Z"].concat(),
         ));
         let id = b.tabs[tab].next_id;
@@ -771,7 +771,7 @@ fn an_appointment_cancelled_in_one_tab_is_booked_anew_in_the_others() {
     // Tab 1 cancels it (a patient's other tab).
     b.tabs[1].next_id += 1;
     let id = b.tabs[1].next_id;
-    let appointment_id = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+    let appointment_id = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
         appointment.clone(),
     ));
     b.input(1, Input::Cancel { id, appointment_id });
@@ -795,7 +795,7 @@ fn an_appointment_cancelled_in_one_tab_is_booked_anew_in_the_others() {
         let appointment_id = r
             .appointment_id
             .clone()
-            .map(raptor_secondary_core::booking::scalar::Scalar::Text);
+            .map(raptor_secondary_core::booking::wire::scalar::Scalar::Text);
         b.input(
             tab,
             Input::Cancel {
@@ -865,7 +865,7 @@ fn two_tabs(seed: u64) -> (u64, u64) {
                 b.tabs[tab].next_id += 1;
                 let id = b.tabs[tab].next_id;
                 let mut r = request();
-                r.slot_start = Some(raptor_secondary_core::booking::scalar::Scalar::Text(
+                r.slot_start = Some(raptor_secondary_core::booking::wire::scalar::Scalar::Text(
                     ["2026-12-0", &(1 + next(3)).to_string(), "T09:30:00Z"].concat(),
                 ));
                 // One booking in four is a double click: two calls in one tick.

@@ -4,14 +4,14 @@
 //! on one side fails here. (`tests/types/` checks with `tsc` that the declarations compile and
 //! refuse what they should.)
 use raptor_secondary_core::action::{Reason, Source};
-use raptor_secondary_core::booking::config::RawClientConfig;
-use raptor_secondary_core::booking::contract::AppointmentEvent;
-use raptor_secondary_core::booking::log::LogRecord;
-use raptor_secondary_core::booking::metrics::MetricsSnapshot;
-use raptor_secondary_core::booking::outbox::OutboxEntry;
-use raptor_secondary_core::booking::outcome::BookingResult;
-use raptor_secondary_core::booking::request::RawBookingRequest;
-use raptor_secondary_core::booking::views::{BreakerView, Restored};
+use raptor_secondary_core::booking::client::views::{BreakerView, Restored};
+use raptor_secondary_core::booking::policy::config::RawClientConfig;
+use raptor_secondary_core::booking::report::log::LogRecord;
+use raptor_secondary_core::booking::report::metrics::MetricsSnapshot;
+use raptor_secondary_core::booking::store::outbox::OutboxEntry;
+use raptor_secondary_core::booking::wire::contract::AppointmentEvent;
+use raptor_secondary_core::booking::wire::outcome::BookingResult;
+use raptor_secondary_core::booking::wire::request::RawBookingRequest;
 use raptor_secondary_core::{Error, ErrorCode};
 
 const DTS: &str = include_str!("../../../js/raptor_secondary.d.ts");
@@ -129,7 +129,7 @@ fn unions_are_the_enums_names() {
 
 /// The names `Event::name` spells (the `=> "…"` arms of its match, read from the source).
 fn event_names() -> Vec<String> {
-    let source = include_str!("../src/booking/event.rs");
+    let source = include_str!("../src/booking/report/event.rs");
     let start = source
         .find("pub const fn name(&self)")
         .expect("Event::name");

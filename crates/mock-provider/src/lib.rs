@@ -14,7 +14,7 @@ pub mod provider;
 pub mod scenario;
 
 use message::{Request, Response, CORS};
-use provider::{Outcome, Provider};
+use provider::{Provider, Reaction};
 use std::io::Read;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -110,7 +110,7 @@ pub fn handle(provider: &Provider, mut request: tiny_http::Request, log: bool) {
         Err(response) => return respond(request, &response),
     };
     match provider.handle(&ours, now_ms()) {
-        Outcome::Respond(response) => {
+        Reaction::Respond(response) => {
             if log && ours.method != "OPTIONS" && !ours.path.starts_with("/__admin/stats") {
                 let key = ours.header("idempotency-key").unwrap_or("-");
                 println!(
@@ -120,7 +120,7 @@ pub fn handle(provider: &Provider, mut request: tiny_http::Request, log: bool) {
             }
             respond(request, &response);
         }
-        Outcome::Hang { ms, key } => {
+        Reaction::Hang { ms, key } => {
             if log {
                 println!(
                     "mock-provider: {} {} -> no answer for {ms} ms (key {key})",

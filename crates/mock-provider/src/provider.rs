@@ -5,8 +5,10 @@
 
 use crate::message::{Request, Response};
 use crate::scenario::{Scenario, DELAYED_MS, HANG_MS, SLOW_MS};
-use raptor_secondary_core::booking::contract::{Appointment, AppointmentEvent, AppointmentStatus};
-use raptor_secondary_core::booking::scalar::Scalar;
+use raptor_secondary_core::booking::wire::contract::{
+    Appointment, AppointmentEvent, AppointmentStatus,
+};
+use raptor_secondary_core::booking::wire::scalar::Scalar;
 use raptor_secondary_core::booking::{BookingRequest, RawBookingRequest};
 use raptor_secondary_core::json::ToJson;
 use serde::Serialize;
@@ -21,7 +23,7 @@ pub const BASE: &str = "/api/v2";
 
 /// What to do with a request.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Reaction {
     /// Send this.
     Respond(Response),
     /// Hold the connection for `ms`, drop it without an answer, then [`Provider::release`]
@@ -180,12 +182,12 @@ impl Provider {
     }
 
     /// Answers one request at `now_ms`.
-    pub fn handle(&self, request: &Request, now_ms: i64) -> Outcome {
+    pub fn handle(&self, request: &Request, now_ms: i64) -> Reaction {
         let endpoint = endpoint(request);
         *self.lock().counters.calls.entry(endpoint).or_default() += 1;
         let scenario = match self.scenario(request) {
             Ok(s) => s,
-            Err(response) => return Outcome::Respond(response),
+            Err(response) => return Reaction::Respond(response),
         };
         if scenario == Scenario::Slow && matches!(endpoint, "create" | "get" | "cancel" | "publish")
         {
@@ -228,7 +230,7 @@ impl Provider {
         if response.status >= 400 && !matches!(response.status, 409 | 422 | 429 | 503) {
             self.lock().counters.rejected += 1;
         }
-        Outcome::Respond(response)
+        Reaction::Respond(response)
     }
 
     /// Takes the key for an unsafe call: `Ok(Some(replay))`, `Ok(None)` to go ahead, or the
@@ -312,17 +314,17 @@ impl Provider {
         }
     }
 
-    fn create(&self, request: &Request, scenario: Scenario, now_ms: i64) -> Outcome {
+    fn create(&self, request: &Request, scenario: Scenario, now_ms: i64) -> Reaction {
         let Some(raw) = booking_request(&request.body) else {
             self.lock().counters.rejected += 1;
-            return Outcome::Respond(error(400, "invalid_json", "the body is not a JSON object"));
+            return Reaction::Respond(error(400, "invalid_json", "the body is not a JSON object"));
         };
         let booking = match raw.validate(now_ms) {
             Ok(b) => b,
             Err(e) => {
                 self.lock().counters.rejected += 1;
                 let response = Response::error_with_field(400, e.code.as_str(), e.message, e.field);
-                return Outcome::Respond(response);
+                return Reaction::Respond(response);
             }
         };
         let fingerprint = booking.fingerprint();
@@ -331,8 +333,8 @@ impl Provider {
             .unwrap_or_default()
             .to_owned();
         match self.take_key(request, "create", fingerprint) {
-            Err(response) => return Outcome::Respond(response),
-            Ok(Some(replay)) => return Outcome::Respond(replay),
+            Err(response) => return Reaction::Respond(response),
+            Ok(Some(replay)) => return Reaction::Respond(replay),
             Ok(None) => {}
         }
         let attempt = {
@@ -364,21 +366,21 @@ impl Provider {
             Scenario::AlwaysTimeout => {
                 // Held in flight while hanging (a retry with the key gets 409), then released.
                 self.lock().counters.injected_faults += 1;
-                return Outcome::Hang { ms: HANG_MS, key };
+                return Reaction::Hang { ms: HANG_MS, key };
             }
             _ => None,
         };
         if let Some(response) = fault {
             self.lock().counters.injected_faults += 1;
             self.settle_key("create", &key, fingerprint, &response);
-            return Outcome::Respond(response);
+            return Reaction::Respond(response);
         }
         if scenario == Scenario::Delayed {
             sleep(Duration::from_millis(DELAYED_MS));
         }
         let response = self.book(&booking, &key, scenario == Scenario::Pending);
         self.settle_key("create", &key, fingerprint, &response);
-        Outcome::Respond(response)
+        Reaction::Respond(response)
     }
 
     fn book(&self, booking: &BookingRequest, key: &str, pending: bool) -> Response {
@@ -400,7 +402,7 @@ impl Provider {
                 appointment: appointment.clone(),
                 calendar_id: booking.calendar_id.clone(),
                 slot_start: booking.slot_start.clone(),
-                patient_email: raptor_secondary_core::booking::mask::mask_email(
+                patient_email: raptor_secondary_core::booking::wire::mask::mask_email(
                     &booking.patient_email,
                 ),
                 key: key.to_owned(),
@@ -434,7 +436,7 @@ impl Provider {
         if !self.lock().appointments.contains_key(id) {
             return error(404, "not_found", format!("no appointment '{id}'"));
         }
-        let fingerprint = raptor_secondary_core::booking::request::cancel_fingerprint(id);
+        let fingerprint = raptor_secondary_core::booking::wire::request::cancel_fingerprint(id);
         let key = request
             .header("idempotency-key")
             .unwrap_or_default()
@@ -460,7 +462,10 @@ impl Provider {
         };
         let fingerprint = {
             let text = event.to_json();
-            raptor_secondary_core::booking::request::fingerprint_of(&[b"event", text.as_bytes()])
+            raptor_secondary_core::booking::wire::request::fingerprint_of(&[
+                b"event",
+                text.as_bytes(),
+            ])
         };
         let key = request
             .header("idempotency-key")
@@ -614,7 +619,7 @@ mod tests {
 
     fn respond(p: &Provider, r: &Request) -> Response {
         match p.handle(r, NOW) {
-            Outcome::Respond(response) => response,
+            Reaction::Respond(response) => response,
             other => panic!("expected an answer, got {other:?}"),
         }
     }
@@ -740,7 +745,7 @@ mod tests {
                 &request("POST", "/api/v2/appointments", Some("key-1"), &body),
                 NOW
             ),
-            Outcome::Hang { .. }
+            Reaction::Hang { .. }
         ));
         assert_eq!(create(&p, Some("key-1"), &body).status, 409);
         p.release("key-1");
@@ -749,7 +754,7 @@ mod tests {
                 &request("POST", "/api/v2/appointments", Some("key-1"), &body),
                 NOW
             ),
-            Outcome::Hang { .. }
+            Reaction::Hang { .. }
         ));
     }
 

@@ -1,12 +1,12 @@
 //! What goes into the core ([`Input`], with the current time) and what comes out
-//! ([`Command`]). The driver feeds one input, then drains every command (str0m's "drain after
-//! every mutation"), then sleeps until [`super::Client::poll_timeout`].
+//! ([`Command`]), under the [driver contract](crate::booking#the-driver-contract).
 use alloc::string::String;
 
-use super::log::LogRecord;
-use super::outcome::{BookingResult, Operation};
-use super::request::RawBookingRequest;
-use super::scalar::Scalar;
+use crate::booking::report::log::LogRecord;
+use crate::booking::wire::contract::Step;
+use crate::booking::wire::outcome::{BookingResult, Operation};
+use crate::booking::wire::request::RawBookingRequest;
+use crate::booking::wire::scalar::Scalar;
 use crate::json::{Object, ToJson};
 use crate::Error;
 
@@ -21,41 +21,6 @@ pub type CallId = u32;
 /// A claim on a payload across tabs ([`Command::Claim`]), numbered by the core; it gets at most
 /// one [`Input::Claimed`], and exactly one [`Command::Release`].
 pub type ClaimId = u32;
-
-/// A kind of provider call.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Step {
-    /// `POST {base}/appointments`.
-    Create,
-    /// `GET {statusUrl}` while pending.
-    Poll,
-    /// `POST {base}/events`.
-    Publish,
-    /// `POST {base}/appointments/{id}/cancel` after a failure (key `<key>:cancel`).
-    Compensate,
-    /// `POST {base}/appointments/{id}/cancel` asked for by the page.
-    Cancel,
-}
-
-impl Step {
-    /// The step's name in logs.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Step::Create => "create",
-            Step::Poll => "poll",
-            Step::Publish => "publish",
-            Step::Compensate => "compensate",
-            Step::Cancel => "cancel",
-        }
-    }
-
-    /// Calls that start work go through the breaker and count as the result's attempts.
-    /// Follow-ups (polls, the event, compensation) are never short-circuited: giving up on
-    /// them would lose an appointment that exists.
-    pub const fn is_guarded(self) -> bool {
-        matches!(self, Step::Create | Step::Cancel)
-    }
-}
 
 /// How a provider call ended, as the driver saw it. No text from the provider or the
 /// transport is carried: only what the client acts on.
@@ -94,7 +59,7 @@ pub enum Input {
         request: RawBookingRequest,
     },
     /// One request of `replay(...)`: sent again only under its record's key, when that
-    /// booking's outcome is unknown (see [`super::replay`]).
+    /// booking's outcome is unknown (see [`crate::booking::client::replay`]).
     Replay {
         /// The page's call.
         id: RequestId,
@@ -110,7 +75,7 @@ pub enum Input {
     },
     /// `handle(event, request)` once the click's label was read: `book-appointment` books,
     /// `cancel-appointment` cancels `request.appointmentId`, anything else is refused.
-    Handle {
+    Click {
         /// The page's call.
         id: RequestId,
         /// The click's action label.
@@ -332,7 +297,10 @@ impl ToJson for Holding<'_> {
     fn write_json(&self, out: &mut String) {
         crate::json::Object::new(out)
             .field("key", self.0)
-            .field("rev", &super::snapshot::fingerprint_to_hex(self.1))
+            .field(
+                "rev",
+                &crate::booking::store::snapshot::fingerprint_to_hex(self.1),
+            )
             .end();
     }
 }

@@ -6,8 +6,8 @@
 #![allow(dead_code)]
 
 pub use crate::storage::Origin;
-use raptor_secondary_core::booking::log::LogRecord;
-use raptor_secondary_core::booking::scalar::Scalar;
+use raptor_secondary_core::booking::report::log::LogRecord;
+use raptor_secondary_core::booking::wire::scalar::Scalar;
 use raptor_secondary_core::booking::{
     Answer, BookingResult, CallId, Client, ClientConfig, Command, Input, Random, RawBookingRequest,
     RequestId, Send,
@@ -37,7 +37,7 @@ impl Random for Scripted {
 
 /// What the scripted provider answers.
 #[derive(Clone, Debug)]
-pub enum Reply {
+pub enum Canned {
     Confirmed,
     Pending,
     Status(u16),
@@ -57,10 +57,10 @@ pub enum Reply {
 pub struct Sim {
     pub client: Client<Scripted>,
     pub now: i64,
-    pub create: VecDeque<Reply>,
-    pub get: VecDeque<Reply>,
-    pub cancel: VecDeque<Reply>,
-    pub publish: VecDeque<Reply>,
+    pub create: VecDeque<Canned>,
+    pub get: VecDeque<Canned>,
+    pub cancel: VecDeque<Canned>,
+    pub publish: VecDeque<Canned>,
     /// Every call sent, in order.
     pub sent: Vec<Send>,
     /// Every call aborted.
@@ -154,7 +154,7 @@ impl Sim {
 
     /// A reload whose provider still has `replies` scripted for `endpoint` (they apply from
     /// the moment the next page loads, when it may already publish what it finds pending).
-    pub fn reload_scripted(&self, config: ClientConfig, endpoint: &str, replies: &[Reply]) -> Sim {
+    pub fn reload_scripted(&self, config: ClientConfig, endpoint: &str, replies: &[Canned]) -> Sim {
         let mut origin = self.storage.clone().expect("a reload needs a storage");
         origin.close(0);
         let random = Scripted {
@@ -173,12 +173,12 @@ impl Sim {
         next
     }
 
-    pub fn script(mut self, endpoint: &str, replies: &[Reply]) -> Self {
+    pub fn script(mut self, endpoint: &str, replies: &[Canned]) -> Self {
         self.queue(endpoint).extend(replies.iter().cloned());
         self
     }
 
-    fn queue(&mut self, endpoint: &str) -> &mut VecDeque<Reply> {
+    fn queue(&mut self, endpoint: &str) -> &mut VecDeque<Canned> {
         match endpoint {
             "create" => &mut self.create,
             "poll" => &mut self.get,
@@ -220,16 +220,19 @@ impl Sim {
         match command {
             Command::Send(send) => {
                 let endpoint = send.step.name();
-                let reply = self.queue(endpoint).pop_front().unwrap_or(Reply::Confirmed);
+                let reply = self
+                    .queue(endpoint)
+                    .pop_front()
+                    .unwrap_or(Canned::Confirmed);
                 let (after, answer) = match reply {
-                    Reply::Confirmed | Reply::Pending | Reply::Slow(_) | Reply::Cancelled => {
+                    Canned::Confirmed | Canned::Pending | Canned::Slow(_) | Canned::Cancelled => {
                         let status = match reply {
-                            Reply::Pending => "pending",
-                            Reply::Cancelled => "cancelled",
+                            Canned::Pending => "pending",
+                            Canned::Cancelled => "cancelled",
                             _ if endpoint == "cancel" || endpoint == "compensate" => "cancelled",
                             _ => "confirmed",
                         };
-                        let after = if let Reply::Slow(ms) = reply {
+                        let after = if let Canned::Slow(ms) = reply {
                             ms as i64
                         } else {
                             0
@@ -244,23 +247,23 @@ impl Sim {
                         };
                         (Some(after), appointment(&id, status))
                     }
-                    Reply::ConfirmedAs(id) => (Some(0), appointment(id, "confirmed")),
-                    Reply::Status(s) => (
+                    Canned::ConfirmedAs(id) => (Some(0), appointment(id, "confirmed")),
+                    Canned::Status(s) => (
                         Some(0),
                         Answer::Status {
                             status: s,
                             retry_after: None,
                         },
                     ),
-                    Reply::RetryAfter(s, after) => (
+                    Canned::RetryAfter(s, after) => (
                         Some(0),
                         Answer::Status {
                             status: s,
                             retry_after: Some(after.into()),
                         },
                     ),
-                    Reply::Network => (Some(0), Answer::Network),
-                    Reply::Timeout => (None, Answer::Network),
+                    Canned::Network => (Some(0), Answer::Network),
+                    Canned::Timeout => (None, Answer::Network),
                 };
                 if let Some(after) = after {
                     self.deliveries.push((self.now + after, send.call, answer));
@@ -339,7 +342,7 @@ impl Sim {
     /// `handle(event, request)` with the click's label.
     pub fn handle(&mut self, label: &str, request: &RawBookingRequest) -> RequestId {
         let id = self.id();
-        self.input(Input::Handle {
+        self.input(Input::Click {
             id,
             label: label.into(),
             request: request.clone(),

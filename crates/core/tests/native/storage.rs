@@ -4,7 +4,7 @@
 
 #![allow(dead_code)]
 
-use raptor_secondary_core::booking::snapshot::assemble;
+use raptor_secondary_core::booking::store::snapshot::assemble;
 use raptor_secondary_core::booking::{ClaimId, Command, Input};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -71,7 +71,9 @@ impl Origin {
                 let holds = |text: &String| {
                     only.as_ref().is_none_or(|(key, rev)| {
                         let rev =
-                            raptor_secondary_core::booking::snapshot::fingerprint_to_hex(*rev);
+                            raptor_secondary_core::booking::store::snapshot::fingerprint_to_hex(
+                                *rev,
+                            );
                         text.contains(&["\"key\":\"", key, "\""].concat())
                             && text.contains(&["\"rev\":\"", &rev, "\""].concat())
                     })

@@ -1,0 +1,189 @@
+//! The state every booking of one client shares, as quinn's `Endpoint` holds what its
+//! connections share: settings, the clock, the random source, the breaker, the idempotency
+//! store, the outbox, the counters and the command queue; and the few acts every part needs:
+//! ids, events and state moves reported, calls sent, changes saved. Bookings
+//! ([`super::booking`]) and flushes ([`super::flush`]) act on it; the
+//! [`Client`](crate::booking::Client) routes inputs to them. How a call is answered is in
+//! [`super::answer`]; what tabs share through storage, in [`super::tabs`].
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::booking::io::{CallId, ClaimId, Command, Send};
+use crate::booking::policy::breaker::{Breaker, BreakerState};
+use crate::booking::policy::config::ClientConfig;
+use crate::booking::random::{uuid, Random};
+use crate::booking::report::event::{Ctx, Event};
+use crate::booking::report::metrics::Metrics;
+use crate::booking::store::idempotency::{IdempotencyStore, ItemChange};
+use crate::booking::store::outbox::Outbox;
+use crate::booking::store::snapshot::fingerprint_to_hex;
+use crate::booking::wire::contract::Step;
+use crate::booking::wire::state::State;
+use alloc::collections::VecDeque;
+
+/// See the module documentation.
+pub struct Shared<R> {
+    /// The settings.
+    pub config: ClientConfig,
+    /// Ids and jitter.
+    pub random: R,
+    /// The latest time an input brought (time only moves forward).
+    pub now: i64,
+    /// The circuit breaker, shared by every booking.
+    pub breaker: Breaker,
+    /// Idempotency records.
+    pub store: IdempotencyStore,
+    /// Follow-up events.
+    pub outbox: Outbox,
+    /// Counters, moved only by events and results.
+    pub metrics: Metrics,
+    /// Whether a storage was loaded (then every change is persisted).
+    pub persists: bool,
+    /// Commands waiting for the driver.
+    pub out: VecDeque<Command>,
+    /// Events a flush has taken on (queued or in flight): one sender per event key.
+    pub flushing: Vec<String>,
+    /// The breaker state last saved for other tabs or taken from them (storage item `b:`).
+    pub shared_breaker: Option<BreakerState>,
+    /// The origin's secret (storage item `s:`), which keys the fingerprints kept in storage.
+    pub secret: Option<[u32; 8]>,
+    next_call: CallId,
+    next_claim: ClaimId,
+}
+
+impl<R: Random> Shared<R> {
+    /// The shared state of a new client.
+    pub fn new(config: ClientConfig, random: R, now: i64) -> Self {
+        let mut store = IdempotencyStore::new(
+            config.idempotency_ttl_ms,
+            config.idempotency_max_entries as usize,
+        );
+        store.set_grace(config.deadline_ms);
+        Shared {
+            breaker: Breaker::new(config.breaker()),
+            store,
+            outbox: Outbox::new(config.idempotency_max_entries as usize),
+            config,
+            random,
+            now,
+            metrics: Metrics::default(),
+            persists: false,
+            out: VecDeque::new(),
+            flushing: Vec::new(),
+            shared_breaker: Some(BreakerState::Closed { failures: 0 }),
+            secret: None,
+            next_call: 1,
+            next_claim: 0,
+        }
+    }
+
+    /// A random UUID v4: idempotency keys and correlation ids.
+    pub fn new_id(&mut self) -> String {
+        let r = &mut self.random;
+        uuid([r.id_u32(), r.id_u32(), r.id_u32(), r.id_u32()])
+    }
+
+    /// A fresh context for a call under `key`.
+    pub fn ctx(&mut self, key: String, label: Option<String>) -> Ctx {
+        Ctx {
+            correlation_id: self.new_id(),
+            key,
+            label,
+            started_ms: self.now,
+            state: State::Init,
+            attempts: 0,
+            retries: 0,
+            appointment_id: None,
+            uncounted: true,
+        }
+    }
+
+    /// Reports `event` of `ctx`: its log record, and the counters it moves. The first event of
+    /// a page's call counts it as a booking.
+    pub fn emit(&mut self, ctx: &mut Ctx, event: Event) {
+        if ctx.uncounted {
+            ctx.uncounted = false;
+            self.metrics.bookings += 1;
+        }
+        event.count(&mut self.metrics);
+        let record = event.record(ctx, self.now);
+        self.out.push_back(Command::Log { record });
+    }
+
+    /// Moves `ctx`'s state machine, logging the change (an invalid move is logged, not applied).
+    pub fn advance(&mut self, ctx: &mut Ctx, to: State) {
+        let from = ctx.state;
+        match from.transition(to) {
+            Ok(next) => {
+                ctx.state = next;
+                self.emit(ctx, Event::StateChanged(from));
+            }
+            Err(e) => self.emit(ctx, Event::InvalidTransition(e.code)),
+        }
+    }
+
+    /// Queues a provider call; returns its number.
+    pub fn send(
+        &mut self,
+        step: Step,
+        url: String,
+        key: &str,
+        ctx: &Ctx,
+        body: Option<String>,
+        timeout_ms: u64,
+    ) -> CallId {
+        let call = self.next_call;
+        self.next_call = self.next_call.wrapping_add(1).max(1);
+        let method = if step == Step::Poll { "GET" } else { "POST" };
+        self.out.push_back(Command::Send(Send {
+            call,
+            step,
+            method,
+            url,
+            key: key.to_owned(),
+            correlation_id: ctx.correlation_id.clone(),
+            body,
+            timeout_ms,
+        }));
+        call
+    }
+
+    /// Saves what changed in the idempotency records and the outbox, one storage item per
+    /// payload and per booking's event, when a storage was loaded.
+    pub fn persist(&mut self) {
+        let records = self.store.changes();
+        let entries = self.outbox.changes();
+        if !self.persists {
+            return;
+        }
+        let records = records.into_iter().map(|(fingerprint, change)| {
+            let name = ["p:", &fingerprint_to_hex(fingerprint)].concat();
+            match change {
+                ItemChange::Put(json) => (name, Some(json), None),
+                ItemChange::RemoveIfHolding(key, rev) => (name, None, Some((key, rev))),
+            }
+        });
+        let entries = entries
+            .into_iter()
+            .map(|(key, json)| (["o:", &key].concat(), json, None));
+        for (name, json, only) in records.chain(entries) {
+            self.out.push_back(Command::Save { name, json, only });
+        }
+    }
+
+    /// A new claim's number.
+    pub fn new_claim(&mut self) -> ClaimId {
+        self.next_claim = self.next_claim.wrapping_add(1).max(1);
+        self.next_claim
+    }
+
+    /// A URL under the configured base.
+    pub fn url(&self, parts: &[&str]) -> String {
+        let mut url = self.config.base_url.clone();
+        for part in parts {
+            url.push_str(part);
+        }
+        url
+    }
+}

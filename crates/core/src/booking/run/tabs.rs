@@ -1,0 +1,153 @@
+//! What the tabs of one origin share through storage, and how a tab takes what the others
+//! saved: the breaker's state (item `b:`), the origin's secret that keys the fingerprints in
+//! storage (item `s:`), and the appointments a page cancelled (items `x:<id>`). Records are
+//! never taken from here: they are read under their claim ([`crate::booking::client::claim`]).
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
+use super::shared::Shared;
+use crate::booking::io::Command;
+use crate::booking::policy::breaker::BreakerState;
+use crate::booking::random::Random;
+use crate::booking::report::event::Event;
+use crate::json::ToJson;
+
+impl<R: Random> Shared<R> {
+    /// The page's cancel of `appointment_id` went through: its bookings are not found by
+    /// payload any more, here and (through storage item `x:<id>`) in every tab and later page.
+    pub fn note_cancelled(&mut self, appointment_id: &str) {
+        self.store.cancelled(appointment_id, self.now, self.now);
+        if self.persists {
+            let mut json = String::new();
+            crate::json::Object::new(&mut json)
+                .field("at", &self.now)
+                .end();
+            let name = ["x:", appointment_id].concat();
+            self.out.push_back(Command::Save {
+                name,
+                json: Some(json),
+                only: None,
+            });
+        }
+    }
+
+    /// Another tab (or, at load, an earlier page) cancelled appointment `name[2..]`.
+    pub fn take_cancelled(&mut self, name: &str, json: Option<&str>) {
+        let at = json
+            .and_then(crate::json::parse)
+            .and_then(|v| v.int_field("at"));
+        let (Some(id), Some(at)) = (name.get(2..), at) else {
+            return;
+        };
+        if !self.store.cancelled(id, at, self.now) {
+            // Older than any record that could name it: the item goes.
+            let name = name.to_owned();
+            self.out.push_back(Command::Save {
+                name,
+                json: None,
+                only: None,
+            });
+        }
+    }
+
+    /// Saves the breaker's state for other tabs when it changed (with a storage). Half-open is
+    /// this tab's own business (it is about to probe, or was refused the probe): what other
+    /// tabs need is the probe's outcome, closed or open again.
+    pub fn share_breaker(&mut self) {
+        let state = self.breaker.state();
+        let half_open = matches!(state, BreakerState::HalfOpen { .. });
+        if self.persists && !half_open && self.shared_breaker != Some(state) {
+            self.shared_breaker = Some(state);
+            self.out.push_back(Command::Save {
+                name: "b:".into(),
+                json: Some(state.to_json()),
+                only: None,
+            });
+        }
+    }
+
+    /// Takes the breaker state another tab saved (`None`: not one): a changed state is logged
+    /// as a transition of this tab's breaker.
+    pub fn adopt_breaker(&mut self, text: Option<&str>) {
+        let Some(state) = text.and_then(BreakerState::from_json) else {
+            return;
+        };
+        self.shared_breaker = Some(state);
+        if let Some(t) = self.breaker.adopt(state) {
+            let mut ctx = self.ctx(String::new(), None);
+            ctx.uncounted = false;
+            self.emit(&mut ctx, Event::BreakerChanged(t));
+        }
+    }
+
+    /// Takes the origin's secret as storage holds it now (item `s:`, 64 hex digits). The first
+    /// one read keys every fingerprint of this page. Where no storage orders the tabs that mint
+    /// one at the same moment (localStorage without IndexedDB: a write reaches other tabs late,
+    /// so each can read back its own), they converge on the lowest: a page holding a higher one
+    /// takes the lower one and re-keys the records it made (saved under their new names, the old
+    /// items removed), and a page holding the lowest writes it back over a higher one.
+    pub fn take_secret(&mut self, text: Option<&str>) {
+        let Some(key) = text.and_then(parse_secret) else {
+            return;
+        };
+        match self.secret {
+            None => self.secret = Some(key),
+            Some(mine) if key < mine => {
+                self.secret = Some(key);
+                self.store.rekey(|plain| keyed(&key, plain));
+                self.persist();
+            }
+            Some(mine) if key > mine => self.out.push_back(Command::Save {
+                name: "s:".into(),
+                json: Some(secret_to_hex(&mine)),
+                only: None,
+            }),
+            Some(_) => {}
+        }
+    }
+
+    /// A payload's fingerprint as storage keeps it: keyed with the origin's secret (one
+    /// ChaCha20 block over it), so storage alone does not confirm a guessed patient by hashing
+    /// their fields; the plain fingerprint without a secret.
+    pub fn keyed(&self, fingerprint: u64) -> u64 {
+        match &self.secret {
+            Some(key) => keyed(key, fingerprint),
+            None => fingerprint,
+        }
+    }
+}
+
+/// `fingerprint` keyed with secret `key` (see [`Shared::keyed`]).
+fn keyed(key: &[u32; 8], fingerprint: u64) -> u64 {
+    let words =
+        crate::booking::random::block(key, 0, [fingerprint as u32, (fingerprint >> 32) as u32, 0]);
+    u64::from(words[0]) | u64::from(words[1]) << 32
+}
+
+/// A secret's 64 hex digits as eight big-endian words (so words compare as the text does).
+fn parse_secret(text: &str) -> Option<[u32; 8]> {
+    let mut key = [0u32; 8];
+    for (i, word) in key.iter_mut().enumerate() {
+        let hex = text.get(i * 8..i * 8 + 8).filter(|_| text.len() == 64)?;
+        if !hex
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
+            return None;
+        }
+        *word = u32::from_str_radix(hex, 16).ok()?;
+    }
+    Some(key)
+}
+
+/// The text of a secret, as storage keeps it.
+fn secret_to_hex(key: &[u32; 8]) -> String {
+    let mut text = String::with_capacity(64);
+    for word in key {
+        for shift in (0..8).rev() {
+            let digit = (word >> (shift * 4)) & 0xf;
+            text.push(char::from_digit(digit, 16).unwrap_or('0'));
+        }
+    }
+    text
+}
