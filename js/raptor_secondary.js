@@ -1,11 +1,11 @@
 // raptor-secondary as an ES module: getActionLabel and resolveAction from the Wasm glue
 // (raptor_secondary_core.js), and the AppointmentClient, the JavaScript driver of the
-// booking core (driver.js). `await init()` (or `initSync({ module })`) before use: a call
+// booking core (client.js over driver.js). `await init()` (or `initSync({ module })`) before use: a call
 // before it throws `not_initialized`.
 import glueInit, {
   initSync as glueInitSync, __Core, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm,
 } from './raptor_secondary_core.js';
-import { defineClient } from './driver.js';
+import { defineClient } from './client.js';
 
 export { __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm };
 

@@ -47,7 +47,9 @@ wasmPack(['build', profile, '--target', 'web', '--out-dir', 'pkg',
   '--out-name', 'raptor_secondary', ROOT, '--', ...features]);
 renameSync(join(PKG, 'raptor_secondary.js'), join(PKG, 'raptor_secondary_core.js'));
 renameSync(join(PKG, 'raptor_secondary.d.ts'), join(PKG, 'raptor_secondary_core.d.ts'));
-for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', 'driver.js', 'storage.js']) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
+// The driver's modules, one per role (see js/client.js).
+const DRIVER = ['client.js', 'driver.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js', 'storage.js'];
+for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', ...DRIVER]) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 const LITE = join(ROOT, 'target', 'pkg-lite');
 wasmPack(['build', profile, '--target', 'web', '--out-dir', LITE,
   '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features', ...features]);
@@ -95,7 +97,7 @@ function dedupeSnippetImports(code) {
 
 // Every JavaScript file of the ES modules is minified (the sources in js/ and src/web/ keep their
 // comments; pkg/ is what pages and bundlers get).
-const MODULES = ['raptor_secondary.js', 'raptor_secondary_core.js', 'driver.js', 'storage.js',
+const MODULES = ['raptor_secondary.js', 'raptor_secondary_core.js', ...DRIVER,
   'raptor_secondary_lite.js', 'raptor_secondary_drop_in.js'];
 if (profile === '--release') {
   const snippets = [...new Set(MODULES.flatMap((m) => [...readFileSync(join(PKG, m), 'utf8')

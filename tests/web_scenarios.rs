@@ -18,14 +18,46 @@ wasm_bindgen_test_configure!(run_in_browser);
 const DATA: &str = include_str!("../data/test_data.json");
 const EXPECTED: &str = include_str!("../data/expected_postchange.json");
 
-#[wasm_bindgen(module = "/js/driver.js")]
+#[wasm_bindgen(module = "/js/client.js")]
 extern "C" {
     #[wasm_bindgen(js_name = defineClient)]
     fn define_client(core: &JsValue) -> JsValue;
 }
 
-// driver.js imports `./storage.js`: declared here so wasm-bindgen copies it beside driver.js
-// into the test's snippets (it copies each module a test names, not what those import).
+// client.js imports the driver's other modules: each is declared here so wasm-bindgen copies
+// it beside client.js into the test's snippets (it copies each module a test names, not what
+// those import).
+#[wasm_bindgen(module = "/js/driver.js")]
+extern "C" {
+    type Driver;
+    #[wasm_bindgen(constructor)]
+    fn new(core: &JsValue, options: &JsValue) -> Driver;
+}
+#[wasm_bindgen(module = "/js/tabs.js")]
+extern "C" {
+    type Tabs;
+    #[wasm_bindgen(constructor)]
+    fn new(driver: &JsValue, storage: &JsValue, key: &str, agree: bool) -> Tabs;
+}
+#[wasm_bindgen(module = "/js/guard.js")]
+extern "C" {
+    fn classify(value: &JsValue) -> JsValue;
+}
+#[wasm_bindgen(module = "/js/config.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = splitConfig)]
+    fn split_config(config: &JsValue, names: &JsValue) -> JsValue;
+}
+#[wasm_bindgen(module = "/js/transport.js")]
+extern "C" {
+    fn send(
+        fetch: &JsValue,
+        base: &str,
+        command: &JsValue,
+        signal: &JsValue,
+        before: &JsValue,
+    ) -> JsValue;
+}
 #[wasm_bindgen(module = "/js/storage.js")]
 extern "C" {
     #[wasm_bindgen(js_name = warnOnce)]
@@ -35,7 +67,13 @@ extern "C" {
 /// The AppointmentClient class over this build's core, as `js/raptor_secondary.js` makes it.
 fn client_class() -> JsValue {
     if std::hint::black_box(false) {
-        warn_once("never called", &JsValue::UNDEFINED);
+        let none = JsValue::UNDEFINED;
+        warn_once("never called", &none);
+        let driver = Driver::new(&none, &none);
+        Tabs::new(&driver, &none, "", false);
+        classify(&none);
+        split_config(&none, &none);
+        send(&none, "", &none, &none, &none);
     }
     let core = Object::new();
     type MakeCore = dyn Fn(JsValue, Vec<u8>, f64) -> Result<JsValue, JsValue>;

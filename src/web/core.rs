@@ -153,8 +153,8 @@ impl Core {
         out
     }
 
-    /// `handle(event, request)` once the click's `label` was read.
-    pub fn handle(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
+    /// A click: the page's `handle(event, request)` once the click's `label` was read.
+    pub fn click(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
         let request = read_request(request);
         self.client
             .handle(now as i64, Input::Click { id, label, request });

@@ -1,5 +1,5 @@
-// The driver's contract (js/driver.js over the built core): it drains the core after every
-// input (a booking's first call goes out before book() returns); a wake-up never spins; each
+// The driver's contract (written once in crates/core/src/booking/mod.rs, "The driver
+// contract"; js/driver.js over the built core): it drains the core after every input (a booking's first call goes out before book() returns); a wake-up never spins; each
 // send gets exactly one answer fed back, and none after the core aborted it. Needs pkg/.
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -149,7 +149,7 @@ test('no script a page loads has a regular expression with lookbehind (Safari be
 });
 
 test('the well-formedness check without String.prototype.isWellFormed agrees with it', async () => {
-  const { wellFormed } = await import(new URL('pkg/driver.js', root));
+  const { wellFormed } = await import(new URL('pkg/guard.js', root));
   const cases = ['', 'a', '\uD800', '\uDC00', 'a\uD800', '\uDC00a', '\uD800\uDC00', '\uD800\uD800\uDC00',
     '\uD800\uDC00\uDC00', 'x\uDBFF\uDFFFy', '\uDBFF', 'é😀', '😀\uD83D', '\uDE00😀'];
   const expected = cases.map((s) => s.isWellFormed());
