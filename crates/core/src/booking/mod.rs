@@ -10,7 +10,7 @@
 //! | folder | what it holds |
 //! |---|---|
 //! | [`client`] | every `impl Client`: inputs routed ([`client`]), a page's calls from input to answer (`client/calls.rs`), one sender per payload across tabs ([`client::claim`]), the outbox draining itself ([`client::drain`]), [`client::replay`], what storage tells a tab (`client/tabs.rs`), and [`client::views`] |
-//! | [`run`] | one booking's phases ([`run::booking`]), the attempts every phase reuses ([`run::attempts`]), its [`run::follow_up`]s, the [`run::flush`] of events left pending, what they all share ([`run::shared`]), how a call is answered ([`run::answer`]) and what tabs share through storage ([`run::tabs`]) |
+//! | [`run`] | one booking's phases ([`run::phase`]) and their transitions ([`run::booking`]), the attempts every phase reuses ([`run::attempts`]), its [`run::follow_up`]s, the [`run::flush`] of events left pending, what they all share ([`run::shared`]), how a call is answered ([`run::answer`]) and what tabs share through storage ([`run::tabs`]) |
 //! | [`store`] | [`store::idempotency`] records, the [`store::outbox`], and the [`store::snapshot`]: their text in storage |
 //! | [`report`] | each [`report::event`] becomes one [`report::log`] record and moves the [`report::metrics`] |
 //! | [`policy`] | pure policies: [`policy::backoff`], [`policy::retry`], [`policy::breaker`], [`policy::router`], [`policy::config`] |

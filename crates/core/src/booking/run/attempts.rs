@@ -12,8 +12,7 @@ use crate::booking::policy::breaker::{Admission, BreakerState, Health};
 use crate::booking::policy::retry::{decide, Decision, Failure};
 use crate::booking::random::Random;
 use crate::booking::report::event::{Ctx, Event};
-use crate::booking::wire::contract::Step;
-use crate::booking::wire::contract::{Appointment, AppointmentStatus};
+use crate::booking::wire::contract::{Appointment, AppointmentStatus, Step};
 use crate::json::decimal;
 use crate::{Error, ErrorCode};
 

@@ -1,4 +1,4 @@
-//! A booking run: one booking's phases ([`booking`]), the attempts every phase reuses
+//! A booking run: one booking's phases ([`phase`], moved by [`booking`]), the attempts every phase reuses
 //! ([`attempts`]), its follow-ups ([`follow_up`]), the publishing of events left pending
 //! ([`flush`]), and what all of them share ([`shared`]): settings, the clock, ids, the
 //! command queue, the breaker, the store and the outbox. Imports run inward from here: to
@@ -11,5 +11,6 @@ pub mod attempts;
 pub mod booking;
 pub mod flush;
 pub mod follow_up;
+pub mod phase;
 pub mod shared;
 pub mod tabs;
