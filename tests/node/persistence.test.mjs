@@ -69,7 +69,7 @@ test('a snapshot saved by earlier builds (one item under the storage key) is mig
   const old = memoryStorage();
   old.items.set('raptor-secondary:v1:/api/v2', JSON.stringify(blob));
   // The origin's secret, which keyed the fingerprints above (an earlier build's blob holds
-  // plain ones, found without it: crates/core/tests/flow.rs).
+  // plain ones, found without it: crates/core/tests/reload.rs).
   old.items.set('raptor-secondary:v1:/api/v2:s:', storage.items.get('raptor-secondary:v1:/api/v2:s:'));
   const second = new glue.AppointmentClient({ fetch, storage: old });
   assert.deepEqual(second.restored(), { enabled: true, records: 1, outbox: 1, pending: 0 });

@@ -262,7 +262,7 @@ for (const storage of ['local', 'indexeddb']) {
 
   test(`${engine}: ${storage}: an outage seen in one tab opens the breaker in the other, and one tab sends the probe`, async () => {
   // Four rounds unless TABS_ROUNDS asks (a round is mostly the cool-down's wait; the probe
-  // across tabs is also stepped exactly by crates/core/tests/tabs.rs, and the soak shares the
+  // across tabs is also stepped exactly by crates/core/tests/shared_breaker.rs, and the soak shares the
   // breaker between its tabs).
   const rounds = process.env.TABS_ROUNDS ? ROUNDS : Math.min(ROUNDS, 4);
   const failures = [];

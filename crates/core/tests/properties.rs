@@ -1,7 +1,10 @@
 //! Property test of the booking core: seeded random sequences of inputs (bookings, cancels,
 //! clicks, duplicate and concurrent bookings, answers of every kind and status, malformed
 //! bodies, timers, late and duplicate answers, abandons, flushes, reloads), with invariants
-//! checked after every input. A failing sequence prints its seed and its inputs.
+//! checked after every input. A sequence is a list of steps ([`Act`]) drawn from its seed; a
+//! failing one is shrunk (steps left out while it still fails the same way) and printed as a
+//! test to paste here, which fails until the invariant holds again. `PROPERTY_TRACE=1` prints
+//! every input and command.
 //!
 //! ```text
 //! cargo test --release -p raptor-secondary-core --test properties -- --nocapture           # 50,000
@@ -439,24 +442,135 @@ fn config(g: &mut Gen) -> ClientConfig {
     }
 }
 
-/// One sequence: returns (inputs, commands).
-fn sequence(seed: u64) -> (u64, u64) {
+/// One step of a sequence, with its own random choices: resolved against the world when it
+/// runs (which call is answered, which request abandoned), so any sub-list of a sequence is a
+/// sequence too, and a failing one shrinks by leaving steps out. Each step that needs
+/// something to act on (a call in flight, a request waiting, a claim to grant, a storage to
+/// reload) moves the clock instead when there is none, as the generator always did.
+#[derive(Clone, Debug, PartialEq)]
+enum Act {
+    /// `book(request)`, the request drawn from seed `request`.
+    Book { request: u64 },
+    /// A click labelled by `label` (0 book, 1 cancel, 2 unknown) with a drawn request.
+    Click { label: u8, request: u64 },
+    /// `cancel` of appointment `apt_1` or `apt_2`.
+    Cancel { appointment: u8 },
+    /// One call in flight (the `pick`-th) answered with an answer drawn from seed `answer`.
+    Answer { pick: u64, answer: u64, clock: Time },
+    /// An answer to a call the core aborted (it must change nothing).
+    Late { pick: u64, answer: u64, clock: Time },
+    /// `flushOutbox()`.
+    Flush,
+    /// The page gives up on one waiting request.
+    Abandon {
+        pick: u64,
+        aborted: bool,
+        clock: Time,
+    },
+    /// A claim's lock is granted.
+    Grant { clock: Time },
+    /// The page comes back.
+    Wake,
+    /// A reload after `after_ms`: the page and its calls are gone; storage is read again.
+    Reload { after_ms: u64, clock: Time },
+    /// The clock moves, then `Timer`.
+    Clock(Time),
+}
+
+/// How far the clock moves: not at all, a little, to the core's next wake-up, or a lot.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Time {
+    Still,
+    By(u64),
+    ToWakeUp,
+}
+
+fn clock(g: &mut Gen) -> Time {
+    match g.below(4) {
+        0 => Time::Still,
+        1 => Time::By(g.below(50)),
+        2 => Time::ToWakeUp,
+        _ => Time::By(g.below(3000)),
+    }
+}
+
+/// The sequence of seed `seed`: its settings, whether it has a storage, and its steps.
+fn plan(seed: u64) -> (ClientConfig, bool, Vec<Act>) {
     let mut g = Gen(seed);
     let config = config(&mut g);
-    let storage = g.chance(60).then(Origin::default);
-    let mut w = World::new(seed, &config, storage, START);
-    let mut totals = (0, 0);
+    let storage = g.chance(60);
     let steps = 10 + g.below(40);
-    for _ in 0..steps {
-        match g.below(100) {
-            0..=24 => {
+    let acts = (0..steps)
+        .map(|_| {
+            let roll = g.below(100);
+            let (pick, seed, c) = (g.next(), g.next(), clock(&mut g));
+            match roll {
+                0..=24 => Act::Book { request: seed },
+                25..=29 => Act::Click {
+                    label: (pick % 3) as u8,
+                    request: seed,
+                },
+                30..=32 => Act::Cancel {
+                    appointment: (pick % 2) as u8,
+                },
+                33..=59 => Act::Answer {
+                    pick,
+                    answer: seed,
+                    clock: c,
+                },
+                60..=62 => Act::Late {
+                    pick,
+                    answer: seed,
+                    clock: c,
+                },
+                63..=64 => Act::Flush,
+                65..=67 => Act::Abandon {
+                    pick,
+                    aborted: seed % 2 == 0,
+                    clock: c,
+                },
+                68..=69 => Act::Reload {
+                    after_ms: pick % 2000,
+                    clock: c,
+                },
+                70..=79 => Act::Grant { clock: c },
+                80..=81 => Act::Wake,
+                _ => Act::Clock(c),
+            }
+        })
+        .collect();
+    (config, storage, acts)
+}
+
+/// The clock moves as `c` says, then `Timer`.
+fn tick(w: &mut World, c: Time) {
+    w.now += match c {
+        Time::Still => 0,
+        Time::By(ms) => ms as i64,
+        Time::ToWakeUp => w.client.poll_timeout().map_or(100, |t| (t - w.now).max(0)),
+    };
+    w.feed(Input::Timer);
+}
+
+/// Runs sequence `seed` with steps `acts` (its own, or fewer), then lets it come to rest and
+/// checks the end state; returns (inputs, commands). Panics where an invariant breaks.
+fn run(seed: u64, acts: &[Act]) -> (u64, u64) {
+    let (config, storage, _) = plan(seed);
+    let mut w = World::new(seed, &config, storage.then(Origin::default), START);
+    let mut totals = (0, 0);
+    let pick = |n: usize, pick: u64| (pick % n as u64) as usize;
+    for act in acts {
+        match act.clone() {
+            Act::Book { request: r } => {
                 let id = w.request_id();
-                let request = request(&mut g);
+                let request = request(&mut Gen(r));
                 w.feed(Input::Book { id, request });
             }
-            25..=29 => {
+            Act::Click { label, request: r } => {
                 let id = w.request_id();
-                let label = (*g.pick(&["book-appointment", "cancel-appointment", "delete-all"]))
+                let mut g = Gen(r);
+                let label = ["book-appointment", "cancel-appointment", "delete-all"]
+                    [label as usize]
                     .to_string();
                 let mut request = request(&mut g);
                 request.appointment_id = g
@@ -464,76 +578,94 @@ fn sequence(seed: u64) -> (u64, u64) {
                     .then(|| Scalar::Text((*g.pick(&["apt_1", "apt_2", "no/way"])).into()));
                 w.feed(Input::Click { id, label, request });
             }
-            30..=32 => {
+            Act::Cancel { appointment } => {
                 let id = w.request_id();
-                let appointment_id = Some(Scalar::Text((*g.pick(&["apt_1", "apt_2"])).into()));
+                let appointment_id = text(["apt_1", "apt_2"][appointment as usize]);
                 w.feed(Input::Cancel { id, appointment_id });
             }
-            33..=59 if !w.in_flight.is_empty() => {
+            Act::Answer {
+                pick: p,
+                answer: a,
+                clock: c,
+            } => {
+                if w.in_flight.is_empty() {
+                    tick(&mut w, c);
+                    continue;
+                }
                 let calls: Vec<CallId> = w.in_flight.keys().copied().collect();
-                let call = *g.pick(&calls);
-                let a = answer(&mut g, &w.in_flight[&call]);
-                w.feed(Input::Answer { call, answer: a });
+                let call = calls[pick(calls.len(), p)];
+                let answer = answer(&mut Gen(a), &w.in_flight[&call]);
+                w.feed(Input::Answer { call, answer });
             }
-            60..=62 if !w.aborted.is_empty() => {
+            Act::Late {
+                pick: p,
+                answer: a,
+                clock: c,
+            } => {
+                if w.aborted.is_empty() {
+                    tick(&mut w, c);
+                    continue;
+                }
                 let calls: Vec<CallId> = w.aborted.iter().copied().collect();
-                let call = *g.pick(&calls);
-                let a = answer(
-                    &mut g,
-                    &Send {
-                        call,
-                        step: Step::Create,
-                        method: "POST",
-                        url: String::new(),
-                        key: String::new(),
-                        correlation_id: String::new(),
-                        body: None,
-                        timeout_ms: 0,
-                    },
-                );
-                w.feed(Input::Answer { call, answer: a });
+                let call = calls[pick(calls.len(), p)];
+                let send = Send {
+                    call,
+                    step: Step::Create,
+                    method: "POST",
+                    url: String::new(),
+                    key: String::new(),
+                    correlation_id: String::new(),
+                    body: None,
+                    timeout_ms: 0,
+                };
+                let answer = answer(&mut Gen(a), &send);
+                w.feed(Input::Answer { call, answer });
             }
-            63..=64 => {
+            Act::Flush => {
                 let id = w.request_id();
                 w.feed(Input::Flush { id });
             }
-            65..=67 if !w.waiting.is_empty() => {
+            Act::Abandon {
+                pick: p,
+                aborted,
+                clock: c,
+            } => {
+                if w.waiting.is_empty() {
+                    tick(&mut w, c);
+                    continue;
+                }
                 let ids: Vec<RequestId> = w.waiting.iter().copied().collect();
-                let id = *g.pick(&ids);
-                w.feed(Input::Abandon {
-                    id,
-                    aborted: g.chance(50),
-                });
+                let id = ids[pick(ids.len(), p)];
+                w.feed(Input::Abandon { id, aborted });
             }
-            70..=79 if w.storage.as_ref().is_some_and(|o| o.busy(0)) => {
-                // A claim's lock is granted (at a time the generator chooses).
+            Act::Grant { clock: c } => {
+                if !w.storage.as_ref().is_some_and(|o| o.busy(0)) {
+                    tick(&mut w, c);
+                    continue;
+                }
                 w.grant();
             }
-            80..=81 => w.feed(Input::Wake),
-            68..=69 if w.client.restored().enabled => {
-                // A reload: the page and its calls are gone; the storage is read again.
+            Act::Wake => w.feed(Input::Wake),
+            Act::Reload { after_ms, clock: c } => {
+                if !w.client.restored().enabled {
+                    tick(&mut w, c);
+                    continue;
+                }
                 totals.0 += w.inputs;
                 totals.1 += w.commands;
                 w.check_compensation();
-                let now = w.now + g.below(2000) as i64;
+                let now = w.now + after_ms as i64;
                 let origin = w.storage.clone().map(|mut o| {
                     o.close(0);
                     o
                 });
                 w = World::new(seed.wrapping_add(1), &config, origin, now);
             }
-            _ => {
-                w.now += match g.below(4) {
-                    0 => 0,
-                    1 => g.below(50) as i64,
-                    2 => w.client.poll_timeout().map_or(100, |t| (t - w.now).max(0)),
-                    _ => g.below(3000) as i64,
-                };
-                w.feed(Input::Timer);
-            }
+            Act::Clock(c) => tick(&mut w, c),
         }
     }
     // Quiescence: every call answered (or timed out), every request answered exactly once.
+    let mut g = Gen(seed ^ 0x5eed_0fca_11ed_u64);
     for _ in 0..10_000 {
         if w.grant() {
             continue;
@@ -580,6 +712,72 @@ fn sequence(seed: u64) -> (u64, u64) {
     (totals.0 + w.inputs, totals.1 + w.commands)
 }
 
+/// Why `run` panicked, as text (`None`: it did not).
+fn failure(seed: u64, acts: &[Act]) -> Option<String> {
+    let outcome = std::panic::catch_unwind(|| run(seed, acts)).err()?;
+    let text = outcome
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| outcome.downcast_ref::<&str>().map(|s| s.to_string()));
+    Some(text.unwrap_or_else(|| "a panic".into()))
+}
+
+/// The kind of a failure: its message up to the first value it names, so a shrunk sequence
+/// keeps failing the same way (not some other way).
+fn kind(message: &str) -> &str {
+    let end = message
+        .find(|c: char| c.is_ascii_digit() || matches!(c, '(' | '{' | ':' | '\'' | '"' | '['))
+        .unwrap_or(message.len());
+    message[..end].trim_end()
+}
+
+/// Delta debugging: leaves out chunks of steps, halving the chunk, while `fails` still holds.
+fn shrink(mut acts: Vec<Act>, fails: impl Fn(&[Act]) -> bool) -> Vec<Act> {
+    let mut chunk = acts.len().div_ceil(2).max(1);
+    loop {
+        let mut i = 0;
+        let mut removed = false;
+        while i < acts.len() {
+            let end = (i + chunk).min(acts.len());
+            let candidate: Vec<Act> = [&acts[..i], &acts[end..]].concat();
+            if fails(&candidate) {
+                acts = candidate;
+                removed = true;
+            } else {
+                i += chunk;
+            }
+        }
+        if chunk == 1 && !removed {
+            return acts;
+        }
+        if !removed {
+            chunk = chunk.div_ceil(2);
+        }
+    }
+}
+
+/// The shortest sequence found that fails like `seed`, as a test to paste into this file.
+fn shrunk_test(seed: u64, message: &str) -> String {
+    let (_, _, acts) = plan(seed);
+    let before = acts.len();
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let want = kind(message).to_owned();
+    let acts = shrink(acts, |acts| {
+        failure(seed, acts).is_some_and(|m| kind(&m) == want)
+    });
+    std::panic::set_hook(hook);
+    let steps: Vec<String> = acts.iter().map(|a| format!("        {a:?},")).collect();
+    format!(
+        "seed {seed} fails ({message}); shrunk from {before} steps to {}. As a test for \
+         crates/core/tests/properties.rs, which fails until the invariant holds again:\n\n\
+         #[test]\nfn seed_{seed}_shrunk() {{\n    use Act::*;\n    \
+         use Time::*;\n    run(\n        {seed},\n        &[\n{}\n        ],\n    );\n}}\n",
+        acts.len(),
+        steps.join("\n")
+    )
+}
+
 #[test]
 fn random_input_sequences_keep_every_invariant() {
     // 50,000 in a release build (./run_tests.sh runs it so); a debug build's default run is a
@@ -602,16 +800,21 @@ fn random_input_sequences_keep_every_invariant() {
     };
     let (mut sequences, mut inputs, mut commands) = (0u64, 0u64, 0u64);
     for seed in seeds {
-        let outcome = std::panic::catch_unwind(|| sequence(seed));
+        let (_, _, acts) = plan(seed);
+        let outcome = std::panic::catch_unwind(|| run(seed, &acts));
         match outcome {
             Ok((i, c)) => {
                 sequences += 1;
                 inputs += i;
                 commands += c;
             }
-            Err(_) => panic!(
-                "sequence with seed {seed} broke an invariant (PROPERTY_SEED={seed} replays it)"
-            ),
+            Err(_) => {
+                let message = failure(seed, &acts).unwrap_or_default();
+                panic!(
+                    "sequence with seed {seed} broke an invariant (PROPERTY_SEED={seed} replays it)\n{}",
+                    shrunk_test(seed, &message)
+                )
+            }
         }
     }
     println!(
@@ -620,4 +823,48 @@ fn random_input_sequences_keep_every_invariant() {
          compensation or reconciliation after a failure with an appointment, no guarded call while open and one probe \
          while half-open, late answers change nothing, no personal data outside the create body, wake-ups in the future, every claim across tabs released by the end"
     );
+}
+
+#[test]
+fn a_failing_sequence_shrinks_to_the_steps_that_make_it_fail() {
+    // A stand-in for a broken invariant: "two wake-ups and a flush, in that order". The
+    // shrinker leaves out every other step, and keeps the order.
+    let (_, _, mut acts) = plan(7);
+    acts.insert(3, Act::Wake);
+    acts.insert(9, Act::Wake);
+    acts.push(Act::Flush);
+    let fails = |acts: &[Act]| {
+        let wakes: Vec<usize> = (0..acts.len()).filter(|&i| acts[i] == Act::Wake).collect();
+        let flush = acts.iter().rposition(|a| *a == Act::Flush);
+        wakes.len() >= 2 && flush.is_some_and(|f| f > wakes[1])
+    };
+    assert!(fails(&acts));
+    assert_eq!(shrink(acts, fails), [Act::Wake, Act::Wake, Act::Flush]);
+    // And a real run's failure kind keeps the message, not the values it names.
+    assert_eq!(
+        kind("two calls in flight under key 4f0c-..."),
+        "two calls in flight under key"
+    );
+    assert_eq!(kind("request 7 answered twice, or never asked"), "request");
+}
+
+#[test]
+fn a_shrunk_sequence_runs_as_a_pasted_test() {
+    // What a failure prints must compile and replay: the steps run as they are written.
+    use Act::*;
+    use Time::*;
+    let (inputs, _) = run(
+        11,
+        &[
+            Book { request: 3 },
+            Answer {
+                pick: 0,
+                answer: 1,
+                clock: Still,
+            },
+            Clock(ToWakeUp),
+            Clock(By(40)),
+        ],
+    );
+    assert!(inputs >= 4);
 }
