@@ -18,10 +18,10 @@ export default [
       'no-empty': ['error', { allowEmptyCatch: true }],
     },
   },
-  // Page code and tests that run in pages use the loader's globals (js/raptor-secondary.d.ts).
+  // Page code and tests that run in pages use the loader's globals (js/loader.d.ts).
   {
     files: ['www/**', 'tests/**', 'bench/**', 'scripts/**', 'Shared/**'],
     languageOptions: { globals: { RaptorSecondary: 'readonly', getActionLabel: 'readonly', resolveAction: 'readonly' } },
   },
-  { files: ['**/*.cjs', 'js/raptor-secondary.js', 'www/legacy-page.js', 'legacy/**/*.js'], languageOptions: { sourceType: 'script' } },
+  { files: ['**/*.cjs', 'js/loader.js', 'www/legacy-page.js', 'legacy/**/*.js'], languageOptions: { sourceType: 'script' } },
 ];

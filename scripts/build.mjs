@@ -2,8 +2,8 @@
 // Runs wasm-pack (release, --target web) twice: the full module (drop-in + the booking core)
 // and the drop-in alone (`--no-default-features`, copied in as raptor_secondary_lite*). The
 // full module's glue becomes raptor_secondary_core.js; raptor_secondary.js is the ES module
-// people import (js/raptor_secondary.js: the glue's exports and the AppointmentClient, whose
-// driver is js/driver.js). Copies the loader beside them and prints what each page downloads.
+// people import (js/index.js: the glue's exports and the AppointmentClient of js/client.js,
+// whose driver is js/driver.js). Copies the loader beside them and prints what each page downloads.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { buildSync, transformSync } from 'esbuild';
@@ -49,7 +49,17 @@ renameSync(join(PKG, 'raptor_secondary.js'), join(PKG, 'raptor_secondary_core.js
 renameSync(join(PKG, 'raptor_secondary.d.ts'), join(PKG, 'raptor_secondary_core.d.ts'));
 // The driver's modules, one per role (see js/client.js).
 const DRIVER = ['client.js', 'driver.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js', 'storage.js'];
-for (const f of ['raptor_secondary.js', 'raptor_secondary.d.ts', ...DRIVER]) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
+for (const f of DRIVER) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
+// The entry files under the names pages and bundlers know (the sources are named for their
+// role: index.js the ES module, loader.js the classic script, drop_in.js, rollout.js).
+const PUBLISHED = {
+  'index.js': 'raptor_secondary.js', 'index.d.ts': 'raptor_secondary.d.ts',
+  'loader.js': 'raptor-secondary.js', 'loader.d.ts': 'raptor-secondary.d.ts',
+  'rollout.js': 'raptor-secondary-rollout.js',
+  'drop_in.js': 'raptor_secondary_drop_in.js', 'drop_in.d.ts': 'raptor_secondary_drop_in.d.ts',
+  'wasm_url.d.ts': 'wasm_url.d.ts',
+};
+for (const [source, published] of Object.entries(PUBLISHED)) copyFileSync(join(ROOT, 'js', source), join(PKG, published));
 const LITE = join(ROOT, 'target', 'pkg-lite');
 wasmPack(['build', profile, '--target', 'web', '--out-dir', LITE,
   '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features', ...features]);
@@ -69,9 +79,6 @@ for (const glue of ['raptor_secondary_core.js', 'raptor_secondary_lite.js']) {
   const reads = /["'](\.\/snippets\/[^"']+\/src\/web\/reads\.js)["']/.exec(code)?.[1];
   if (!reads || !existsSync(join(PKG, reads))) throw new Error(`build: ${glue} imports no snippets/…/src/web/reads.js`);
   writeFileSync(path, `${code}\nexport { toWasm as __toWasm, fromWasm as __fromWasm } from '${reads}';\n`);
-}
-for (const f of ['raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor-secondary-rollout.js', 'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts', 'wasm_url.d.ts']) {
-  copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 }
 
 /**

@@ -10,15 +10,15 @@ const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const CORE = 'crates/core/src';
 /** [declarations file, interface, Rust file, Rust record]: the record's field docs go to the interface. */
 const PAIRS = [
-  ['js/raptor_secondary.d.ts', 'BookingRequest', `${CORE}/booking/wire/request.rs`, 'RawBookingRequest'],
-  ['js/raptor_secondary.d.ts', 'AppointmentClientConfig', `${CORE}/booking/policy/config.rs`, 'options!'],
-  ['js/raptor_secondary.d.ts', 'UnknownBooking', `${CORE}/booking/store/idempotency/mod.rs`, 'Unknown'],
-  ['js/raptor_secondary.d.ts', 'ClientError', `${CORE}/error.rs`, 'Error'],
-  ['js/raptor_secondary.d.ts', 'BookingResult', `${CORE}/booking/wire/outcome.rs`, 'BookingResult'],
-  ['js/raptor_secondary.d.ts', 'LogRecord', `${CORE}/booking/report/log.rs`, 'LogRecord'],
-  ['js/raptor_secondary.d.ts', 'BreakerView', `${CORE}/booking/client/views.rs`, 'BreakerView'],
-  ['js/raptor_secondary.d.ts', 'ClientMetrics', `${CORE}/booking/report/metrics.rs`, 'MetricsSnapshot'],
-  ['js/raptor_secondary.d.ts', 'OutboxEntry', `${CORE}/booking/store/outbox.rs`, 'OutboxEntry'],
+  ['js/index.d.ts', 'BookingRequest', `${CORE}/booking/wire/request.rs`, 'RawBookingRequest'],
+  ['js/index.d.ts', 'AppointmentClientConfig', `${CORE}/booking/policy/config.rs`, 'options!'],
+  ['js/index.d.ts', 'UnknownBooking', `${CORE}/booking/store/idempotency/mod.rs`, 'Unknown'],
+  ['js/index.d.ts', 'ClientError', `${CORE}/error.rs`, 'Error'],
+  ['js/index.d.ts', 'BookingResult', `${CORE}/booking/wire/outcome.rs`, 'BookingResult'],
+  ['js/index.d.ts', 'LogRecord', `${CORE}/booking/report/log.rs`, 'LogRecord'],
+  ['js/index.d.ts', 'BreakerView', `${CORE}/booking/client/views.rs`, 'BreakerView'],
+  ['js/index.d.ts', 'ClientMetrics', `${CORE}/booking/report/metrics.rs`, 'MetricsSnapshot'],
+  ['js/index.d.ts', 'OutboxEntry', `${CORE}/booking/store/outbox.rs`, 'OutboxEntry'],
 ];
 
 /** Rust doc text as plain text: intra-doc links become code spans. */

@@ -5,7 +5,7 @@
 //! (`crates/core`), which names no wasm-bindgen type and is tested with plain `cargo test`:
 //! - `web` (wasm32 only): `getActionLabel` and `resolveAction` over structural reads of page
 //!   objects, and the booking core's handle (`__Core`) that the JavaScript driver
-//!   (`js/raptor_secondary.js`, the `AppointmentClient` class) feeds and drains.
+//!   (`js/driver.js` under the `AppointmentClient` class of `js/client.js`) feeds and drains.
 #![deny(missing_docs)]
 // The Wasm build links no std (see the `trap-on-panic` feature and `web::local`).
 #![cfg_attr(target_arch = "wasm32", no_std)]

@@ -64,7 +64,7 @@ extern "C" {
     fn warn_once(what: &str, error: &JsValue);
 }
 
-/// The AppointmentClient class over this build's core, as `js/raptor_secondary.js` makes it.
+/// The AppointmentClient class over this build's core, as `js/index.js` makes it.
 fn client_class() -> JsValue {
     if std::hint::black_box(false) {
         let none = JsValue::UNDEFINED;

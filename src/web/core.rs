@@ -1,4 +1,4 @@
-//! The booking core for the JavaScript driver (`js/raptor_secondary.js`): one [`Core`] per
+//! The booking core for the JavaScript driver (`js/client.js` over `js/driver.js`): one [`Core`] per
 //! `AppointmentClient`. The driver feeds it inputs with `Date.now()` and drains its commands
 //! as JSON text after every input; nothing here awaits, reads a clock or calls the page.
 //!

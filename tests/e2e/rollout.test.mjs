@@ -1,4 +1,4 @@
-// The rollout kit (js/raptor-secondary-rollout.js) in each engine (BROWSERS), against the real
+// The rollout kit (js/rollout.js) in each engine (BROWSERS), against the real
 // mock provider, with the rollout config and the report endpoint on loopback:
 // - label shadow: the page gets the configured primary's answer on every corpus case and real
 //   click, the divergence counters equal the table the corpus and the fixtures give, sampling

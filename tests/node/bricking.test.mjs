@@ -11,7 +11,7 @@ import { reference } from '../support/hostile.js';
 const root = new URL('../../', import.meta.url);
 const glue = await import(new URL('pkg/raptor_secondary.js', root));
 const wasm = glue.initSync({ module: readFileSync(new URL('pkg/raptor_secondary_bg.wasm', root)) });
-vm.runInThisContext(readFileSync(new URL('js/raptor-secondary.js', root), 'utf8'));
+vm.runInThisContext(readFileSync(new URL('js/loader.js', root), 'utf8'));
 const { getActionLabel, resolveAction, AppointmentClient } = globalThis.RaptorSecondary.fromGlue(glue);
 
 const revoked = (target = {}) => {

@@ -10,7 +10,7 @@ import vm from 'node:vm';
 const root = new URL('../../', import.meta.url);
 const glue = await import(new URL('pkg/raptor_secondary.js', root));
 glue.initSync({ module: readFileSync(new URL('pkg/raptor_secondary_bg.wasm', root)) });
-vm.runInThisContext(readFileSync(new URL('js/raptor-secondary.js', root), 'utf8'));
+vm.runInThisContext(readFileSync(new URL('js/loader.js', root), 'utf8'));
 const { getActionLabel, resolveAction } = globalThis.RaptorSecondary.fromGlue(glue);
 
 const element = (label, extra = {}) => ({ nodeType: 1, getAttribute: (n) => (n === 'data-action' ? label : null), matches: () => false, ...extra });

@@ -9,6 +9,6 @@ const vm = require('node:vm');
 const root = path.join(__dirname, '..', '..');
 const glue = require(path.join(root, 'pkg', 'raptor_secondary.js'));
 glue.initSync({ module: readFileSync(path.join(root, 'pkg', 'raptor_secondary_bg.wasm')) });
-vm.runInThisContext(readFileSync(path.join(root, 'js', 'raptor-secondary.js'), 'utf8'));
+vm.runInThisContext(readFileSync(path.join(root, 'js', 'loader.js'), 'utf8'));
 
 module.exports = globalThis.RaptorSecondary.fromGlue(glue);

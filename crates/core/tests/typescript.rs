@@ -1,4 +1,4 @@
-//! The TypeScript declarations people compile against (`js/raptor_secondary.d.ts`, written by
+//! The TypeScript declarations people compile against (`js/index.d.ts`, written by
 //! hand) against the Rust declarations they describe: every interface's fields are the record's
 //! JSON names, in order, and every union the enum's names. A field added, renamed or dropped
 //! on one side fails here. (`tests/types/` checks with `tsc` that the declarations compile and
@@ -14,7 +14,7 @@ use raptor_secondary_core::booking::wire::outcome::BookingResult;
 use raptor_secondary_core::booking::wire::request::RawBookingRequest;
 use raptor_secondary_core::{Error, ErrorCode};
 
-const DTS: &str = include_str!("../../../js/raptor_secondary.d.ts");
+const DTS: &str = include_str!("../../../js/index.d.ts");
 
 /// The field names of `export interface <name> { ... }`, in order (top-level members only).
 fn interface(name: &str) -> Vec<String> {
