@@ -55,7 +55,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       this.ready = Promise.resolve(this);
       if (split.storage) {
         const key = split.storageKey ?? `raptor-secondary:v1:${effective.baseUrl}`;
-        driver.tabs = new Tabs(driver, split.storage, key, split.agree);
+        driver.tabs = Tabs.open(driver, split.storage, key, split.agree);
         const loading = driver.tabs.load();
         if (loading) this.ready = loading.then(() => this);
       }

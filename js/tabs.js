@@ -20,13 +20,14 @@ export class Tabs {
   #secret;
   #unlisten = [];
 
-  /**
-   * Opens `storage` (IndexedDB, or a Storage object) under `key` for `driver`; page calls wait
-   * until an asynchronous load is fed (`driver.loading`). Returns the promise of that load, or
-   * undefined when it was fed at once.
-   */
-  constructor(driver, storage, key, agree) {
+  /** The storage side of `driver` over `items`, a store of js/storage.js (see `open`). */
+  constructor(driver, items) {
     this.#driver = driver;
+    this.#items = items;
+  }
+
+  /** Opens `storage` (IndexedDB, or a Storage object) under `key` for `driver`. */
+  static open(driver, storage, key, agree) {
     const local = () => {
       try {
         return globalThis.localStorage ? webStorage(globalThis.localStorage, key, { agree: true }) : undefined;
@@ -34,10 +35,11 @@ export class Tabs {
         return undefined;
       }
     };
-    this.#items = storage === INDEXED_DB ? indexedDb(key, local) : webStorage(storage, key, { agree });
+    return new Tabs(driver, storage === INDEXED_DB ? indexedDb(key, local) : webStorage(storage, key, { agree }));
   }
 
-  /** Loads the storage; resolves once the core took it (or at once, for a synchronous one). */
+  /** Loads the storage; page calls wait (`driver.loading`) until the core took it. Returns the
+   * promise of that, or undefined when it was taken at once. */
   load() {
     const loading = this.#items.load();
     if (typeof loading.then !== 'function') return this.#loaded(loading);

@@ -37,7 +37,7 @@ extern "C" {
 extern "C" {
     type Tabs;
     #[wasm_bindgen(constructor)]
-    fn new(driver: &JsValue, storage: &JsValue, key: &str, agree: bool) -> Tabs;
+    fn new(driver: &JsValue, items: &JsValue) -> Tabs;
 }
 #[wasm_bindgen(module = "/js/guard.js")]
 extern "C" {
@@ -70,7 +70,7 @@ fn client_class() -> JsValue {
         let none = JsValue::UNDEFINED;
         warn_once("never called", &none);
         let driver = Driver::new(&none, &none);
-        Tabs::new(&driver, &none, "", false);
+        Tabs::new(&driver, &none);
         classify(&none);
         split_config(&none, &none);
         send(&none, "", &none, &none, &none);

@@ -161,3 +161,64 @@ test('the well-formedness check without String.prototype.isWellFormed agrees wit
     Object.defineProperty(String.prototype, 'isWellFormed', own);
   }
 });
+
+test('what a command saved is written before the send it guards, and before the claim is let go', async () => {
+  // The driver contract's orderings (crates/core/src/booking/mod.rs): with a store whose writes
+  // finish later (IndexedDB commits are asynchronous), the create waits for the record's write,
+  // and the lock of the payload's claim is let go only once the booking's last write is done.
+  const { __Core } = await import(new URL('pkg/raptor_secondary_core.js', root));
+  const { Driver } = await import(new URL('pkg/driver.js', root));
+  const { Tabs } = await import(new URL('pkg/tabs.js', root));
+  const { splitConfig } = await import(new URL('pkg/config.js', root));
+  const { readRequest } = await import(new URL('pkg/guard.js', root));
+  const order = [];
+  const writes = [];
+  let pending = Promise.resolve();
+  const items = {
+    prefix: 'test:',
+    load: () => ({ snapshot: undefined }),
+    read: () => undefined,
+    save(name) {
+      order.push(`save ${name.slice(0, 2)}`);
+      const write = new Promise((done) => writes.push(() => { order.push('written'); done(); }));
+      pending = pending.then(() => write);
+    },
+    written: () => pending,
+    listen: () => () => {},
+    close() {},
+  };
+  const answers = { '/api/v2/appointments': { id: 'apt_9', status: 'confirmed' }, '/api/v2/events': {} };
+  const fetch = async (url) => {
+    order.push(`send ${url}`);
+    return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify(answers[url]) };
+  };
+  const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  Object.defineProperty(globalThis, 'navigator', {
+    configurable: true,
+    value: { locks: { request: (name, options, granted) => granted({ name }).then(() => order.push('let go')) } },
+  });
+  try {
+    const split = splitConfig({ fetch }, __Core.configFields());
+    const core = new __Core(split.options, new Uint8Array(32), Date.now());
+    const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
+    driver.tabs = new Tabs(driver, items);
+    driver.tabs.load();
+    const read = readRequest(request(), __Core.requestFields());
+    const result = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
+    await sleep(5);
+    assert.deepEqual(order, ['save p:'], 'the create waits for the write of its record');
+    while (writes.length) {
+      writes.shift()();
+      await sleep(5);
+    }
+    assert.equal((await result).state, 'completed');
+    const sendAt = order.indexOf('send /api/v2/appointments');
+    assert.ok(sendAt > order.indexOf('written'), `the create went out after the record was written: ${order}`);
+    const lastWrite = order.lastIndexOf('written');
+    assert.ok(order.indexOf('let go') > lastWrite, `the claim was let go after the last write: ${order}`);
+    driver.free();
+  } finally {
+    if (had) Object.defineProperty(globalThis, 'navigator', had);
+    else delete globalThis.navigator;
+  }
+});

@@ -42,8 +42,10 @@
 //!    tabs changed meanwhile ([`Input::Changed`]), the shared breaker's item first.
 //! 6. **Time only moves forward**: an earlier `now` counts as the latest seen.
 //!
-//! `tests/node/driver.test.mjs` checks the browser driver against it; `tests/native/harness.rs`
-//! is the reference driver of the Rust tests.
+//! `tests/node/driver.test.mjs` checks the browser driver against it (the orderings of rule 1
+//! with a store whose writes finish later); the property test checks that the core's stream
+//! saves a record before its create; `tests/native/harness.rs` is the reference driver of the
+//! Rust tests.
 //!
 //! # Glossary
 //!
