@@ -124,12 +124,7 @@ tier types               none  sh -c 'node scripts/dts_docs.mjs --check && node 
 # project, used from Node, bundled with esbuild into a page and a module worker run in each
 # browser; publint, attw.
 tier package             node  $NODE_TEST tests/package/
-# web_scenarios runs in Firefox only for now: in Chrome under the test runner its page often
-# never starts ("Loading scripts...", 300 s) since the driver became nine modules; alone it
-# passes. Chrome runs the client's flows in browser-e2e, and scenarios-node the same scenarios
-# in Node. See docs/testing.md.
-tier browser-wasm-pack   cargo sh -c 'wasm-pack test --headless --chrome --firefox -- --lib --test web_drop_in --test web_resolver &&
-  wasm-pack test --headless --firefox -- --test web_scenarios'
+tier browser-wasm-pack   cargo wasm-pack test --headless --chrome --firefox
 tier legacy-baseline     none  legacy_baseline &&
   echo "     $(grep -h '^legacy baseline' "$LOGS/legacy-baseline.log")"
 tier legacy-cases-on-wasm node env ACTION_LABEL_IMPL=tests/node/wasm_action_label.cjs node --test legacy/tests/

@@ -18,17 +18,23 @@ wasm_bindgen_test_configure!(run_in_browser);
 const DATA: &str = include_str!("../data/test_data.json");
 const EXPECTED: &str = include_str!("../data/expected_postchange.json");
 
+#[wasm_bindgen(module = "/tests/support/load_client.js")]
+extern "C" {
+    /// `js/client.js`, its imports loaded first, one at a time.
+    #[wasm_bindgen(js_name = loadClient)]
+    fn load_client() -> js_sys::Promise;
+}
+
 #[wasm_bindgen(module = "/js/client.js")]
 extern "C" {
     #[wasm_bindgen(js_name = defineClient)]
     fn define_client(core: &JsValue) -> JsValue;
 }
 
-// client.js imports the driver's other modules: each is declared here so wasm-bindgen copies
-// it beside client.js into the test's snippets (it copies each module a test names, not what
-// those import). None is called: an unused import is left out of the glue, so the page loads
-// client.js first and its imports after it, not all nine at once (with all nine at once, a
-// page served by the test runner was seen in Chrome with one request never answered).
+// The driver's modules are declared here so wasm-bindgen copies them into the test's snippets
+// (it copies each module a test names, not what those import). None is called: an unused
+// import is left out of the glue, and `load_client` loads them one at a time (see
+// tests/support/load_client.js for why).
 #[wasm_bindgen(module = "/js/driver.js")]
 extern "C" {
     type Driver;
@@ -66,8 +72,29 @@ extern "C" {
     fn warn_once(what: &str, error: &JsValue);
 }
 
-/// The AppointmentClient class over this build's core, as `js/index.js` makes it.
-fn client_class() -> JsValue {
+thread_local! {
+    /// The AppointmentClient class, once `js/client.js` is loaded.
+    static CLASS: std::cell::RefCell<Option<Function>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Loads `js/client.js` (once) and makes the class: every test awaits it first.
+async fn load_class() {
+    if CLASS.with(|c| c.borrow().is_some()) {
+        return;
+    }
+    let module = JsFuture::from(load_client())
+        .await
+        .expect("js/client.js loads");
+    let define: Function = Reflect::get(&module, &"defineClient".into())
+        .unwrap()
+        .unchecked_into();
+    let class = define.call1(&JsValue::NULL, &client_core()).unwrap();
+    CLASS.with(|c| *c.borrow_mut() = Some(class.unchecked_into()));
+}
+
+/// What `defineClient` takes to make the class over this build's core, as `js/index.js` gives
+/// it.
+fn client_core() -> JsValue {
     let core = Object::new();
     type MakeCore = dyn Fn(JsValue, Vec<u8>, f64) -> Result<JsValue, JsValue>;
     let make: Closure<MakeCore> = Closure::new(|options: JsValue, seed: Vec<u8>, now| {
@@ -86,11 +113,13 @@ fn client_class() -> JsValue {
     ] {
         Reflect::set(&core, &name.into(), &f).unwrap();
     }
-    define_client(&core)
+    core.into()
 }
 
 fn new_client(config: JsValue) -> Result<JsValue, JsValue> {
-    let class: Function = client_class().unchecked_into();
+    let class = CLASS
+        .with(|c| c.borrow().clone())
+        .expect("load_class() first");
     Reflect::construct(&class, &Array::of1(&config))
 }
 
@@ -103,6 +132,7 @@ extern "C" {
 }
 
 async fn scenario(id: &str) {
+    load_class().await;
     let create: Closure<dyn Fn(JsValue) -> Result<JsValue, JsValue>> = Closure::new(new_client);
     let outcome = JsFuture::from(run_and_check(
         create.as_ref().unchecked_ref(),
@@ -163,7 +193,8 @@ scenarios!(
 );
 
 #[wasm_bindgen_test]
-fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
+async fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
+    load_class().await;
     for (config, needle) in [
         (r#"{"attempt": 3}"#, "unknown option 'attempt'"),
         (r#"{"attempts": 0}"#, "attempts"),
