@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startStaticServer } from './serve.mjs';
 import { launch } from './engines.mjs';
 
-const HELP = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 17)
+const HELP = readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 16)
   .map((l) => l.replace(/^\/\/ ?/, '')).join('\n');
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const { values: opts } = parseArgs({
@@ -93,4 +93,3 @@ try {
 }
 console.log(`webkit-traps: WebKit ${browser.version}: ${failed} of ${PAGES} loads failed (${(100 * failed / PAGES).toFixed(1)} %; `
   + `storage '${opts.storage}', ${opts.pkg}, ${((Date.now() - started) / 1000).toFixed(0)} s)`);
-process.exitCode = 0;

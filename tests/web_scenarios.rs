@@ -25,16 +25,16 @@ extern "C" {
     fn load_client() -> js_sys::Promise;
 }
 
+// `js/client.js` and the driver's modules are declared here so wasm-bindgen copies them into
+// the test's snippets (it copies each module a test names, not what those import). None is
+// called: an unused import is left out of the glue, and `load_client` loads them one at a time
+// (see tests/support/load_client.js for why) and hands `defineClient` over.
 #[wasm_bindgen(module = "/js/client.js")]
 extern "C" {
     #[wasm_bindgen(js_name = defineClient)]
     fn define_client(core: &JsValue) -> JsValue;
 }
 
-// The driver's modules are declared here so wasm-bindgen copies them into the test's snippets
-// (it copies each module a test names, not what those import). None is called: an unused
-// import is left out of the glue, and `load_client` loads them one at a time (see
-// tests/support/load_client.js for why).
 #[wasm_bindgen(module = "/js/driver.js")]
 extern "C" {
     type Driver;
