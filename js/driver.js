@@ -38,7 +38,7 @@ export class Driver {
   #timerAt;
   #inputs = [];
   #draining = false;
-  /** Page calls wait (queued, in order) while IndexedDB loads. */
+  /** Page calls wait (queued, in order) while storage loads and while the tabs agree. */
   loading = false;
 
   constructor(core, { fetch, log, base, capacity }) {
@@ -61,7 +61,8 @@ export class Driver {
     if (this.#draining || this.loading) return;
     this.#draining = true;
     try {
-      while (this.#inputs.length) {
+      // An `agree` carried out in this drain may make page calls wait (`loading`).
+      while (this.#inputs.length && !this.loading) {
         this.#inputs.shift()(this.core, Date.now());
         let json;
         while ((json = this.core.poll()) !== undefined) this.#run(JSON.parse(json));
@@ -96,6 +97,9 @@ export class Driver {
       case 'save': return this.tabs.save(command);
       case 'claim': return this.tabs.claim(command);
       case 'release': return this.tabs.release(command);
+      case 'agree': return this.tabs.agree(command);
+      case 'read': return this.tabs.read(command);
+      case 'watch': return this.tabs.watch(command);
       case 'log': return this.#log(command.record, command.stateChange);
       case 'done': return this.#answer(command.id, command.result);
       case 'flushed': return this.#answer(command.id, { published: command.published, pending: command.pending });
@@ -153,7 +157,7 @@ export class Driver {
    */
   request(start, signal, operation = 0, label = undefined) {
     const id = ++this.#nextId;
-    if (this.tabs) this.tabs.checkSecret();
+    if (this.tabs) this.tabs.checkWatched();
     return new Promise((settle) => {
       if (signal && signal.aborted) {
         this.#settle.set(id, settle);

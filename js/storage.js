@@ -1,12 +1,14 @@
-// Where the appointment client keeps what survives a reload and what its tabs share: one
-// item per payload's record (`p:<fingerprint>`), per booking's event (`o:<key>`) and the
-// breaker (`b:`), each under `<storageKey>:`. Two stores with one shape: `webStorage` over
-// localStorage, sessionStorage or any object with getItem/setItem (synchronous; other tabs
-// hear of changes through `storage` events), and `indexedDb` (asynchronous; one transaction
-// per change, `durability: 'strict'`; other tabs hear through a BroadcastChannel). Nothing here
-// throws: unreadable, full, blocked or corrupt storage is reported once and skipped.
-
-const isArray = Array.isArray;
+// Where the appointment client keeps what survives a reload and what its tabs share: named
+// texts ("items"), each under `<storageKey>:<name>` (the name "" is `<storageKey>` itself). A
+// key-value adapter, in the shape of gloo-storage: it lists, reads, writes and removes texts,
+// removes one only while it holds an exact text, and tells of other tabs' changes. It knows no
+// name and no format: the core (crates/core, `Command::Save`) decides what each text is.
+//
+// Two stores with one shape: `webStorage` over localStorage, sessionStorage or any object with
+// getItem/setItem (synchronous; other tabs hear of changes through `storage` events), and
+// `indexedDb` (asynchronous; one transaction per change, `durability: 'strict'`; other tabs
+// hear through a BroadcastChannel). Nothing here throws: unreadable, full, blocked or corrupt
+// storage is reported once and skipped.
 
 let warned = false;
 /** Reports a storage failure once per page; booking goes on without it. */
@@ -18,158 +20,176 @@ export function warnOnce(what, e) {
   } catch { /* no console */ }
 }
 
-/** The snapshot the core loads, in the v1 format's shape, from item texts. */
-const snapshot = (records, outbox) => `{"version":1,"records":[${records.join(',')}],"outbox":[${outbox.join(',')}]}`;
+const READ = 'the saved state could not be read';
+const WRITE = 'the state could not be saved (storage full or blocked?)';
+const text = (value) => (typeof value === 'string' && value ? value : undefined);
 
-/** A fresh secret for the origin (64 hex digits from the platform's CSPRNG): it keys the
- * payload fingerprints kept in storage (the core's `Shared::keyed`). */
-function freshSecret() {
-  const bytes = new Uint8Array(32);
-  globalThis.crypto.getRandomValues(bytes);
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-const isSecret = (text) => typeof text === 'string' && /^[0-9a-f]{64}$/.test(text);
-
-/** Whether item text `text` still holds the write `only` ({ key, rev }) of a record: a
- * conditional removal's test (a newer write, or the same key run again, has another rev). */
-function holds(text, only) {
-  if (typeof text !== 'string' || !only || typeof only.key !== 'string') return false;
+/** The Web Locks API, where the page has it (a lock manager is one state for the origin). */
+function lockManager() {
   try {
-    const record = JSON.parse(text);
-    return record.key === only.key && (record.rev ?? '0000000000000000') === only.rev;
+    const locks = globalThis.navigator && globalThis.navigator.locks;
+    return locks && typeof locks.request === 'function' && typeof locks.query === 'function' ? locks : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-/** Whether `text` is JSON (a corrupt item is skipped, never the rest). */
-function wellFormedJson(text) {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
+/** The names of every lock held or waited for in the origin. */
+const lockNames = (locks) => locks.query()
+  .then(({ held = [], pending = [] }) => [...held, ...pending].map((lock) => String(lock.name)));
 
-/** The secrets this page holds in the origin's lock registry, by item prefix (see agreeByLocks). */
+/** Holds the shared lock `name` while the page lives; resolves once it is held. */
+const holdForever = (locks, name) => new Promise((granted) => {
+  try {
+    locks.request(name, { mode: 'shared' }, () => { granted(); return new Promise(() => {}); }).catch(granted);
+  } catch { granted(); }
+});
+
+/** The texts this page holds in the origin's lock registry, by lock name (see agreeByLocks). */
 const registered = new Map();
 
 /**
- * The origin's secret for items `prefix`, agreed through the Web Locks registry where
- * IndexedDB is missing: under an exclusive lock, a page looks for a lock named after a secret
- * that another live page holds, takes that one (else `proposal`), and holds a shared lock named
- * after it until the page goes, so every page after it finds it. The lock manager is one state
- * for the origin, so the pages agree; localStorage itself, read under a lock, does not (a
- * write reaches other tabs late).
+ * The text of item `key` that the origin's pages agree on, through the Web Locks registry
+ * (where IndexedDB is missing): under an exclusive lock named `key`, a page looks for a lock
+ * named `holder` followed by a text, which another live page holds, and takes that text (else
+ * `proposal`), then holds a shared lock of that name until the page goes, so every page after
+ * it finds it. The lock manager is one state for the origin, so the pages agree; localStorage
+ * read under a lock does not (a write reaches other tabs late).
  */
-function agreeByLocks(locks, prefix, proposal) {
-  const known = registered.get(prefix);
+function agreeByLocks(locks, key, holder, proposal) {
+  const known = registered.get(holder);
   if (known) return Promise.resolve(known);
-  const name = `raptor-secondary ${prefix}s=`;
-  return locks.request(`raptor-secondary ${prefix}s:`, async () => {
-    const { held = [], pending = [] } = await locks.query();
-    const other = [...held, ...pending].map((lock) => String(lock.name))
-      .find((n) => n.startsWith(name) && isSecret(n.slice(name.length)));
-    const secret = registered.get(prefix) ?? (other ? other.slice(name.length) : proposal);
-    if (!registered.has(prefix)) {
-      registered.set(prefix, secret);
-      await new Promise((granted) => {
-        locks.request(name + secret, { mode: 'shared' }, () => {
-          granted();
-          return new Promise(() => {}); // held while the page lives
-        });
-      });
+  return locks.request(key, async () => {
+    const other = (await lockNames(locks)).find((n) => n.startsWith(holder) && n.length > holder.length);
+    const agreed = registered.get(holder) ?? (other ? other.slice(holder.length) : proposal);
+    if (!registered.has(holder)) {
+      registered.set(holder, agreed);
+      await holdForever(locks, holder + agreed);
     }
-    return secret;
+    return agreed;
   });
 }
 
 /**
- * The client's storage items, each under `<storageKey>:<name>`: `p:<fingerprint>` holds the
- * newest idempotency record of a payload, `o:<booking key>` a booking's outbox entry. One item
- * per record, so tabs writing different bookings never overwrite each other. Storage objects
- * that cannot list their keys (no `key(i)` and `length`) get a list of names, `<storageKey>:names`.
- * Nothing here throws: unreadable, full or corrupt storage is reported once and skipped.
+ * The items of a Storage object (or any object with getItem/setItem). Objects that cannot list
+ * their keys (no `key(i)` and `length`) get an index of names, kept in `<storageKey>:names`.
+ * With `agree` (localStorage, which the origin's tabs share): an agreement is settled in
+ * IndexedDB where it opens, else in the Web Locks registry, and an announcement is held in
+ * that registry too.
  */
 export function webStorage(storage, storageKey, { agree = false } = {}) {
   const prefix = `${storageKey}:`;
-  // Whether tabs converge on the lowest secret (no IndexedDB to agree it): then changes of it
-  // reach the core too.
-  let converging = false;
+  const INDEX = 'names';
+  const keyOf = (name) => (name === '' ? storageKey : prefix + name);
   const lists = typeof storage.key === 'function' && typeof storage.length === 'number';
-  const get = (name) => {
-    const text = storage.getItem(prefix + name);
-    return typeof text === 'string' && text ? text : undefined;
-  };
+  const get = (name) => text(storage.getItem(keyOf(name)));
   const names = () => {
+    const found = get('') === undefined ? [] : [''];
     if (!lists) {
-      try { return JSON.parse(get('names') ?? '[]').filter((n) => typeof n === 'string'); } catch { return []; }
+      try {
+        return found.concat(JSON.parse(get(INDEX) ?? '[]').filter((n) => typeof n === 'string' && n));
+      } catch { return found; }
     }
-    const found = [];
     for (let i = 0; i < storage.length; i++) {
       const key = storage.key(i);
-      if (typeof key === 'string' && key.startsWith(prefix)) found.push(key.slice(prefix.length));
+      if (typeof key === 'string' && key.startsWith(prefix) && key !== prefix + INDEX) found.push(key.slice(prefix.length));
     }
     return found;
   };
-  const list = (name, add) => {
-    if (lists) return;
-    const known = names();
+  const index = (name, add) => {
+    if (lists || name === '') return;
+    const known = names().filter((n) => n !== '');
     if (known.includes(name) === add) return;
-    storage.setItem(`${prefix}names`, JSON.stringify(add ? [...known, name] : known.filter((n) => n !== name)));
+    storage.setItem(prefix + INDEX, JSON.stringify(add ? [...known, name] : known.filter((n) => n !== name)));
   };
-  const put = (name, json) => {
-    if (json === null || json === undefined) {
-      if (typeof storage.removeItem === 'function') storage.removeItem(prefix + name);
-      else storage.setItem(prefix + name, '');
-      list(name, false);
+  const put = (name, value) => {
+    if (value === null || value === undefined) {
+      if (typeof storage.removeItem === 'function') storage.removeItem(keyOf(name));
+      else storage.setItem(keyOf(name), '');
+      index(name, false);
     } else {
-      storage.setItem(prefix + name, json);
-      list(name, true);
+      storage.setItem(keyOf(name), value);
+      index(name, true);
     }
   };
-  // A cancel told through the origin's lock registry too (with `agree`: localStorage the tabs
-  // share). A localStorage write reaches other tabs late, so a tab booking the slot the moment
-  // a cancel answers could read the record from before it and replay the cancelled appointment
-  // (1 round in 40 under load, Chromium). The lock manager is one state for the origin: the
-  // cancel's answer waits until its lock `x=<id> <json>` is held (see `written`), and a claim
-  // reads the held ones with the record (see `cancelled`). Held while the page lives.
-  let locks;
-  try { locks = agree && globalThis.navigator && globalThis.navigator.locks; } catch { locks = undefined; }
-  if (!locks || typeof locks.request !== 'function' || typeof locks.query !== 'function') locks = undefined;
-  const notice = `raptor-secondary ${prefix}x=`;
-  let held;
-  const tell = (name, json) => {
-    if (!locks || !name.startsWith('x:') || typeof json !== 'string') return;
-    const granted = new Promise((ok) => {
-      try {
-        locks.request(`${notice}${name.slice(2)} ${json}`, { mode: 'shared' }, () => { ok(); return new Promise(() => {}); })
-          .catch(ok);
-      } catch { ok(); } // no lock: the item alone tells the tabs, as before
-    });
-    held = granted.then(() => { if (held === granted) held = undefined; });
-  };
-  /** Records and entries of a v1 snapshot (one item under `storageKey`, as earlier builds
-   * saved them) become items, unless an item holds newer data already; then it is removed. */
-  const migrate = () => {
-    const blob = storage.getItem(storageKey);
-    if (typeof blob !== 'string' || !blob) return;
-    let snapshot;
-    try { snapshot = JSON.parse(blob); } catch { snapshot = undefined; }
-    const records = snapshot && isArray(snapshot.records) ? snapshot.records : [];
-    const outbox = snapshot && isArray(snapshot.outbox) ? snapshot.outbox : [];
-    for (const [name, value] of [
-      ...records.map((r) => [`p:${r && r.fingerprint}`, r]),
-      ...outbox.map((e) => [`o:${e && e.bookingKey}`, e]),
-    ]) {
-      if (typeof name === 'string' && !name.endsWith('undefined') && get(name) === undefined) put(name, JSON.stringify(value));
+  const locks = agree ? lockManager() : undefined;
+  const lockName = (name) => `raptor-secondary ${prefix}${name}`;
+  let held; // the newest announcement, until its lock is held
+  const entries = () => {
+    const found = [];
+    try {
+      for (const name of names()) {
+        const value = get(name);
+        if (value !== undefined) found.push([name, value]);
+      }
+    } catch (e) {
+      warnOnce(READ, e);
     }
-    if (typeof storage.removeItem === 'function') storage.removeItem(storageKey);
-    else storage.setItem(storageKey, '');
+    return found;
   };
   return {
     prefix,
+    /** Every item, as `[name, text]`, in the storage's order. */
+    load: entries,
+    /** Every item (what moves to IndexedDB when a page switches to it). */
+    entries,
+    /** One item's text, or undefined. */
+    read(name) {
+      try { return get(name); } catch (e) { warnOnce(READ, e); return undefined; }
+    },
+    /**
+     * Writes item `name` (`value` null: removes it; with `ifText`, only while it holds exactly
+     * that text, not a newer one another tab wrote). With `announce` (and `agree`), a shared
+     * lock of that name is held too while the page lives: the origin's tabs read it back at
+     * once (`announced`), where a localStorage write may reach them late.
+     */
+    save(name, value, ifText, announce) {
+      try {
+        const removal = value === null || value === undefined;
+        if (removal && ifText && get(name) !== ifText) return;
+        put(name, value);
+      } catch (e) {
+        warnOnce(WRITE, e);
+      }
+      if (locks && typeof announce === 'string') {
+        const granted = holdForever(locks, lockName(announce));
+        held = granted.then(() => { if (held === granted) held = undefined; });
+      }
+    },
+    /** Writes are synchronous: nothing to wait for but an announcement's lock. */
+    written() { return held; },
+    /** What the origin's pages announced under names starting with `start`, each without it;
+     * undefined where there is no registry to ask. */
+    announced(start) {
+      if (!locks) return undefined;
+      const from = lockName(start);
+      return lockNames(locks).then((all) => all.filter((n) => n.startsWith(from)).map((n) => n.slice(from.length)), () => []);
+    },
+    /**
+     * The text of item `name` that every tab agrees on: the one it holds, else `proposal`, as
+     * `{ text, settled }`. With `agree`, settled in IndexedDB where it opens, else in the Web
+     * Locks registry (`holder`: the registry's name for it), asynchronously; elsewhere nothing
+     * can order the tabs (`settled: false`): what storage holds after this page's write.
+     */
+    agree(name, proposal, holder) {
+      const local = () => {
+        try {
+          if (get(name) === undefined) put(name, proposal);
+          return { text: get(name), settled: false };
+        } catch (e) {
+          warnOnce(WRITE, e);
+          return { text: undefined, settled: false };
+        }
+      };
+      let idb;
+      try { idb = agree && typeof globalThis.indexedDB === 'object' && globalThis.indexedDB; } catch { idb = undefined; }
+      if (!idb && !locks) return local();
+      const byLocks = () => (locks ? agreeByLocks(locks, lockName(name), lockName(holder), proposal) : Promise.reject());
+      const agreed = idb
+        ? openDb().then((db) => addIfAbsent(db, keyOf(name), proposal).finally(() => db.close())).catch(byLocks)
+        : byLocks();
+      return agreed.then((value) => ({ text: value, settled: true }), local);
+    },
     /** Calls `fn(name, text)` for each change another tab made (`storage` events fire in every
      * other tab of the origin for localStorage); returns how to stop. */
     listen(fn) {
@@ -177,130 +197,24 @@ export function webStorage(storage, storageKey, { agree = false } = {}) {
       if (typeof target.addEventListener !== 'function') return () => {};
       const onStorage = (event) => {
         const key = event.key;
-        if (event.storageArea !== storage || typeof key !== 'string' || !key.startsWith(prefix)) return;
-        const name = key.slice(prefix.length);
-        const text = typeof event.newValue === 'string' && event.newValue ? event.newValue : undefined;
-        if (/^(b:|p:|o:|x:)/.test(name) || (converging && name === 's:')) fn(name, text);
+        if (event.storageArea !== storage || typeof key !== 'string') return;
+        if (key === storageKey) fn('', text(event.newValue));
+        else if (key.startsWith(prefix) && key !== prefix + INDEX) fn(key.slice(prefix.length), text(event.newValue));
       };
       target.addEventListener('storage', onStorage);
       return () => target.removeEventListener('storage', onStorage);
-    },
-    /** The snapshot the core loads: every well-formed item, in the v1 format's shape; the
-     * appointments pages cancelled (`x:<id>` items, fed to the core after it); and the
-     * origin's secret. With `agree` (localStorage, shared by the origin's tabs) the secret is
-     * agreed in IndexedDB where it opens, and the load resolves once it is (see agreeSecret);
-     * elsewhere each page mints one if none is stored, and the core converges on the lowest
-     * (`converging`: the driver then tells it of every change it sees). */
-    load() {
-      const records = [];
-      const outbox = [];
-      const cancelled = [];
-      try {
-        migrate();
-        for (const name of names()) {
-          const kind = name.slice(0, 2);
-          if (kind !== 'p:' && kind !== 'o:' && kind !== 'x:') continue;
-          const text = get(name);
-          if (text === undefined || !wellFormedJson(text)) continue; // corrupt: skipped, never the rest
-          if (kind === 'x:') cancelled.push([name, text]);
-          else (kind === 'p:' ? records : outbox).push(text);
-        }
-      } catch (e) {
-        warnOnce('the saved state could not be read', e);
-      }
-      const saved = { snapshot: snapshot(records, outbox), breaker: this.read('b:'), secret: this.read('s:'), cancelled };
-      const mint = () => {
-        converging = true;
-        try {
-          if (!isSecret(saved.secret)) {
-            put('s:', freshSecret());
-            saved.secret = get('s:');
-          }
-        } catch (e) {
-          warnOnce('the saved state could not be saved (storage full or blocked?)', e);
-        }
-        if (!isSecret(saved.secret)) saved.secret = undefined;
-        return { ...saved, converging };
-      };
-      let idb, locks;
-      try {
-        idb = agree && typeof globalThis.indexedDB === 'object' && globalThis.indexedDB;
-        locks = agree && globalThis.navigator && globalThis.navigator.locks;
-      } catch { /* blocked */ }
-      const registry = locks && typeof locks.request === 'function' && typeof locks.query === 'function';
-      if (!idb && !registry) return mint();
-      const proposal = isSecret(saved.secret) ? saved.secret : freshSecret();
-      const byLocks = () => (registry ? agreeByLocks(locks, prefix, proposal) : Promise.reject());
-      const agreed = idb
-        ? openDb().then((db) => agreeSecret(db, prefix, proposal).finally(() => db.close())).catch(byLocks)
-        : byLocks();
-      return agreed.then((secret) => {
-        try {
-          if (get('s:') !== secret) put('s:', secret); // a copy beside the records
-        } catch (e) {
-          warnOnce('the state could not be saved (storage full or blocked?)', e);
-        }
-        return { ...saved, secret, converging };
-      }, mint);
-    },
-    /** One item's text, or undefined. */
-    read(name) {
-      try { return get(name); } catch (e) { warnOnce('the saved state could not be read', e); return undefined; }
-    },
-    /** Writes item `name`, or removes it (with `only`: if it still holds that write of a
-     * record, not a newer one another tab saved). */
-    save(name, json, only) {
-      try {
-        const removal = json === null || json === undefined;
-        if (removal && only && !holds(get(name), only)) return;
-        put(name, json);
-        tell(name, json);
-      } catch (e) {
-        warnOnce('the state could not be saved (storage full or blocked?)', e);
-      }
-    },
-    /** Writes are synchronous: nothing to wait for before a send, but a cancel's lock. */
-    written() { return held; },
-    /** The cancels the origin's tabs told through the lock registry, as `[name, json]` items;
-     * `undefined` where there is none to ask. */
-    cancelled() {
-      if (!locks) return undefined;
-      return locks.query().then(({ held: taken = [], pending = [] }) => [...taken, ...pending]
-        .map((lock) => String(lock.name))
-        .filter((n) => n.startsWith(notice))
-        .map((n) => {
-          const rest = n.slice(notice.length);
-          const space = rest.indexOf(' ');
-          return [`x:${rest.slice(0, space)}`, rest.slice(space + 1)];
-        }), () => []);
-    },
-    close() {},
-    /** Every item's name and text (a v1 snapshot migrated first): what moves to IndexedDB
-     * when a page switches to it. */
-    entries() {
-      const found = [];
-      try {
-        migrate();
-        for (const name of names()) {
-          const text = get(name);
-          if (text !== undefined && (/^(b:|p:|o:|x:)/.test(name) ? wellFormedJson(text) : isSecret(text))) found.push([name, text]);
-        }
-      } catch (e) {
-        warnOnce('the saved state could not be read', e);
-      }
-      return found;
     },
     /** Removes every item (once they moved). */
     clear() {
       try {
         for (const name of names()) put(name, null);
       } catch (e) {
-        warnOnce('the state could not be saved (storage full or blocked?)', e);
+        warnOnce(WRITE, e);
       }
     },
+    close() {},
   };
 }
-
 
 const DB = 'raptor-secondary';
 const STORE = 'items';
@@ -327,39 +241,45 @@ const openDb = (version) => new Promise((resolve, reject) => {
   request.onblocked = () => reject(new Error('the database is blocked by another tab'));
 });
 
+/** One readwrite transaction with `durability: 'strict'` on the store: `fn(items)` makes its
+ * requests; resolves to what `fn` returned once it commits. */
+const change = (db, fn) => new Promise((resolve, reject) => {
+  const items = db.transaction(STORE, 'readwrite', { durability: 'strict' }).objectStore(STORE);
+  const result = fn(items);
+  items.transaction.oncomplete = () => resolve(result.value);
+  items.transaction.onerror = () => reject(items.transaction.error);
+  items.transaction.onabort = () => reject(items.transaction.error);
+});
+
 /**
- * The origin's secret for items `prefix`, agreed once by every tab: `proposal` is added in an
- * IndexedDB transaction unless a row holds one already, which then wins. Tabs that start at the
- * same moment each read back their own value from localStorage (a write reaches other tabs
- * late, even under a Web Lock: measured in Chromium and Firefox), so localStorage cannot agree
- * it; IndexedDB orders the two transactions. Rejects where IndexedDB cannot be opened.
+ * Adds `proposal` as row `key` unless the row holds a text already, which then wins; resolves
+ * to the row's text. Tabs that start at the same moment each read back their own value from
+ * localStorage (a write reaches other tabs late, even under a Web Lock: measured in Chromium
+ * and Firefox), so localStorage cannot agree; readwrite transactions on a store run one at a
+ * time, so IndexedDB orders the two. Rejects where IndexedDB cannot be opened.
  */
-function agreeSecret(db, prefix, proposal) {
-  return new Promise((resolve, reject) => {
-    const id = `${prefix}s:`;
-    const items = db.transaction(STORE, 'readwrite', { durability: 'strict' }).objectStore(STORE);
-    let agreed = proposal;
-    // Read and written in one transaction: readwrite transactions on a store run one at a time.
-    items.get(id).onsuccess = (e) => {
-      if (isSecret(e.target.result)) agreed = e.target.result;
-      else items.put(proposal, id);
+function addIfAbsent(db, key, proposal) {
+  return change(db, (items) => {
+    const result = { value: proposal };
+    items.get(key).onsuccess = (e) => {
+      if (text(e.target.result) !== undefined) result.value = e.target.result;
+      else items.put(proposal, key);
     };
-    items.transaction.oncomplete = () => resolve(agreed);
-    items.transaction.onerror = () => reject(items.transaction.error);
-    items.transaction.onabort = () => reject(items.transaction.error);
+    return result;
   });
 }
 
 /**
- * The items in IndexedDB (database `raptor-secondary`, store `items`, keyed by
- * `<storageKey>:<name>`). `load()` is asynchronous (the client waits for it before it books);
- * every change is its own transaction with `durability: 'strict'`, in order, and `written()`
- * is the promise a send waits for (a booking's record is on disk before its create goes out).
- * Other tabs are told of each change on a BroadcastChannel (`listen`). Fails over to
- * `fallback()` (localStorage) if the database cannot be opened.
+ * The items in IndexedDB (database `raptor-secondary`, store `items`, keyed as above).
+ * `load()` is asynchronous (the client waits for it before it books); every change is its own
+ * transaction, in order, and `written()` is the promise a send waits for (what the core saved
+ * is on disk before its create goes out). Other tabs are told of each change on a
+ * BroadcastChannel (`listen`). Fails over to `fallback()` (localStorage) if the database cannot
+ * be opened.
  */
 export function indexedDb(storageKey, fallback) {
   const prefix = `${storageKey}:`;
+  const keyOf = (name) => (name === '' ? storageKey : prefix + name);
   const channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(`raptor-secondary ${prefix}`) : undefined;
   let db;
   let closed = false;
@@ -368,6 +288,9 @@ export function indexedDb(storageKey, fallback) {
   const store = (mode) => db.transaction(STORE, mode, { durability: 'strict' }).objectStore(STORE);
   return {
     prefix,
+    /** Every item, as `[name, text]`: what localStorage held under the same key (items of a
+     * page that used storage: 'local', or an earlier build's) moves in first, unless a newer
+     * row holds it already. */
     async load() {
       try {
         db = await openDb();
@@ -375,85 +298,83 @@ export function indexedDb(storageKey, fallback) {
           // The client was freed while the database opened: nothing is read or kept open.
           db.close();
           db = undefined;
-          return { snapshot: undefined };
+          return [];
         }
         db.onversionchange = () => db.close();
-        // What localStorage holds under the same key (a v1 snapshot of earlier builds, or items
-        // of a page that used storage: 'local') moves in, unless a newer row holds it already.
         const legacy = fallback();
         const moved = legacy ? legacy.entries() : [];
         if (moved.length) {
-          await new Promise((resolve, reject) => {
-            const items = store('readwrite');
-            for (const [name, text] of moved) {
-              const key = prefix + name;
-              items.get(key).onsuccess = (e) => { if (e.target.result === undefined) items.put(text, key); };
+          await change(db, (items) => {
+            for (const [name, value] of moved) {
+              const key = keyOf(name);
+              items.get(key).onsuccess = (e) => { if (e.target.result === undefined) items.put(value, key); };
             }
-            items.transaction.oncomplete = resolve;
-            items.transaction.onerror = () => reject(items.transaction.error);
+            return {};
           });
           legacy.clear();
         }
         const range = IDBKeyRange.bound(prefix, `${prefix}\uffff`);
         const items = store('readonly');
-        const [keys, values] = await Promise.all([done(items.getAllKeys(range)), done(items.getAll(range))]);
-        const records = [];
-        const outbox = [];
-        const cancelled = [];
-        let breaker;
-        let secret;
+        const [root, keys, values] = await Promise.all([
+          done(items.get(storageKey)), done(items.getAllKeys(range)), done(items.getAll(range)),
+        ]);
+        const found = text(root) === undefined ? [] : [['', root]];
         keys.forEach((key, i) => {
-          const name = String(key).slice(prefix.length);
-          const text = values[i];
-          if (typeof text !== 'string' || !wellFormedJson(text)) return;
-          if (name.startsWith('p:')) records.push(text);
-          else if (name.startsWith('o:')) outbox.push(text);
-          else if (name.startsWith('x:')) cancelled.push([name, text]);
-          else if (name === 'b:') breaker = text;
-          else if (name === 's:' && isSecret(text)) secret = text;
+          if (text(values[i]) !== undefined) found.push([String(key).slice(prefix.length), values[i]]);
         });
-        // One secret for the origin: agreed in a transaction, so two tabs loading at once agree.
-        if (!secret) secret = await agreeSecret(db, prefix, freshSecret());
-        return { snapshot: snapshot(records, outbox), breaker, secret: isSecret(secret) ? secret : undefined, cancelled };
+        return found;
       } catch (e) {
         warnOnce('IndexedDB could not be opened; using localStorage', e);
         other = fallback();
-        return other ? other.load() : { snapshot: undefined, breaker: undefined };
+        return other ? other.load() : [];
       }
     },
     read(name) {
       if (other) return other.read(name);
       if (!db) return undefined;
-      return writes.then(() => done(store('readonly').get(prefix + name)))
-        .then((text) => (typeof text === 'string' && text ? text : undefined), (e) => {
-          warnOnce('the saved state could not be read', e);
+      return writes.then(() => done(store('readonly').get(keyOf(name))))
+        .then(text, (e) => {
+          warnOnce(READ, e);
           return undefined;
         });
     },
-    save(name, json, only) {
-      if (other) return other.save(name, json, only);
+    /** As webStorage's `save`; the removal's test and the removal in one transaction. An
+     * announcement needs nothing more: the change is on disk before `written()` resolves, and
+     * every read waits for it. */
+    save(name, value, ifText, announce) {
+      if (other) return other.save(name, value, ifText, announce);
       if (!db) return;
-      writes = writes.then(() => new Promise((resolve, reject) => {
-        const items = store('readwrite');
-        const id = prefix + name;
-        if (json !== null && json !== undefined) items.put(json, id);
-        else if (!only) items.delete(id);
-        // In the same transaction: removed only if it still holds that record.
-        else items.get(id).onsuccess = (e) => { if (holds(e.target.result, only)) items.delete(id); };
-        items.transaction.oncomplete = resolve;
-        items.transaction.onerror = () => reject(items.transaction.error);
-        items.transaction.onabort = () => reject(items.transaction.error);
+      const key = keyOf(name);
+      writes = writes.then(() => change(db, (items) => {
+        if (value !== null && value !== undefined) items.put(value, key);
+        else if (!ifText) items.delete(key);
+        else items.get(key).onsuccess = (e) => { if (e.target.result === ifText) items.delete(key); };
+        return {};
       })).then(() => {
-        try { channel?.postMessage({ name, json: json ?? undefined }); } catch { /* closed */ }
-      }, (e) => warnOnce('the state could not be saved (storage full or blocked?)', e));
+        // `json`: the field earlier builds' tabs read.
+        try { channel?.postMessage({ name, json: value ?? undefined }); } catch { /* closed */ }
+      }, (e) => warnOnce(WRITE, e));
     },
     written() { return other ? other.written() : writes; },
+    /** Announcements are rows here (see `save`): nothing more to read. */
+    announced(start) { return other ? other.announced(start) : undefined; },
+    /** As webStorage's `agree`: settled in one transaction. */
+    agree(name, proposal, holder) {
+      if (other) return other.agree(name, proposal, holder);
+      if (!db) return { text: undefined, settled: false };
+      return addIfAbsent(db, keyOf(name), proposal)
+        .then((value) => ({ text: value, settled: true }), (e) => {
+          warnOnce(WRITE, e);
+          return { text: undefined, settled: false };
+        });
+    },
     /** Calls `fn(name, text)` for each change another tab made; returns how to stop. */
     listen(fn) {
+      if (other) return other.listen(fn);
       if (!channel) return () => {};
       const onMessage = (event) => {
         const { name, json } = event.data ?? {};
-        if (typeof name === 'string' && /^(b:|p:|o:|x:)/.test(name)) fn(name, typeof json === 'string' ? json : undefined);
+        if (typeof name === 'string') fn(name, text(json));
       };
       channel.addEventListener('message', onMessage);
       return () => channel.removeEventListener('message', onMessage);

@@ -1,7 +1,8 @@
 // The driver's storage side: what survives a reload and what the origin's tabs share. It opens
-// the storage a page chose (js/storage.js), feeds what it loaded, carries out the core's
-// `save`, `claim` and `release` commands, and feeds what other tabs change. Claims are Web
-// Locks every tab of the origin shares; the core decides what is saved and what a claim means.
+// the storage a page chose (js/storage.js), feeds every item it loaded, carries out the core's
+// `save`, `claim`, `release`, `agree`, `read` and `watch` commands, and feeds what other tabs
+// change. Claims are Web Locks every tab of the origin shares; the core decides what is saved,
+// in which format, and what a claim means.
 
 import { indexedDb, webStorage } from './storage.js';
 import { INDEXED_DB } from './config.js';
@@ -16,8 +17,10 @@ export class Tabs {
   #driver;
   #items;
   #claims = new Map();
-  #converging = false;
-  #secret;
+  /** The item the core watches, and its text as last seen. */
+  #watched;
+  /** The tabs' agreement while it is under way. */
+  #agreeing;
   #unlisten = [];
 
   /** The storage side of `driver` over `items`, a store of js/storage.js (see `open`). */
@@ -38,64 +41,99 @@ export class Tabs {
     return new Tabs(driver, storage === INDEXED_DB ? indexedDb(key, local) : webStorage(storage, key, { agree }));
   }
 
-  /** Loads the storage; page calls wait (`driver.loading`) until the core took it. Returns the
-   * promise of that, or undefined when it was taken at once. */
+  /** Loads the storage; page calls wait (`driver.loading`) until the core took it and the
+   * tabs agreed what it asked them to. Returns the promise of that, or undefined when it was
+   * all done at once. */
   load() {
     const loading = this.#items.load();
-    if (typeof loading.then !== 'function') return this.#loaded(loading);
+    if (typeof loading.then !== 'function') {
+      this.#loaded(loading);
+      return this.#agreeing;
+    }
     this.#driver.loading = true;
-    return loading.then((saved) => this.#loaded(saved));
+    return loading.then((items) => {
+      this.#loaded(items);
+      return this.#agreeing;
+    });
   }
 
-  /** The storage was read: the core takes it (before any queued page call), then listens. */
-  #loaded({ snapshot, breaker, secret, cancelled = [], converging = false }) {
+  /** The storage was read: the core takes every item (before any queued page call), then
+   * this page listens. */
+  #loaded(items) {
     const driver = this.#driver;
     if (!driver.core) return;
     driver.loading = false;
-    this.#converging = converging;
-    this.#secret = secret;
     this.#listen();
-    driver.feed(undefined, [
-      (core, now) => core.loaded(now, snapshot),
-      (core, now) => { if (secret !== undefined) core.changed(now, 's:', secret); },
-      (core, now) => { if (breaker !== undefined) core.changed(now, 'b:', breaker); },
-      // Appointments pages cancelled: their bookings are not replayed (see the core).
-      (core, now) => { for (const [name, text] of cancelled) core.changed(now, name, text); },
-    ]);
+    driver.feed(undefined, [(core, now) => {
+      for (const [name, text] of items) core.item(name, text);
+      core.loaded(now);
+    }]);
   }
 
   /** Carries out a `save`: written in order; `written()` resolves once it is. */
-  save({ name, json, only }) {
-    this.#items.save(name, json, only);
-    this.checkSecret();
+  save({ name, json, ifText, announce }) {
+    this.#items.save(name, json, ifText, announce);
+    this.checkWatched();
   }
 
   /** What was saved, once written (undefined: nothing to wait for). */
   written() { return this.#items.written(); }
 
   /**
+   * Carries out an `agree`: the tabs agree on item `name` (see storage.js). Page calls wait
+   * (`driver.loading`) until the core took the answer, ahead of them.
+   */
+  agree({ name, proposal, holder }) {
+    const driver = this.#driver;
+    const answer = ({ text, settled }) => {
+      if (!driver.core) return;
+      driver.loading = false;
+      driver.feed(undefined, [(core, now) => core.agreed(now, name, text, settled)]);
+    };
+    const agreed = this.#items.agree(name, proposal, holder);
+    if (typeof agreed.then !== 'function') return answer(agreed);
+    driver.loading = true;
+    this.#agreeing = agreed.then(answer);
+    return undefined;
+  }
+
+  /** Carries out a `read`: item `name` is fed as a change, if it holds a text. */
+  read({ name }) {
+    whenRead(this.#items.read(name), (text) => {
+      if (text !== undefined && this.#driver.core) this.#driver.feed((core, now) => core.changed(now, name, text));
+    });
+  }
+
+  /** Carries out a `watch`: item `name` is read again before each page call, after each
+   * save and when the page comes back, and fed when it changed (see `checkWatched`). */
+  watch({ name }) {
+    const text = this.#items.read(name);
+    this.#watched = { name, text: typeof text === 'string' ? text : undefined };
+  }
+
+  /**
    * Takes lock `lock`, which every tab of the origin shares (Web Locks: held until the core
    * releases the claim; a wait the core gives up on is aborted; with `wait` false it is
-   * given up at once if another tab holds it), then reads storage item `read` and feeds it.
-   * Without Web Locks a claim is granted at once: the key read from the shared storage still
-   * joins tabs that book one after another, and the provider's idempotency answers same-key
-   * calls that overlap.
+   * given up at once if another tab holds it), then reads storage item `read` and what the
+   * tabs `announced`, and feeds them. Without Web Locks a claim is granted at once: the key
+   * read from the shared storage still joins tabs that book one after another, and the
+   * provider's idempotency answers same-key calls that overlap.
    */
-  claim({ claim, lock, read, wait }) {
+  claim({ claim, lock, read, wait, announced }) {
     const driver = this.#driver;
     const answer = (granted) => {
       if (!this.#claims.has(claim) || !driver.core) return false;
       if (!granted) this.#claims.delete(claim);
-      // With the record: the cancels other tabs told through the lock registry (localStorage
-      // shared by tabs may not hold them yet; see storage.js).
-      const told = granted && this.#items.cancelled ? this.#items.cancelled() : undefined;
+      // With the item: what other tabs announced in the lock registry (localStorage shared by
+      // tabs may not hold it yet; see storage.js).
+      const told = granted ? this.#items.announced(announced) : undefined;
       const saved = granted ? this.#items.read(read) : undefined;
       whenRead(told ? Promise.all([saved, told]) : saved, (got) => {
-        const [text, cancels] = told ? got : [got, []];
+        const [text, announcements] = told ? got : [got, []];
         // Released meanwhile (the core gave up): nothing is fed.
         if (this.#claims.has(claim) || !granted) {
           driver.feed((core, now) => {
-            for (const [name, json] of cancels) core.changed(now, name, json);
+            for (const text of announcements) if (typeof text === 'string') core.item('', text);
             core.claimed(now, claim, text, granted);
           });
         }
@@ -130,38 +168,37 @@ export class Tabs {
   }
 
   /**
-   * Where tabs converge on the origin's secret (nothing orders them: see storage.js), a change
-   * this page has not heard of is taken before a call claims its payload (whose lock and item
-   * the secret names), after each write of its own and when the page comes back: a storage
-   * event can be missed (Firefox delivers none to a page until its listener is registered).
+   * The item the core watches (see `watch`), read again: a change this page has not heard of
+   * is fed before a call (whose lock and item it may name), after each write of its own and
+   * when the page comes back. A storage event can be missed (Firefox delivers none to a page
+   * until its listener is registered).
    */
-  checkSecret() {
-    if (!this.#converging) return;
-    const secret = this.#items.read('s:');
-    if (secret === this.#secret) return;
-    this.#secret = secret;
-    this.#driver.feed((core, now) => core.changed(now, 's:', secret));
+  checkWatched() {
+    const watched = this.#watched;
+    if (!watched) return;
+    const text = this.#items.read(watched.name);
+    if (typeof text !== 'string' && text !== undefined) return; // asynchronous: events suffice
+    if (text === watched.text) return;
+    watched.text = text;
+    this.#driver.feed((core, now) => core.changed(now, watched.name, text));
   }
 
   /**
-   * What other tabs change reaches this one: each storage event on the client's items
-   * (localStorage fires them in every other tab of the origin) is fed to the core. When the
-   * page comes back (online, visible, shown from the back/forward cache, where events were
-   * missed) the breaker is read again and events left pending are published.
+   * What other tabs change reaches this one: each change of the client's items (localStorage
+   * fires storage events in every other tab of the origin) is fed to the core. When the page
+   * comes back (online, visible, shown from the back/forward cache, where events were missed)
+   * the core is told (it reads again what it needs) and the watched item is checked.
    */
   #listen() {
     const driver = this.#driver;
     const wake = (event) => {
       if (event.type === 'visibilitychange' && globalThis.document.visibilityState !== 'visible') return;
       if (!driver.core) return;
-      whenRead(this.#items.read('b:'), (text) => {
-        if (text !== undefined && driver.core) driver.feed((core, now) => core.changed(now, 'b:', text));
-      });
-      this.checkSecret();
+      this.checkWatched();
       driver.feed((core, now) => core.wake(now));
     };
     this.#unlisten.push(this.#items.listen((name, text) => {
-      if (name === 's:') this.#secret = text;
+      if (this.#watched && name === this.#watched.name) this.#watched.text = text;
       if (driver.core) driver.feed((core, now) => core.changed(now, name, text));
     }));
     const targets = [[globalThis, 'online', wake], [globalThis, 'pageshow', wake],

@@ -14,6 +14,7 @@ use crate::booking::{ChaCha, Client, RawBookingRequest, RawClientConfig};
 use crate::json::ToJson;
 use crate::{Error, ErrorCode};
 use alloc::string::String;
+use alloc::vec::Vec;
 use wasm_bindgen::prelude::*;
 
 /// A request's fields as the page gave them (one reader for every call that takes a request).
@@ -83,6 +84,8 @@ fn names(fields: &[&str]) -> js_sys::Array {
 #[wasm_bindgen(js_name = __Core, skip_typescript)]
 pub struct Core {
     client: Client<ChaCha>,
+    /// Items given one at a time, for the next [`Core::loaded`] or [`Core::claimed`].
+    items: Vec<(String, String)>,
 }
 
 #[wasm_bindgen(js_class = __Core)]
@@ -99,6 +102,7 @@ impl Core {
         }
         Ok(Core {
             client: Client::new(config, ChaCha::new(key), now as i64),
+            items: Vec::new(),
         })
     }
 
@@ -231,18 +235,28 @@ impl Core {
         self.client.handle(now as i64, Input::Timer);
     }
 
-    /// The storage was read (`json` is what it held).
-    pub fn loaded(&mut self, now: f64, json: Option<String>) {
-        self.client.handle(now as i64, Input::Loaded { json });
+    /// One storage item, its name and text: read at load (then [`Core::loaded`]), or announced
+    /// by a tab (`name` empty; then [`Core::claimed`]). Held until that call.
+    pub fn item(&mut self, name: String, text: String) {
+        self.items.push((name, text));
+    }
+
+    /// The storage was read: every item was given ([`Core::item`]).
+    pub fn loaded(&mut self, now: f64) {
+        let items = core::mem::take(&mut self.items);
+        self.client.handle(now as i64, Input::Loaded { items });
     }
 
     /// Claim `claim` was answered: `granted` (its lock is held) and `saved`, the item read
-    /// under it; or not granted (a claim that does not wait found the lock taken).
+    /// under it, with what the origin's tabs announced given first ([`Core::item`]); or not
+    /// granted (a claim that does not wait found the lock taken).
     pub fn claimed(&mut self, now: f64, claim: u32, saved: Option<String>, granted: bool) {
+        let announced = core::mem::take(&mut self.items);
         let input = Input::Claimed {
             claim,
             saved,
             granted,
+            announced: announced.into_iter().map(|(_, text)| text).collect(),
         };
         self.client.handle(now as i64, input);
     }
@@ -251,6 +265,17 @@ impl Core {
     pub fn changed(&mut self, now: f64, name: String, json: Option<String>) {
         self.client
             .handle(now as i64, Input::Changed { name, json });
+    }
+
+    /// The tabs agreed on item `name` (an `agree` command): its `text` (undefined: none could
+    /// be read or written), and whether the storage `settled` it for every tab.
+    pub fn agreed(&mut self, now: f64, name: String, text: Option<String>, settled: bool) {
+        let input = Input::Agreed {
+            name,
+            text,
+            settled,
+        };
+        self.client.handle(now as i64, input);
     }
 
     /// The page came back (online, visible, shown from the back/forward cache).

@@ -174,9 +174,13 @@ test('what a command saved is written before the send it guards, and before the 
   const order = [];
   const writes = [];
   let pending = Promise.resolve();
+  // A storage that holds the origin's secret already (so the agreement writes nothing).
+  const secret = 'ab'.repeat(32);
   const items = {
     prefix: 'test:',
-    load: () => ({ snapshot: undefined }),
+    load: () => [['s:', secret]],
+    agree: (name, proposal) => ({ text: name === 's:' ? secret : proposal, settled: true }),
+    announced: () => undefined,
     read: () => undefined,
     save(name) {
       order.push(`save ${name.slice(0, 2)}`);
@@ -220,5 +224,75 @@ test('what a command saved is written before the send it guards, and before the 
   } finally {
     if (had) Object.defineProperty(globalThis, 'navigator', had);
     else delete globalThis.navigator;
+  }
+});
+
+test('an agreement answered later holds page calls back; they go, in order, once it is fed', async () => {
+  // The driver contract's rule 6: after an `agree` the driver feeds nothing but its answer,
+  // so no call claims a payload (whose lock and item the origin's secret names) before it.
+  const { __Core } = await import(new URL('pkg/raptor_secondary_core.js', root));
+  const { Driver } = await import(new URL('pkg/driver.js', root));
+  const { Tabs } = await import(new URL('pkg/tabs.js', root));
+  const { splitConfig } = await import(new URL('pkg/config.js', root));
+  const { readRequest } = await import(new URL('pkg/guard.js', root));
+  const order = [];
+  const asked = [];
+  let settle;
+  const items = {
+    prefix: 'test:',
+    load: () => [],
+    agree(name, proposal, holder) {
+      asked.push({ name, proposal, holder });
+      return new Promise((done) => { settle = () => done({ text: proposal, settled: true }); });
+    },
+    announced: () => undefined,
+    read: () => undefined,
+    save(name) { order.push(`save ${name.slice(0, 2)}`); },
+    written: () => undefined,
+    listen: () => () => {},
+    close() {},
+  };
+  const fetch = async (url) => {
+    order.push(`send ${url}`);
+    return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ id: 'apt_9', status: 'confirmed' }) };
+  };
+  const split = splitConfig({ fetch }, __Core.configFields());
+  const core = new __Core(split.options, new Uint8Array(32), Date.now());
+  const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
+  driver.tabs = new Tabs(driver, items);
+  const ready = driver.tabs.load();
+  assert.equal(asked.length, 1, 'an empty storage asks the tabs to agree once');
+  assert.equal(asked[0].name, 's:');
+  assert.match(asked[0].proposal, /^[0-9a-f]{64}$/);
+  assert.ok(ready && typeof ready.then === 'function', 'load() waits for the agreement');
+  const read = readRequest(request(), __Core.requestFields());
+  const first = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
+  const second = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
+  await sleep(5);
+  assert.deepEqual(order, [], 'nothing is claimed, saved or sent before the agreement');
+  settle();
+  await ready;
+  const [a, b] = await Promise.all([first, second]);
+  assert.deepEqual([a.state, b.state], ['completed', 'completed']);
+  assert.equal(b.appointmentId, a.appointmentId, 'the second call joined the first');
+  assert.deepEqual(order.filter((o) => o === 'send /api/v2/appointments'), ['send /api/v2/appointments']);
+  assert.equal(order[0], 'save s:', 'the agreed secret is kept beside the records first');
+  driver.free();
+});
+
+test('the driver knows no storage format, and each of its files stays small', () => {
+  // The core owns every item name and format (crates/core/src/booking/store/items.rs); the
+  // driver's store (js/storage.js) writes texts under names it is given.
+  const source = readFileSync(new URL('js/storage.js', root), 'utf8');
+  const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+  for (const word of ["'p:'", "'o:'", "'x:'", "'b:'", "'s:'", 'p:', 'o:', 'x=', 's=', 'fingerprint', 'rev', 'bookingKey', 'records', 'outbox', 'JSON.parse(text)']) {
+    const found = word.endsWith(':') || word.endsWith('=')
+      ? new RegExp(`['"\`]${word}`).test(code)
+      : new RegExp(`\\b${word.replace(/[.()]/g, '\\$&')}`).test(code);
+    assert.equal(found, false, `js/storage.js mentions ${word}`);
+  }
+  for (const file of ['client.js', 'driver.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js']) {
+    const lines = readFileSync(new URL(`js/${file}`, root), 'utf8').split('\n').length - 1;
+    assert.ok(lines <= 250, `js/${file} is ${lines} lines (at most 250)`);
   }
 });

@@ -49,8 +49,43 @@ fn healthy_booking_creates_once_then_publishes_its_event() {
 fn one_input_yields_exactly_these_commands() {
     let mut client =
         raptor_secondary_core::booking::Client::new(config(), Scripted::default(), START);
-    client.handle(START, Input::Loaded { json: None });
-    assert_eq!(client.poll(), None, "loading an empty storage says nothing");
+    client.handle(START, Input::Loaded { items: Vec::new() });
+    // An empty storage asks the tabs to agree on the origin's secret, and says nothing else.
+    let Some(Command::Agree {
+        name,
+        proposal,
+        holder,
+    }) = client.poll()
+    else {
+        panic!("an empty load agrees the origin's secret first")
+    };
+    assert_eq!(
+        (name.as_str(), holder.as_str(), proposal.len()),
+        ("s:", "s=", 64)
+    );
+    assert_eq!(
+        client.poll(),
+        None,
+        "loading an empty storage says nothing else"
+    );
+    let agreed = Input::Agreed {
+        name,
+        text: Some(proposal.clone()),
+        settled: true,
+    };
+    client.handle(START, agreed);
+    // Settled on this page's own proposal: a copy is kept beside the records, nothing else.
+    let Some(Command::Save {
+        name,
+        json,
+        if_text: None,
+        announce: None,
+    }) = client.poll()
+    else {
+        panic!("the agreed secret is saved beside the records")
+    };
+    assert_eq!((name.as_str(), json), ("s:", Some(proposal)));
+    assert_eq!(client.poll(), None, "agreeing says nothing else");
     client.handle(
         START,
         Input::Book {
@@ -64,6 +99,7 @@ fn one_input_yields_exactly_these_commands() {
         lock,
         read,
         wait: true,
+        announced: "x=",
     }) = client.poll()
     else {
         panic!("a claim that waits first")
@@ -73,6 +109,7 @@ fn one_input_yields_exactly_these_commands() {
         claim,
         saved: None,
         granted: true,
+        announced: Vec::new(),
     };
     client.handle(START, granted);
     let mut kinds = Vec::new();

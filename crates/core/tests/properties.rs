@@ -178,11 +178,12 @@ impl World {
             commands: 0,
         };
         if let Some(origin) = storage {
-            let (saved, breaker) = (origin.snapshot(), origin.breaker());
+            let loaded = origin.loaded();
             w.storage = Some(origin);
-            w.feed(Input::Loaded { json: saved });
-            for breaker in breaker {
-                w.feed(breaker);
+            w.feed(loaded);
+            // The secret agreed at load, before anything else (the driver waits for it).
+            while let Some(agreed) = w.storage.as_mut().and_then(|o| o.next_grant(0)) {
+                w.feed(agreed);
             }
         }
         w
@@ -337,7 +338,12 @@ impl World {
                 self.probes_in_flight.remove(&call);
                 self.aborted.insert(call);
             }
-            Command::Save { .. } | Command::Claim { .. } | Command::Release { .. } => {
+            Command::Save { .. }
+            | Command::Claim { .. }
+            | Command::Release { .. }
+            | Command::Agree { .. }
+            | Command::Read { .. }
+            | Command::Watch { .. } => {
                 let origin = self
                     .storage
                     .as_mut()
@@ -867,4 +873,26 @@ fn a_shrunk_sequence_runs_as_a_pasted_test() {
         ],
     );
     assert!(inputs >= 4);
+}
+
+#[test]
+fn seed_352_shrunk() {
+    use Act::*;
+    use Time::*;
+    run(
+        352,
+        &[
+            Book {
+                request: 8533646341257535231,
+            },
+            Grant { clock: By(1970) },
+            Clock(By(1430)),
+            Clock(By(2286)),
+            Book {
+                request: 3964177694190509747,
+            },
+            Grant { clock: ToWakeUp },
+            Wake,
+        ],
+    );
 }

@@ -164,9 +164,12 @@ fn with_the_origins_secret_storage_keeps_keyed_fingerprints_and_older_records_st
     use raptor_secondary_core::booking::store::snapshot::fingerprint_to_hex;
     let plain = fingerprint_to_hex(request().validate(START).unwrap().fingerprint());
     // A record saved before the origin had a secret (an earlier build): a plain fingerprint.
-    let mut before = Sim::stored(config());
+    let mut earlier = harness::Origin::default();
+    earlier.secretless = true;
+    let mut before = Sim::with(config(), Scripted::default(), START, Some(earlier));
     let first = before.booked(&request());
-    let origin = before.storage.clone().unwrap();
+    let mut origin = before.storage.clone().unwrap();
+    origin.secretless = false;
     assert!(origin.items.contains_key(&["p:", &plain].concat()));
     // The next page has a secret: the old record is still found, and replayed.
     let mut keyed = origin.clone();

@@ -25,6 +25,8 @@ fn tabs_that_minted_different_secrets_converge_on_the_lowest_and_re_key_their_re
     let mut b = Browser::new();
     b.tabs.clear();
     b.origin.items.clear();
+    // No storage orders them (localStorage without IndexedDB or Web Locks): nothing is agreed.
+    b.origin.secretless = true;
     let (low, high) = (b.open(), b.open());
     let secret = |json: &str| Input::Changed {
         name: "s:".into(),
@@ -203,10 +205,10 @@ fn a_record_the_cap_dropped_from_memory_is_still_found_in_storage() {
     };
     let mut b = Browser::new();
     b.tabs[0].client = Client::new(small.clone(), Scripted::default(), b.now);
-    let json = b.origin.snapshot();
-    b.input(0, Input::Loaded { json });
-    for input in b.origin.breaker() {
-        b.input(0, input);
+    let loaded = b.origin.loaded();
+    b.input(0, loaded);
+    while let Some(agreed) = b.origin.next_grant(0) {
+        b.input(0, agreed);
     }
     let first = book_day(&mut b, 0, 1);
     b.settle();

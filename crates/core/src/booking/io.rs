@@ -1,6 +1,7 @@
 //! What goes into the core ([`Input`], with the current time) and what comes out
 //! ([`Command`]), under the [driver contract](crate::booking#the-driver-contract).
 use alloc::string::String;
+use alloc::vec::Vec;
 
 use crate::booking::report::log::LogRecord;
 use crate::booking::wire::contract::Step;
@@ -105,10 +106,22 @@ pub enum Input {
     /// A wake-up asked for by [`super::Client::poll_timeout`]. Early or spurious ones do
     /// nothing (every input also runs what is due).
     Timer,
-    /// The storage was read: persistence is on from now, and `json` is what it held.
+    /// The storage was read: persistence is on from now, and `items` is what it held under
+    /// the client's storage key, by name (see [`Command::Save`]), in the storage's order.
     Loaded {
-        /// The saved snapshot's text, if there was one.
-        json: Option<String>,
+        /// Every item's name and text.
+        items: Vec<(String, String)>,
+    },
+    /// What the tabs agreed on for item `name` ([`Command::Agree`]): its text, and whether
+    /// the storage settled it for every tab (`false`: each page may hold its own, and they
+    /// converge).
+    Agreed {
+        /// The item.
+        name: String,
+        /// Its text (`None`: nothing could be read or written).
+        text: Option<String>,
+        /// Whether every tab got the same answer.
+        settled: bool,
     },
     /// Claim `claim` was granted: its lock is held (until [`Command::Release`]) and `saved`
     /// is the item it asked to read, as the storage holds it now (another tab may have written
@@ -121,6 +134,8 @@ pub enum Input {
         saved: Option<String>,
         /// Whether the lock is held.
         granted: bool,
+        /// What the origin's tabs announced (see [`Command::Claim`]), read with the item.
+        announced: Vec<String>,
     },
     /// Another tab changed storage item `name` (`None`: removed it), or the page read it at
     /// load: the breaker (`b:`) and the origin's secret (`s:`) are taken, an event (`o:`) held
@@ -182,17 +197,24 @@ pub enum Command {
         /// Which call.
         call: CallId,
     },
-    /// Write one storage item (`None`: remove it). Items are named `p:<fingerprint>` (the
-    /// newest idempotency record of a payload) and `o:<booking key>` (an outbox entry); the
-    /// driver puts its storage key and `:` before the name.
+    /// Write one storage item (`None`: remove it), as the exact text given. Items are named
+    /// `p:<fingerprint>` (the newest idempotency record of a payload), `o:<booking key>` (an
+    /// outbox entry), `x:<appointment id>` (a page's cancel), `b:` (the breaker), `s:` (the
+    /// origin's secret), and `""` (the storage key itself, where earlier builds kept one
+    /// snapshot); the driver puts its storage key and `:` before the name. The driver knows no
+    /// name and no format: it writes the text, or removes the item.
     Save {
         /// The item's name.
         name: String,
         /// Its JSON, or `None` to remove it.
         json: Option<String>,
-        /// With `json` `None`: remove the item only if it still holds this write of a record
-        /// (its JSON's `key` and `rev`), not a newer one another tab saved.
-        only: Option<(String, u64)>,
+        /// With `json` `None`: remove the item only if it still holds exactly this text (the
+        /// write of a record this page knew), not a newer one another tab saved.
+        if_text: Option<String>,
+        /// Also tell every tab of the origin at once, where storage may reach them late: the
+        /// driver holds a lock of this name (after its storage key) while the page lives, and
+        /// claims read the held ones back ([`Command::Claim`]'s `announced`).
+        announce: Option<String>,
     },
     /// Take the lock named `lock` that every tab of the origin shares (`p:<fingerprint>` for a
     /// payload, `o:<key>` for an event left pending), waiting while another tab holds it when
@@ -207,6 +229,36 @@ pub enum Command {
         read: String,
         /// Whether to wait for the lock (a booking) or give up if it is taken (a drain).
         wait: bool,
+        /// With the item, read back what was announced under names starting with this
+        /// ([`Command::Save`]'s `announce`), each without it, into [`Input::Claimed`].
+        announced: &'static str,
+    },
+    /// Agree with every tab of the origin on the text of item `name`: the one it holds
+    /// already, else `proposal`; where the storage can order tabs (an IndexedDB transaction,
+    /// or else the Web Locks registry, with a lock named `holder` and the text held while the
+    /// page lives), the answer is settled. Until [`Input::Agreed`] is fed, the driver feeds
+    /// nothing else (page calls wait). The origin's secret is agreed so.
+    Agree {
+        /// The item.
+        name: String,
+        /// What to write if it holds nothing.
+        proposal: String,
+        /// The lock registry's name for it (tabs of earlier builds hold the same).
+        holder: String,
+    },
+    /// Read item `name` and feed it as [`Input::Changed`] (nothing is fed if it holds nothing):
+    /// the shared breaker, when the page comes back (storage events may have been missed).
+    Read {
+        /// The item.
+        name: String,
+    },
+    /// Read item `name` again before each page call, after each save and when the page comes
+    /// back, and feed it as [`Input::Changed`] when it differs from the last text seen: where
+    /// tabs converge on the origin's secret, a storage event can be missed (Firefox delivers
+    /// none to a page until its listener is registered).
+    Watch {
+        /// The item.
+        name: String,
     },
     /// Let go of claim `claim` (its lock, or its wait for the lock).
     Release {
@@ -251,23 +303,42 @@ impl ToJson for Command {
                 .field("body", &s.body)
                 .field("timeoutMs", &s.timeout_ms),
             Command::Abort { call } => o.field("kind", "abort").field("call", call),
-            Command::Save { name, json, only } => o
+            Command::Save {
+                name,
+                json,
+                if_text,
+                announce,
+            } => o
                 .field("kind", "save")
                 .field("name", name)
                 .field("json", json)
-                .field("only", &only.as_ref().map(|(key, rev)| Holding(key, *rev))),
+                .field("ifText", if_text)
+                .field("announce", announce),
             Command::Claim {
                 claim,
                 lock,
                 read,
                 wait,
+                announced,
             } => o
                 .field("kind", "claim")
                 .field("claim", claim)
                 .field("lock", lock)
                 .field("read", read)
-                .field("wait", wait),
+                .field("wait", wait)
+                .field("announced", *announced),
             Command::Release { claim } => o.field("kind", "release").field("claim", claim),
+            Command::Agree {
+                name,
+                proposal,
+                holder,
+            } => o
+                .field("kind", "agree")
+                .field("name", name)
+                .field("proposal", proposal)
+                .field("holder", holder),
+            Command::Read { name } => o.field("kind", "read").field("name", name),
+            Command::Watch { name } => o.field("kind", "watch").field("name", name),
             Command::Log { record } => o
                 .field("kind", "log")
                 .field("stateChange", &record.is_state_change())
@@ -287,20 +358,5 @@ impl ToJson for Command {
                 .field("pending", pending),
         }
         .end();
-    }
-}
-
-/// A conditional removal's test, as the driver reads it: `{"key", "rev"}`.
-struct Holding<'a>(&'a str, u64);
-
-impl ToJson for Holding<'_> {
-    fn write_json(&self, out: &mut String) {
-        crate::json::Object::new(out)
-            .field("key", self.0)
-            .field(
-                "rev",
-                &crate::booking::store::snapshot::fingerprint_to_hex(self.1),
-            )
-            .end();
     }
 }

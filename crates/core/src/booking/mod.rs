@@ -38,14 +38,23 @@
 //!    unless the core aborts it first ([`Command::Abort`]), after which none.
 //! 4. **One claim, one release.** A [`Command::Claim`] gets at most one [`Input::Claimed`]
 //!    (with the payload's item, read under the claim) and exactly one [`Command::Release`].
-//! 5. **Wake re-reads.** When the page comes back ([`Input::Wake`]) the driver feeds what other
-//!    tabs changed meanwhile ([`Input::Changed`]), the shared breaker's item first.
-//! 6. **Time only moves forward**: an earlier `now` counts as the latest seen.
+//! 5. **Storage is names and texts.** The driver feeds every item it holds under the client's
+//!    key at load ([`Input::Loaded`]) and writes the exact text of each [`Command::Save`]
+//!    (a removal with `if_text` only while the item holds that text). It knows no item name
+//!    and no format: the core reads and writes them (`store::items`, `store::snapshot`).
+//! 6. **An agreement comes first.** After a [`Command::Agree`] the driver feeds nothing but
+//!    its [`Input::Agreed`] (page calls wait), so no call names a payload before the tabs agree
+//!    on the origin's secret.
+//! 7. **Wake re-reads, as asked.** When the page comes back ([`Input::Wake`]) the core asks for
+//!    the items other tabs may have changed meanwhile ([`Command::Read`]); an item under
+//!    [`Command::Watch`] is also read again before each page call and after each save, and fed
+//!    ([`Input::Changed`]) when it differs.
+//! 8. **Time only moves forward**: an earlier `now` counts as the latest seen.
 //!
 //! `tests/node/driver.test.mjs` checks the browser driver against it (the orderings of rule 1
-//! with a store whose writes finish later); the property test checks that the core's stream
-//! saves a record before its create; `tests/native/harness.rs` is the reference driver of the
-//! Rust tests.
+//! with a store whose writes finish later, and rule 6 with an agreement that answers later);
+//! the property test checks that the core's stream saves a record before its create;
+//! `tests/native/harness.rs` is the reference driver of the Rust tests.
 //!
 //! # Glossary
 //!

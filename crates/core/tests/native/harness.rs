@@ -124,12 +124,9 @@ impl Sim {
             created: 0,
         };
         if let Some(origin) = storage {
-            let (saved, breaker) = (origin.snapshot(), origin.breaker());
+            let loaded = origin.loaded();
             sim.storage = Some(origin);
-            sim.input(Input::Loaded { json: saved });
-            for breaker in breaker {
-                sim.input(breaker);
-            }
+            sim.input(loaded);
         }
         sim
     }
@@ -163,12 +160,9 @@ impl Sim {
         };
         let mut next = Sim::with(config, random, self.now, None);
         next = next.script(endpoint, replies);
-        let (saved, breaker) = (origin.snapshot(), origin.breaker());
+        let loaded = origin.loaded();
         next.storage = Some(origin);
-        next.input(Input::Loaded { json: saved });
-        for breaker in breaker {
-            next.input(breaker);
-        }
+        next.input(loaded);
         next.created = self.created;
         next
     }
@@ -274,7 +268,12 @@ impl Sim {
                 self.deliveries.retain(|(_, c, _)| *c != call);
                 self.aborted.push(call);
             }
-            Command::Save { .. } | Command::Claim { .. } | Command::Release { .. } => {
+            Command::Save { .. }
+            | Command::Claim { .. }
+            | Command::Release { .. }
+            | Command::Agree { .. }
+            | Command::Read { .. }
+            | Command::Watch { .. } => {
                 let origin = self
                     .storage
                     .as_mut()

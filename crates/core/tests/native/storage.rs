@@ -4,7 +4,6 @@
 
 #![allow(dead_code)]
 
-use raptor_secondary_core::booking::store::snapshot::assemble;
 use raptor_secondary_core::booking::{ClaimId, Command, Input};
 use std::collections::{BTreeMap, VecDeque};
 
@@ -28,56 +27,46 @@ pub struct Origin {
     pub claims: (u64, u64),
     /// How many claims that do not wait found their lock taken.
     pub refused: u64,
+    /// What tabs announced in the lock registry (held while the origin lives here).
+    pub announced: Vec<String>,
+    /// Answers to `agree` and `read`, not yet fed to their tab (a read is made when it is fed).
+    pending: VecDeque<(Tab, Input)>,
+    /// No secret is agreed (an agreement answers what storage holds, unsettled, and adds
+    /// nothing): the origin of builds before the secret, or tabs that each mint their own and
+    /// converge.
+    pub secretless: bool,
 }
 
 impl Origin {
-    /// What the client would read back at load (`None`: nothing was ever saved).
-    pub fn snapshot(&self) -> Option<String> {
-        (!self.items.is_empty())
-            .then(|| assemble(self.items.iter().map(|(n, j)| (n.as_str(), j.as_str()))))
-    }
-
-    /// What a loading client reads after the snapshot: the origin's secret, the breaker other
-    /// tabs shared and the appointments pages cancelled (the driver reads them at load).
-    pub fn breaker(&self) -> Vec<Input> {
-        let cancels = self.items.keys().filter(|name| name.starts_with("x:"));
-        ["s:", "b:"]
-            .iter()
-            .map(|name| name.to_string())
-            .chain(cancels.cloned())
-            .filter_map(|name| {
-                let json = self.items.get(&name)?.clone();
-                Some(Input::Changed {
-                    name,
-                    json: Some(json),
-                })
-            })
-            .collect()
+    /// What the client reads at load: every item, by name, in the storage's order.
+    pub fn loaded(&self) -> Input {
+        let items = self.items.iter().map(|(n, t)| (n.clone(), t.clone()));
+        Input::Loaded {
+            items: items.collect(),
+        }
     }
 
     /// Carries out a storage or lock command of `tab`; `false` for any other command.
     pub fn carry_out(&mut self, tab: Tab, command: &Command) -> bool {
         match command {
-            Command::Save { name, json, only } => {
+            Command::Save {
+                name,
+                json,
+                if_text,
+                announce,
+            } => {
+                self.announced.extend(announce.clone());
                 assert!(
                     name.starts_with("p:")
                         || name.starts_with("o:")
                         || name.starts_with("x:")
                         || name == "b:"
-                        || name == "s:",
+                        || name == "s:"
+                        || name.is_empty(),
                     "item name {name}"
                 );
-                // A conditional removal keeps an item that holds another write (key and rev).
-                let holds = |text: &String| {
-                    only.as_ref().is_none_or(|(key, rev)| {
-                        let rev =
-                            raptor_secondary_core::booking::store::snapshot::fingerprint_to_hex(
-                                *rev,
-                            );
-                        text.contains(&["\"key\":\"", key, "\""].concat())
-                            && text.contains(&["\"rev\":\"", &rev, "\""].concat())
-                    })
-                };
+                // A conditional removal keeps an item that holds another text.
+                let holds = |text: &String| if_text.as_ref().is_none_or(|t| t == text);
                 match json {
                     Some(json) => {
                         self.items.insert(name.clone(), json.clone());
@@ -93,6 +82,7 @@ impl Origin {
                 lock,
                 read,
                 wait,
+                ..
             } => {
                 assert!(
                     !self.knows(tab, *claim),
@@ -109,6 +99,27 @@ impl Origin {
                     self.grant();
                 }
             }
+            // One storage and one lock manager for the tabs: an agreement is settled at once,
+            // as an IndexedDB transaction settles it.
+            Command::Agree { name, proposal, .. } => {
+                let text = match self.secretless {
+                    true => self.items.get(name),
+                    false => Some(&*self.items.entry(name.clone()).or_insert(proposal.clone())),
+                };
+                let (name, text) = (name.clone(), text.cloned());
+                let settled = !self.secretless;
+                let agreed = Input::Agreed {
+                    name,
+                    text,
+                    settled,
+                };
+                self.pending.push_back((tab, agreed));
+            }
+            Command::Read { name } => {
+                let (name, json) = (name.clone(), None);
+                self.pending.push_back((tab, Input::Changed { name, json }));
+            }
+            Command::Watch { .. } => {}
             Command::Release { claim } => {
                 let mine = |t: Tab, c: ClaimId| (t, c) == (tab, *claim);
                 // A claim held, waiting, or answered with the answer not fed yet (the core may
@@ -160,13 +171,27 @@ impl Origin {
 
     /// The next answer to a claim of `tab` as its input, with the item read under the lock.
     pub fn next_grant(&mut self, tab: Tab) -> Option<Input> {
+        if let Some(i) = self.pending.iter().position(|(t, _)| *t == tab) {
+            return match self.pending.remove(i) {
+                // A read is made now, as the driver reads (IndexedDB answers later).
+                Some((_, Input::Changed { name, .. })) => {
+                    let json = self.items.get(&name).cloned();
+                    Some(Input::Changed { name, json })
+                }
+                other => other.map(|(_, input)| input),
+            };
+        }
         let i = self.answered.iter().position(|((t, _, _), _)| *t == tab)?;
         let ((_, claim, read), granted) = self.answered.remove(i)?;
         let saved = granted.then(|| self.items.get(&read).cloned()).flatten();
+        // The announcements of cancels (`x=<id> <json>`), read with the item.
+        let announced = self.announced.iter().filter_map(|a| a.strip_prefix("x="));
+        let announced = announced.filter(|_| granted).map(str::to_owned).collect();
         Some(Input::Claimed {
             claim,
             saved,
             granted,
+            announced,
         })
     }
 
@@ -179,6 +204,7 @@ impl Origin {
 
     /// A tab went away (a reload): its locks are let go, as the browser does.
     pub fn close(&mut self, tab: Tab) {
+        self.pending.retain(|(t, _)| *t != tab);
         self.held.retain(|_, (t, _)| *t != tab);
         self.waiting.retain(|((t, _, _), _)| *t != tab);
         self.answered.retain(|((t, _, _), _)| *t != tab);

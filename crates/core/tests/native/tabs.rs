@@ -81,10 +81,11 @@ impl Browser {
             next_id: 0,
         });
         let tab = self.tabs.len() - 1;
-        let json = self.origin.snapshot();
-        self.input(tab, Input::Loaded { json });
-        for breaker in self.origin.breaker() {
-            self.input(tab, breaker);
+        let loaded = self.origin.loaded();
+        self.input(tab, loaded);
+        // The secret agreed at load, before anything else (the driver waits for it).
+        while let Some(agreed) = self.origin.next_grant(tab) {
+            self.input(tab, agreed);
         }
         tab
     }

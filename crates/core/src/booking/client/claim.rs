@@ -5,6 +5,7 @@
 //! Only then is the key chosen, so a second tab booking the same payload finds the first tab's
 //! key and result instead of minting a key of its own. The claim is held until the booking
 //! ends and its record is saved, then released. A wait is bounded by the call's deadline.
+use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 use super::Client;
@@ -114,6 +115,7 @@ impl<R: Random> Client<R> {
             lock: item.clone(),
             read: item,
             wait: true,
+            announced: crate::booking::run::tabs::ANNOUNCED,
         });
         self.claims.push(call);
     }
@@ -125,7 +127,8 @@ impl<R: Random> Client<R> {
             return; // released before it was granted: the driver feeds nothing then
         };
         let call = self.claims.remove(i);
-        if let Some(record) = saved.and_then(SavedRecord::from_json) {
+        if let Some(mut record) = saved.and_then(SavedRecord::from_json) {
+            record.item = saved.map(str::to_owned);
             if record.fingerprint == call.fingerprint {
                 self.s.store.merge(record, self.s.now);
             }

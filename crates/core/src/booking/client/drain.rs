@@ -67,6 +67,7 @@ impl<R: Random> Client<R> {
                 lock: item.clone(),
                 read: item,
                 wait: false,
+                announced: crate::booking::run::tabs::ANNOUNCED,
             });
             self.drain
                 .claims

@@ -4,6 +4,7 @@
 //! the current time and yields [`Command`]s.
 //!
 //! The driver's loop is the [driver contract](crate::booking#the-driver-contract).
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::booking::io::{Command, Input, RequestId};
@@ -36,6 +37,8 @@ pub struct Client<R: Random = ChaCha> {
     pub(super) claims: Vec<Waiting>,
     /// Publishing events left pending, without a page's call.
     pub(super) drain: Drain,
+    /// The origin's secret as this page read it from storage, when it was one.
+    pub(super) secret_item: Option<String>,
 }
 
 impl<R: Random> Client<R> {
@@ -48,6 +51,7 @@ impl<R: Random> Client<R> {
             restored: Restored::default(),
             claims: Vec::new(),
             drain: Drain::default(),
+            secret_item: None,
         }
     }
 
@@ -72,12 +76,14 @@ impl<R: Random> Client<R> {
             } => self.refuse(id, operation, label, error),
             Input::Answer { call, answer } => self.route(BookingInput::Answer(call, answer)),
             Input::Timer => {}
-            Input::Loaded { json } => self.load(json.as_deref()),
+            Input::Loaded { items } => self.load(items),
             Input::Claimed {
                 claim,
                 saved,
                 granted,
+                announced,
             } => {
+                self.s.take_announced(&announced);
                 if self.drain_claimed(claim, saved.as_deref(), granted) {
                 } else if self.claims.iter().any(|w| w.claim == claim) {
                     self.claimed(claim, saved.as_deref());
@@ -86,7 +92,19 @@ impl<R: Random> Client<R> {
                 }
             }
             Input::Changed { name, json } => self.changed(&name, json.as_deref()),
-            Input::Wake => self.wake(),
+            Input::Wake => {
+                // The breaker other tabs shared is read again: storage events may be missed.
+                if self.s.persists {
+                    let name = "b:".into();
+                    self.s.out.push_back(Command::Read { name });
+                }
+                self.wake();
+            }
+            Input::Agreed {
+                name,
+                text,
+                settled,
+            } => self.agreed(&name, text, settled),
             Input::Abandon { id, aborted } => self.abandon(id, aborted),
             Input::Flush { id } => self.flush(id),
         }

@@ -184,12 +184,7 @@ impl Attempts {
         }
         self.probe = false;
         if step.is_guarded() {
-            let (admission, transition) = s.breaker.admit(now);
-            if let Some(t) = transition {
-                s.emit(ctx, Event::BreakerChanged(t));
-            }
-            s.share_breaker();
-            match admission {
+            match s.admit(ctx) {
                 Admission::Call => {}
                 // Across tabs, one probe: claimed without waiting before it is sent.
                 Admission::Probe if s.persists => {
@@ -199,6 +194,7 @@ impl Attempts {
                         lock: "b:probe".into(),
                         read: "b:".into(),
                         wait: false,
+                        announced: crate::booking::run::tabs::ANNOUNCED,
                     });
                     self.at = At::Probing { claim };
                     return StepState::Waiting;
@@ -253,20 +249,30 @@ impl Attempts {
         let settled = saved
             .and_then(BreakerState::from_json)
             .filter(|b| !matches!(b, BreakerState::HalfOpen { .. }));
-        match settled {
-            Some(BreakerState::Closed { .. }) => s.adopt_breaker(saved),
-            Some(BreakerState::Open { until_ms }) if until_ms > s.now => {
-                s.out.push_back(Command::Release { claim });
+        let admission = match settled {
+            Some(BreakerState::Closed { .. }) => {
                 s.adopt_breaker(saved);
-                return Some(self.reject(s, ctx, (until_ms - s.now) as u64));
+                Admission::Call
             }
-            _ => {
-                self.probe = true;
-                self.probe_claim = Some(claim);
-                return Some(self.send(s, ctx, remaining));
+            Some(BreakerState::Open { until_ms }) if until_ms > s.now => {
+                s.adopt_breaker(saved);
+                let retry_in_ms = (until_ms - s.now) as u64;
+                Admission::Reject { retry_in_ms }
             }
+            _ if matches!(s.breaker.state(), BreakerState::HalfOpen { .. }) => Admission::Probe,
+            // The breaker moved while the claim waited (another tab's state, read when the
+            // page came back): admitted again.
+            _ => s.admit(ctx),
+        };
+        if admission == Admission::Probe {
+            self.probe = true;
+            self.probe_claim = Some(claim);
+            return Some(self.send(s, ctx, remaining));
         }
         s.out.push_back(Command::Release { claim });
+        if let Admission::Reject { retry_in_ms } = admission {
+            return Some(self.reject(s, ctx, retry_in_ms));
+        }
         Some(self.send(s, ctx, remaining))
     }
 

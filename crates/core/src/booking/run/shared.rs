@@ -48,6 +48,8 @@ pub struct Shared<R> {
     pub shared_breaker: Option<BreakerState>,
     /// The origin's secret (storage item `s:`), which keys the fingerprints kept in storage.
     pub secret: Option<[u32; 8]>,
+    /// Whether the tabs converge on the lowest secret (no storage settled one for them).
+    pub converging: bool,
     next_call: CallId,
     next_claim: ClaimId,
 }
@@ -73,6 +75,7 @@ impl<R: Random> Shared<R> {
             flushing: Vec::new(),
             shared_breaker: Some(BreakerState::Closed { failures: 0 }),
             secret: None,
+            converging: false,
             next_call: 1,
             next_claim: 0,
         }
@@ -161,14 +164,19 @@ impl<R: Random> Shared<R> {
             let name = ["p:", &fingerprint_to_hex(fingerprint)].concat();
             match change {
                 ItemChange::Put(json) => (name, Some(json), None),
-                ItemChange::RemoveIfHolding(key, rev) => (name, None, Some((key, rev))),
+                ItemChange::RemoveIfHolding(text) => (name, None, Some(text)),
             }
         });
         let entries = entries
             .into_iter()
             .map(|(key, json)| (["o:", &key].concat(), json, None));
         for (name, json, only) in records.chain(entries) {
-            self.out.push_back(Command::Save { name, json, only });
+            self.out.push_back(Command::Save {
+                name,
+                json,
+                if_text: only,
+                announce: None,
+            });
         }
     }
 

@@ -1,7 +1,7 @@
 //! What survives a reload: idempotency records and outbox entries, as JSON text the driver
 //! keeps in a storage, one item per payload's record and per booking's event
-//! ([`crate::booking::io::Command::Save`]), and hands back at load as one snapshot
-//! ([`crate::booking::io::Input::Loaded`], [`assemble`]). A booking
+//! ([`crate::booking::io::Command::Save`]), and hands back at load, item by item
+//! ([`crate::booking::io::Input::Loaded`], [`super::items::read_items`]). A booking
 //! that was in flight when the page went away comes back as interrupted, so the next call with
 //! its payload runs again under the same key and the provider answers it from its own
 //! idempotency store, never booking twice.
@@ -57,6 +57,9 @@ pub struct SavedRecord {
     /// Which write this is: random per page and write, so a tab removing a record it let go
     /// removes only the write it knew, never a newer one (0 in records of earlier builds).
     pub rev: u64,
+    /// The exact text of the storage item it was read from (never saved itself): a removal
+    /// of the item is made only if the item still holds this text.
+    pub item: Option<String>,
 }
 
 /// `u64` → 16 hex digits (a `u64` does not fit a JavaScript number).
@@ -151,31 +154,6 @@ impl SavedRecord {
     }
 }
 
-/// The snapshot a storage's items make (what the driver hands to [`crate::booking::io::Input::Loaded`]):
-/// the records of the `p:` items and the entries of the `o:` items, as version 1 text.
-pub fn assemble<'a>(items: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
-    let (mut records, mut outbox) = (String::new(), String::new());
-    for (name, json) in items {
-        let list = match name.get(..2) {
-            Some("p:") => &mut records,
-            Some("o:") => &mut outbox,
-            _ => continue,
-        };
-        if !list.is_empty() {
-            list.push(',');
-        }
-        list.push_str(json);
-    }
-    [
-        "{\"version\":1,\"records\":[",
-        &records,
-        "],\"outbox\":[",
-        &outbox,
-        "]}",
-    ]
-    .concat()
-}
-
 impl Snapshot {
     /// The snapshot in `text`, or `None` when it is not one (another version, not JSON).
     pub fn from_json(text: &str) -> Option<Snapshot> {
@@ -248,6 +226,7 @@ fn record(v: &Value) -> Option<SavedRecord> {
             .str_field("rev")
             .and_then(fingerprint_from_hex)
             .unwrap_or(0),
+        item: None,
     })
 }
 
@@ -296,6 +275,7 @@ mod tests {
                     compensating: None,
                     verify: Some("apt_0".into()),
                     rev: 0x0123_4567_89ab_cdef,
+                    item: None,
                 },
                 SavedRecord {
                     key: "k-2".into(),
@@ -306,6 +286,7 @@ mod tests {
                     compensating: Some("apt_7".into()),
                     verify: None,
                     rev: 0,
+                    item: None,
                 },
             ],
             outbox: vec![OutboxEntry {

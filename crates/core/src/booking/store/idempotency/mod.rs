@@ -58,6 +58,8 @@ struct Record {
     /// read from storage, which keeps only the keyed one): what re-keys it (see
     /// [`IdempotencyStore::rekey`]). Never saved.
     plain: u64,
+    /// The exact text of its item as this page last wrote or read it (`None`: never saved).
+    item: Option<String>,
 }
 
 impl Record {
@@ -82,6 +84,7 @@ impl Record {
             compensating: self.compensating.clone(),
             verify: self.verify.clone(),
             rev: self.rev,
+            item: self.item.clone(),
         }
     }
 
@@ -117,9 +120,9 @@ pub enum Lapsed {
 pub enum ItemChange {
     /// Write this JSON (the payload's newest record).
     Put(String),
-    /// Remove the item if it still holds this write (key and rev) of the record: not a newer
-    /// one, nor the same key run again.
-    RemoveIfHolding(String, u64),
+    /// Remove the item if it still holds this text, the write of the record this page knew:
+    /// not a newer one another tab saved, nor the same key run again.
+    RemoveIfHolding(String),
 }
 
 /// Records by idempotency key, oldest first.
@@ -130,9 +133,9 @@ pub struct IdempotencyStore {
     max_entries: usize,
     /// Whether a storage keeps every record (see [`set_durable`](Self::set_durable)).
     durable: bool,
-    /// Records that went (past twice their time to live) since the last save: fingerprint,
-    /// key and rev (their items go too, if they still hold that write).
-    gone: Vec<(u64, String, u64)>,
+    /// Records that went (past twice their time to live, or re-keyed) since the last save:
+    /// fingerprint and the text of their item (which goes too, if it still holds that text).
+    gone: Vec<(u64, Option<String>)>,
     /// The rev the next write gets (random per page, see [`set_durable`](Self::set_durable)).
     next_rev: u64,
     /// How long a booking may still run after its page last saved it (its deadline).
@@ -289,6 +292,7 @@ impl IdempotencyStore {
             verify: None,
             rev: 0,
             plain: legacy,
+            item: None,
         });
         Begin::Start
     }

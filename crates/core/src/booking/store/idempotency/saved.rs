@@ -22,7 +22,7 @@ impl IdempotencyStore {
             let fingerprint = keyed(record.plain);
             if fingerprint != record.fingerprint {
                 let old = core::mem::replace(&mut record.fingerprint, fingerprint);
-                self.gone.push((old, record.key.clone(), record.rev));
+                self.gone.push((old, record.item.clone()));
                 record.dirty = true;
             }
         }
@@ -61,12 +61,16 @@ impl IdempotencyStore {
             if let Some(record) = newest {
                 record.rev = self.next_rev;
                 self.next_rev = self.next_rev.wrapping_add(2);
-                changes.push((fingerprint, ItemChange::Put(record.json().to_json())));
+                let text = record.json().to_json();
+                record.item = Some(text.clone());
+                changes.push((fingerprint, ItemChange::Put(text)));
             }
         }
-        for (fingerprint, key, rev) in core::mem::take(&mut self.gone) {
+        for (fingerprint, item) in core::mem::take(&mut self.gone) {
+            // An item never written by or read into this page is not this page's to remove.
+            let Some(text) = item else { continue };
             if !changes.iter().any(|(f, _)| *f == fingerprint) {
-                changes.push((fingerprint, ItemChange::RemoveIfHolding(key, rev)));
+                changes.push((fingerprint, ItemChange::RemoveIfHolding(text)));
             }
         }
         changes
@@ -107,7 +111,7 @@ impl IdempotencyStore {
                     (result, expires)
                 }
                 (Some(_), _) => {
-                    self.gone.push((record.fingerprint, record.key, record.rev));
+                    self.gone.push((record.fingerprint, record.item));
                     continue;
                 }
                 (None, _) => {
@@ -131,6 +135,7 @@ impl IdempotencyStore {
                 verify: record.verify,
                 rev: record.rev,
                 plain: 0,
+                item: record.item,
             });
             restored += 1;
         }
@@ -146,7 +151,7 @@ impl IdempotencyStore {
         self.records.retain(|r| {
             let expired = r.gone(now_ms, ttl);
             if expired {
-                gone.push((r.fingerprint, r.key.clone(), r.rev));
+                gone.push((r.fingerprint, r.item.clone()));
             }
             !expired
         });

@@ -163,6 +163,7 @@ fn a_merged_record_is_kept_even_when_the_cap_is_full() {
         compensating: None,
         verify: None,
         rev: 0,
+        item: None,
     };
     s.merge(saved, 1);
     assert_eq!(s.key_for(9, 1).as_deref(), Some("other-tab"));

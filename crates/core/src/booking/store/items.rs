@@ -1,0 +1,70 @@
+//! The storage format as items: what the driver reads at load, item by item, becomes the
+//! client's records, entries, shared breaker and cancels, and a version 1 snapshot of earlier
+//! builds becomes items. The driver's store (`js/storage.js`) knows names and text only.
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use super::outbox::OutboxEntry;
+use super::snapshot::{fingerprint_to_hex, SavedRecord, Snapshot};
+use crate::json::{parse, ToJson};
+
+/// What a storage's items hold, read at load ([`crate::booking::io::Input::Loaded`]): the
+/// records of the `p:` items and the entries of the `o:` items (a corrupt one is skipped, never
+/// the rest), the breaker other tabs shared (`b:`), and the appointments pages cancelled (`x:`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Items {
+    /// The records and entries.
+    pub snapshot: Snapshot,
+    /// The `b:` item's text.
+    pub breaker: Option<String>,
+    /// The `x:<appointment id>` items, name and text.
+    pub cancelled: Vec<(String, String)>,
+    /// The `s:` item's text: the origin's secret, as this storage holds it.
+    pub secret: Option<String>,
+    /// What storage must change first: a version 1 snapshot of earlier builds, kept in one
+    /// item (named `""`, the storage key itself), becomes one item per record and per entry
+    /// (unless an item holds that record or entry already), and then goes.
+    pub writes: Vec<(String, Option<String>)>,
+}
+
+/// Reads the items a storage holds under the client's key, by name (see [`Items`]).
+pub fn read_items(items: Vec<(String, String)>) -> Items {
+    let mut out = Items::default();
+    let held = |name: &str| items.iter().any(|(n, _)| n == name);
+    let mut migrated = Vec::new();
+    if let Some((_, blob)) = items.iter().find(|(name, _)| name.is_empty()) {
+        let old = Snapshot::from_json(blob).unwrap_or_default();
+        for record in old.records {
+            let name = ["p:", &fingerprint_to_hex(record.fingerprint)].concat();
+            if !held(&name) {
+                migrated.push((name, record.to_json()));
+            }
+        }
+        for entry in old.outbox {
+            let name = ["o:", &entry.booking_key].concat();
+            if !held(&name) {
+                migrated.push((name, entry.to_json()));
+            }
+        }
+        for (name, text) in &migrated {
+            out.writes.push((name.clone(), Some(text.clone())));
+        }
+        out.writes.push((String::new(), None));
+    }
+    for (name, text) in items.into_iter().chain(migrated) {
+        match name.get(..2) {
+            Some("p:") => {
+                if let Some(mut record) = SavedRecord::from_json(&text) {
+                    record.item = Some(text);
+                    out.snapshot.records.push(record);
+                }
+            }
+            Some("o:") => out.snapshot.outbox.extend(OutboxEntry::from_json(&text)),
+            Some("b:") => out.breaker = Some(text),
+            Some("s:") if name.len() == 2 => out.secret = Some(text),
+            Some("x:") if parse(&text).is_some() => out.cancelled.push((name, text)),
+            _ => {}
+        }
+    }
+    out
+}
