@@ -16,6 +16,13 @@ const request = () => ({
 const realSetTimeout = globalThis.setTimeout;
 const sleep = (ms) => new Promise((ok) => realSetTimeout(ok, ms));
 const events = (client) => client.logs().map((r) => r.event);
+/** The driver's modules over the built core, to drive it with a store of a test's own. */
+const driverModules = async () => {
+  const load = (file) => import(new URL(`pkg/${file}`, root));
+  const [core, driver, tabs, config, guard] = await Promise.all(
+    ['raptor_secondary_core.js', 'driver.js', 'tabs.js', 'config.js', 'guard.js'].map(load));
+  return { __Core: core.__Core, Driver: driver.Driver, Tabs: tabs.Tabs, splitConfig: config.splitConfig, readRequest: guard.readRequest };
+};
 
 test('every input is drained at once: the create goes out before book() returns', async () => {
   const sent = [];
@@ -166,11 +173,7 @@ test('what a command saved is written before the send it guards, and before the 
   // The driver contract's orderings (crates/core/src/booking/mod.rs): with a store whose writes
   // finish later (IndexedDB commits are asynchronous), the create waits for the record's write,
   // and the lock of the payload's claim is let go only once the booking's last write is done.
-  const { __Core } = await import(new URL('pkg/raptor_secondary_core.js', root));
-  const { Driver } = await import(new URL('pkg/driver.js', root));
-  const { Tabs } = await import(new URL('pkg/tabs.js', root));
-  const { splitConfig } = await import(new URL('pkg/config.js', root));
-  const { readRequest } = await import(new URL('pkg/guard.js', root));
+  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
   const order = [];
   const writes = [];
   let pending = Promise.resolve();
@@ -230,11 +233,7 @@ test('what a command saved is written before the send it guards, and before the 
 test('an agreement answered later holds page calls back; they go, in order, once it is fed', async () => {
   // The driver contract's rule 6: after an `agree` the driver feeds nothing but its answer,
   // so no call claims a payload (whose lock and item the origin's secret names) before it.
-  const { __Core } = await import(new URL('pkg/raptor_secondary_core.js', root));
-  const { Driver } = await import(new URL('pkg/driver.js', root));
-  const { Tabs } = await import(new URL('pkg/tabs.js', root));
-  const { splitConfig } = await import(new URL('pkg/config.js', root));
-  const { readRequest } = await import(new URL('pkg/guard.js', root));
+  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
   const order = [];
   const asked = [];
   let settle;

@@ -338,18 +338,6 @@ impl World {
                 self.probes_in_flight.remove(&call);
                 self.aborted.insert(call);
             }
-            Command::Save { .. }
-            | Command::Claim { .. }
-            | Command::Release { .. }
-            | Command::Agree { .. }
-            | Command::Read { .. }
-            | Command::Watch { .. } => {
-                let origin = self
-                    .storage
-                    .as_mut()
-                    .expect("storage commands only with a storage");
-                origin.carry_out(0, &command);
-            }
             Command::Log { record } => {
                 if let Some(t) = record.breaker {
                     self.breaker = t.to;
@@ -364,6 +352,11 @@ impl World {
                 self.check_result(&result);
             }
             Command::Flushed { id, .. } => self.answer(id),
+            command => {
+                let origin = self.storage.as_mut();
+                let origin = origin.expect("storage commands only with a storage");
+                assert!(origin.carry_out(0, &command), "{command:?} is carried out");
+            }
         }
     }
 

@@ -268,18 +268,6 @@ impl Sim {
                 self.deliveries.retain(|(_, c, _)| *c != call);
                 self.aborted.push(call);
             }
-            Command::Save { .. }
-            | Command::Claim { .. }
-            | Command::Release { .. }
-            | Command::Agree { .. }
-            | Command::Read { .. }
-            | Command::Watch { .. } => {
-                let origin = self
-                    .storage
-                    .as_mut()
-                    .expect("storage commands only with a storage");
-                origin.carry_out(0, &command);
-            }
             Command::Log { record } => self.logs.push(record),
             Command::Done { id, result } => {
                 assert!(
@@ -293,6 +281,11 @@ impl Sim {
                 pending,
             } => {
                 self.flushed.insert(id, (published, pending));
+            }
+            command => {
+                let origin = self.storage.as_mut();
+                let origin = origin.expect("storage commands only with a storage");
+                assert!(origin.carry_out(0, &command), "{command:?} is carried out");
             }
         }
     }
