@@ -5,8 +5,9 @@
 // fallback 600 B on top of the 8,183 B the page weighed before it, so 8,783 B (the fallback
 // costs 1.3 KB; a bundled boot module that leaves out what the loader does itself paid for
 // half of it). The client page's is a ratchet: the size
-// reached so far, so a change that grows it fails here; its target (25 KB gzip, from the issue
-// "one deterministic booking core") is printed beside it and not reached yet (docs/user-guide.md, what a page downloads).
+// reached so far, so a change that grows it fails here; its target (45 KB gzip, issue 21, which
+// withdrew the 25 KB of the issue "one deterministic booking core") is printed beside it and not
+// reached yet (docs/user-guide.md, what a page downloads).
 // The ratchet moved from 56,700 to 60,000 B for the claims across tabs and one storage item per
 // record (issue 10: +2.6 KB of .wasm and +0.8 KB of driver.js, gzip), then to 62,000 B for the
 // outbox that drains itself (+1.8 KB of .wasm, +0.2 KB of driver.js), then to 62,600 B for
@@ -47,7 +48,7 @@ import { test } from 'node:test';
 import { pages, sizes } from '../../scripts/sizes.mjs';
 
 const BUDGET = { 'drop-in page': 8_783, 'client page (data-client)': 77_200, 'rollout kit (added to either)': 6_050 };
-const TARGET = { 'drop-in page': 8_783, 'client page (data-client)': 25_600, 'rollout kit (added to either)': 5_600 };
+const TARGET = { 'drop-in page': 8_783, 'client page (data-client)': 46_080, 'rollout kit (added to either)': 5_600 };
 
 test('each page downloads no more than its budget', () => {
   const table = sizes();
