@@ -10,6 +10,7 @@ import { buildSync, transformSync } from 'esbuild';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pages, sizes } from './sizes.mjs';
+import { renameInGlue, renameInTypes, shortenNames } from './wasm_names.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const PKG = join(ROOT, 'pkg');
@@ -70,6 +71,18 @@ cpSync(join(LITE, 'snippets'), join(PKG, 'snippets'), { recursive: true });
 // wasm-pack writes pkg/.gitignore ('*'), which would keep pkg/snippets/ out of the repository's
 // npm pack; the repository's own .gitignore keeps pkg/ out of git.
 rmSync(join(PKG, '.gitignore'), { force: true });
+// Short names for the glue's imports and the module's exports, in the .wasm, the glue and their
+// declarations (see scripts/wasm_names.mjs): hashed names gzip cannot compress.
+for (const [glue, wasm, types, module] of [
+  ['raptor_secondary_core.js', 'raptor_secondary_bg.wasm', ['raptor_secondary_core.d.ts', 'raptor_secondary_bg.wasm.d.ts'], './raptor_secondary_bg.js'],
+  ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', ['raptor_secondary_lite.d.ts'], './raptor_secondary_lite_bg.js'],
+]) {
+  const { bytes, imports, exports } = shortenNames(readFileSync(join(PKG, wasm)), module);
+  writeFileSync(join(PKG, wasm), bytes);
+  writeFileSync(join(PKG, glue), renameInGlue(readFileSync(join(PKG, glue), 'utf8'), imports, exports));
+  for (const file of types) writeFileSync(join(PKG, file), renameInTypes(readFileSync(join(PKG, file), 'utf8'), exports));
+}
+
 // The wrappers pass a page's values through reads.js's toWasm and read failures back with
 // fromWasm (0, -0 and NaN must not cross as themselves: a WebKit 2.38 JIT bug); both glues
 // export them, from the one reads.js module they import.
