@@ -175,10 +175,28 @@ async function webkit() {
     return run;
   };
   const evaluate = (handle, fn, arg) => serial(handle, async () => {
+    // WebKit 2.38's Wasm trap (docs/testing.md, Browsers) thrown where nothing awaits it (a
+    // timer, a fetch's answer) leaves the page's calls unanswered: it ends the script at once,
+    // as a failure that names it, instead of after the 600 s script timeout.
     const out = await session.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      const text = (error) => String(error) + (error && error.stack ? '\\n' + error.stack : '');
+      let finished = false;
+      const finish = (out) => {
+        if (finished) return;
+        finished = true;
+        window.removeEventListener('error', onError);
+        window.removeEventListener('unhandledrejection', onRejection);
+        done(out);
+      };
+      const trap = (error) => typeof WebAssembly === 'object' && WebAssembly && typeof WebAssembly.RuntimeError === 'function'
+        && error instanceof WebAssembly.RuntimeError && finish({ ok: false, error: text(error) + '\\n(thrown where nothing awaited it)' });
+      const onError = (event) => trap(event.error);
+      const onRejection = (event) => trap(event.reason);
+      window.addEventListener('error', onError);
+      window.addEventListener('unhandledrejection', onRejection);
       Promise.resolve().then(() => ${source(fn)}(arguments[0])).then(
-        (value) => done({ ok: true, value: value === undefined ? null : value }),
-        (error) => done({ ok: false, error: String(error) + (error && error.stack ? '\\n' + error.stack : '') }));`, arg === undefined ? null : arg);
+        (value) => finish({ ok: true, value: value === undefined ? null : value }),
+        (error) => finish({ ok: false, error: text(error) }));`, arg === undefined ? null : arg);
     if (!out.ok) throw new Error(`in WebKit: ${out.error}`);
     return out.value;
   });
