@@ -48,8 +48,8 @@ let configFields;
 /** The appointment client; see docs/user-guide.md (the JavaScript API). */
 export const AppointmentClient = defineClient({
   makeCore: (options, seed, now) => new __Core(options, seed, now),
-  requestFields: () => (requestFields ??= (check(), __Core.requestFields())),
-  configFields: () => (configFields ??= (check(), __Core.configFields())),
+  requestFields: () => (requestFields ??= (check(), __Core.fields(false).split(','))),
+  configFields: () => (configFields ??= (check(), __Core.fields(true).split(','))),
   resolveAction,
   bucket: (groupId, unit) => (check(), __Core.bucket(groupId, unit)),
 });

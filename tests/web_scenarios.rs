@@ -100,8 +100,10 @@ fn client_core() -> JsValue {
     let make: Closure<MakeCore> = Closure::new(|options: JsValue, seed: Vec<u8>, now| {
         Core::new(&options, &seed, now).map(JsValue::from)
     });
-    let request: Closure<dyn Fn() -> Array> = Closure::new(Core::request_fields);
-    let config: Closure<dyn Fn() -> Array> = Closure::new(Core::config_fields);
+    let names =
+        |config: bool| -> Array { Core::fields(config).split(',').map(JsValue::from).collect() };
+    let request: Closure<dyn Fn() -> Array> = Closure::new(move || names(false));
+    let config: Closure<dyn Fn() -> Array> = Closure::new(move || names(true));
     let resolve: Closure<dyn Fn(JsValue) -> JsValue> = Closure::new(|event: JsValue| {
         resolve_action(&event, &JsValue::UNDEFINED).unwrap_or(JsValue::NULL)
     });

@@ -71,13 +71,16 @@ fn scalar(value: JsValue) -> Option<Scalar> {
     }
 }
 
-/// Reads field `name` of a driver-made (prototype-less) record.
-fn field(record: &JsValue, name: &str) -> Option<Scalar> {
-    scalar(js_sys::Reflect::get(record, &name.into()).unwrap_or(JsValue::UNDEFINED))
+#[wasm_bindgen]
+extern "C" {
+    /// `Reflect.get`, for driver-made records: own data fields only, so it cannot throw.
+    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
+    fn reflect_get(record: &JsValue, name: &str) -> JsValue;
 }
 
-fn names(fields: &[&str]) -> js_sys::Array {
-    fields.iter().map(|f| JsValue::from_str(f)).collect()
+/// Reads field `name` of a driver-made (prototype-less) record.
+fn field(record: &JsValue, name: &str) -> Option<Scalar> {
+    scalar(reflect_get(record, name))
 }
 
 /// The core behind one `AppointmentClient`.
@@ -106,16 +109,15 @@ impl Core {
         })
     }
 
-    /// The request fields' JavaScript names: what the driver reads of a request.
-    #[wasm_bindgen(js_name = requestFields)]
-    pub fn request_fields() -> js_sys::Array {
-        names(RawBookingRequest::FIELDS)
-    }
-
-    /// The data options' JavaScript names: what the driver reads of a config.
-    #[wasm_bindgen(js_name = configFields)]
-    pub fn config_fields() -> js_sys::Array {
-        names(RawClientConfig::FIELDS)
+    /// The JavaScript names of a request's fields (what the driver reads of a request), or with
+    /// `config` of the data options (what it reads of a config), comma-separated.
+    pub fn fields(config: bool) -> String {
+        let names = if config {
+            RawClientConfig::JOINED
+        } else {
+            RawBookingRequest::JOINED
+        };
+        names.strip_suffix(',').unwrap_or(names).into()
     }
 
     /// Unleash's bucket of `unit` in `group_id`, 1 to 100 (`crate::rollout`): a unit is in a

@@ -205,12 +205,12 @@ test('what a command saved is written before the send it guards, and before the 
     value: { locks: { request: (name, options, granted) => granted({ name }).then(() => order.push('let go')) } },
   });
   try {
-    const split = splitConfig({ fetch }, __Core.configFields());
+    const split = splitConfig({ fetch }, __Core.fields(true).split(','));
     const core = new __Core(split.options, new Uint8Array(32), Date.now());
     const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
     driver.tabs = new Tabs(driver, items);
     driver.tabs.load();
-    const read = readRequest(request(), __Core.requestFields());
+    const read = readRequest(request(), __Core.fields(false).split(','));
     const result = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
     await sleep(5);
     assert.deepEqual(order, ['save p:'], 'the create waits for the write of its record');
@@ -255,7 +255,7 @@ test('an agreement answered later holds page calls back; they go, in order, once
     order.push(`send ${url}`);
     return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ id: 'apt_9', status: 'confirmed' }) };
   };
-  const split = splitConfig({ fetch }, __Core.configFields());
+  const split = splitConfig({ fetch }, __Core.fields(true).split(','));
   const core = new __Core(split.options, new Uint8Array(32), Date.now());
   const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
   driver.tabs = new Tabs(driver, items);
@@ -264,7 +264,7 @@ test('an agreement answered later holds page calls back; they go, in order, once
   assert.equal(asked[0].name, 's:');
   assert.match(asked[0].proposal, /^[0-9a-f]{64}$/);
   assert.ok(ready && typeof ready.then === 'function', 'load() waits for the agreement');
-  const read = readRequest(request(), __Core.requestFields());
+  const read = readRequest(request(), __Core.fields(false).split(','));
   const first = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
   const second = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
   await sleep(5);

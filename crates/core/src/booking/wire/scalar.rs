@@ -73,6 +73,9 @@ macro_rules! raw_record {
             /// Every field's JavaScript name, in declaration order.
             pub const FIELDS: &'static [&'static str] = &[$($js),*];
 
+            /// [`FIELDS`](Self::FIELDS), comma-separated.
+            pub const JOINED: &'static str = concat!($($js, ","),*);
+
             /// The record from `get(name)` for each of [`FIELDS`](Self::FIELDS).
             pub fn from_lookup(
                 mut get: impl FnMut(&str) -> Option<$crate::booking::wire::scalar::Scalar>,
@@ -151,6 +154,7 @@ mod tests {
     #[test]
     fn a_record_is_read_by_its_javascript_names() {
         assert_eq!(Sample::FIELDS, ["firstName", "count"]);
+        assert_eq!(Sample::JOINED, "firstName,count,");
         let s = Sample::from_lookup(|name| (name == "count").then_some(Scalar::Number(2.0)));
         assert_eq!((s.first, s.count), (None, Some(Scalar::Number(2.0))));
     }
