@@ -47,6 +47,12 @@ export class Driver {
     this.#sink = log;
     this.#base = base;
     this.#capacity = capacity;
+    this.#readers();
+  }
+
+  /** Tells the core whether anything reads log records: with no reader, none is made. */
+  #readers() {
+    this.core.logs(this.#capacity > 0 || !!this.#sink || this.#observers.size > 0);
   }
 
   /**
@@ -73,9 +79,14 @@ export class Driver {
     this.#arm();
   }
 
-  /** Sleeps until the core's next wake-up; an unchanged one keeps its timer. */
+  /**
+   * Sleeps until the core's next wake-up. A timer set for the same time or earlier is kept
+   * (waking early is only a wake-up with nothing due, after which the core asks again): a
+   * booking arms one timer, not one per step.
+   */
   #arm() {
     const at = this.core.pollTimeout();
+    if (at !== undefined && this.#timerAt !== undefined && this.#timerAt <= at) return;
     if (at === this.#timerAt) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;
@@ -186,10 +197,15 @@ export class Driver {
   observe(fn, states) {
     const id = this.#nextObserver++;
     this.#observers.set(id, { fn, states });
+    if (this.core) this.#readers();
     return id;
   }
 
-  unobserve(id) { return this.#observers.delete(id); }
+  unobserve(id) {
+    const gone = this.#observers.delete(id);
+    if (this.core) this.#readers();
+    return gone;
+  }
 
   /**
    * Ends: calls still waiting are answered now (abandoned, with a `timeout` code), calls in

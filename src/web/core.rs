@@ -126,6 +126,11 @@ impl Core {
         crate::rollout::bucket(group_id, unit)
     }
 
+    /// Whether anything reads log records (a buffer, a sink, an observer): off, none is made.
+    pub fn logs(&mut self, on: bool) {
+        self.client.set_logging(on);
+    }
+
     /// `book(request)`, page call `id`.
     pub fn book(&mut self, now: f64, id: u32, request: &JsValue) {
         let request = read_request(request);

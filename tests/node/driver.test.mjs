@@ -63,6 +63,31 @@ test('wake-ups follow the core and never spin', async () => {
   }
 });
 
+test('a booking arms one timer: a later wake-up keeps the earlier timer', async () => {
+  const real = realSetTimeout;
+  let timers = 0;
+  globalThis.setTimeout = (fn, ms, ...rest) => {
+    timers += 1;
+    return real(fn, ms, ...rest);
+  };
+  try {
+    let n = 0;
+    // Each answer comes 3 ms later, so each step's attempt timeout ends later than the last.
+    const fetch = (url) => new Promise((ok) => real(() => ok({
+      status: 201, headers: { get: () => null },
+      text: async () => JSON.stringify(url.endsWith('/events') ? {} : { id: `apt_${++n}`, status: 'confirmed' }),
+    }), 3));
+    const client = new glue.AppointmentClient({ fetch, storage: 'none' });
+    for (let i = 0; i < 5; i++) {
+      assert.equal((await client.book({ ...request(), calendarId: `cal_${i}` })).state, 'completed');
+    }
+    assert.equal(timers, 5, `${timers} timers for 5 bookings of two steps each`);
+    client.free();
+  } finally {
+    globalThis.setTimeout = real;
+  }
+});
+
 test('exactly one answer per send, and none after an abort', async () => {
   const signals = [];
   let answered = 0;
@@ -86,6 +111,45 @@ test('exactly one answer per send, and none after an abort', async () => {
   const log = events(prompt);
   assert.equal(log.filter((e) => e === 'attempt.started').length, 2);
   assert.equal(log.filter((e) => e === 'attempt.succeeded').length, 2, 'one answer per send');
+});
+
+test('log records are made only while something reads them; the counters move either way', async () => {
+  const { __Core } = await driverModules();
+  const poll = __Core.prototype.poll;
+  let made = 0;
+  __Core.prototype.poll = function counted() {
+    const json = poll.call(this);
+    if (json !== undefined && JSON.parse(json).kind === 'log') made += 1;
+    return json;
+  };
+  try {
+    let n = 0;
+    const fetch = async (url) => ({
+      status: 201, headers: { get: () => null },
+      text: async () => JSON.stringify(url.endsWith('/events') ? {} : { id: `apt_${++n}`, status: 'confirmed' }),
+    });
+    const book = (calendarId) => client.book({ ...request(), calendarId });
+    const client = new glue.AppointmentClient({ fetch, logCapacity: 0, storage: 'none' });
+    assert.equal((await book('cal_1')).state, 'completed');
+    assert.equal(made, 0, 'no buffer, no sink, no observer: no record is made');
+    const seen = [];
+    const id = client.subscribe((record) => seen.push(record.event));
+    assert.equal((await book('cal_2')).state, 'completed');
+    assert.ok(seen.includes('booking.completed'), seen.join());
+    assert.equal(made, seen.length, 'a subscriber gets every record made');
+    assert.equal(client.unsubscribe(id), true);
+    assert.equal((await book('cal_3')).state, 'completed');
+    assert.equal(made, seen.length, 'none once the last reader is gone');
+    assert.equal(client.metrics().bookings, 3);
+    assert.equal(client.metrics().completed, 3);
+    client.free();
+    const kept = new glue.AppointmentClient({ fetch, logCapacity: 5, storage: 'none' });
+    assert.equal((await kept.book({ ...request(), calendarId: 'cal_4' })).state, 'completed');
+    assert.equal(kept.logs().length, 5, 'a log buffer is a reader');
+    kept.free();
+  } finally {
+    __Core.prototype.poll = poll;
+  }
 });
 
 test('a log sink that books from inside a record is carried out in order', async () => {

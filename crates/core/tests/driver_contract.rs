@@ -46,6 +46,22 @@ fn healthy_booking_creates_once_then_publishes_its_event() {
 }
 
 #[test]
+fn with_no_reader_a_booking_logs_nothing_and_still_counts() {
+    let mut sim = Sim::new(config());
+    sim.client.set_logging(false);
+    let result = sim.booked(&keyed("key-quiet-0001"));
+    assert_eq!(result.state, State::Completed);
+    assert_eq!(sim.endpoints(), ["create", "publish"]);
+    assert!(sim.events().is_empty(), "{:?}", sim.events());
+    let metrics = sim.client.metrics();
+    assert_eq!((metrics.bookings, metrics.completed), (1, 1));
+    sim.client.set_logging(true);
+    sim.booked(&keyed("key-quiet-0002"));
+    assert_eq!(sim.events().last(), Some(&"booking.completed"));
+    assert_eq!(sim.client.metrics().bookings, 2);
+}
+
+#[test]
 fn one_input_yields_exactly_these_commands() {
     let mut client =
         raptor_secondary_core::booking::Client::new(config(), Scripted::default(), START);

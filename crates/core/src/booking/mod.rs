@@ -50,6 +50,9 @@
 //!    [`Command::Watch`] is also read again before each page call and after each save, and fed
 //!    ([`Input::Changed`]) when it differs.
 //! 8. **Time only moves forward**: an earlier `now` counts as the latest seen.
+//! 9. **Logs only for readers.** [`Command::Log`] comes only while something reads it
+//!    ([`Client::set_logging`]: a log buffer, a sink or an observer); the counters move
+//!    either way.
 //!
 //! `tests/node/driver.test.mjs` checks the browser driver against it (the orderings of rule 1
 //! with a store whose writes finish later, and rule 6 with an agreement that answers later);

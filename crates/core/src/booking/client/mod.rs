@@ -111,6 +111,12 @@ impl<R: Random> Client<R> {
         self.run_due();
     }
 
+    /// Whether anything reads log records (on by default): off, no [`Command::Log`] is made,
+    /// the work a booking does for its log records is saved, and the counters still move.
+    pub fn set_logging(&mut self, on: bool) {
+        self.s.logging = on;
+    }
+
     /// The next command for the driver, or `None` when there is nothing left to do now.
     pub fn poll(&mut self) -> Option<Command> {
         self.s.out.pop_front()

@@ -40,6 +40,11 @@ pub struct Shared<R> {
     pub metrics: Metrics,
     /// Whether a storage was loaded (then every change is persisted).
     pub persists: bool,
+    /// Whether anything reads log records (see [`Client::set_logging`]); counters move either
+    /// way.
+    ///
+    /// [`Client::set_logging`]: crate::booking::Client::set_logging
+    pub logging: bool,
     /// Commands waiting for the driver.
     pub out: VecDeque<Command>,
     /// Events a flush has taken on (queued or in flight): one sender per event key.
@@ -71,6 +76,7 @@ impl<R: Random> Shared<R> {
             now,
             metrics: Metrics::default(),
             persists: false,
+            logging: true,
             out: VecDeque::new(),
             flushing: Vec::new(),
             shared_breaker: Some(BreakerState::Closed { failures: 0 }),
@@ -110,8 +116,10 @@ impl<R: Random> Shared<R> {
             self.metrics.bookings += 1;
         }
         event.count(&mut self.metrics);
-        let record = event.record(ctx, self.now);
-        self.out.push_back(Command::Log { record });
+        if self.logging {
+            let record = event.record(ctx, self.now);
+            self.out.push_back(Command::Log { record });
+        }
     }
 
     /// Moves `ctx`'s state machine, logging the change (an invalid move is logged, not applied).
@@ -155,11 +163,14 @@ impl<R: Random> Shared<R> {
     /// Saves what changed in the idempotency records and the outbox, one storage item per
     /// payload and per booking's event, when a storage was loaded.
     pub fn persist(&mut self) {
-        let records = self.store.changes();
-        let entries = self.outbox.changes();
         if !self.persists {
+            // Nothing keeps them: no item is written, so none is made (JSON per booking).
+            self.store.forget_changes();
+            self.outbox.forget_changes();
             return;
         }
+        let records = self.store.changes();
+        let entries = self.outbox.changes();
         let records = records.into_iter().map(|(fingerprint, change)| {
             let name = ["p:", &fingerprint_to_hex(fingerprint)].concat();
             match change {

@@ -87,7 +87,8 @@ impl Outbox {
 
     /// The entry for `event_id`, if one was written.
     pub fn get(&self, event_id: &str) -> Option<&OutboxEntry> {
-        self.entries.iter().find(|e| e.event.id == event_id)
+        // Newest first: the entry a booking settles is the one it wrote last.
+        self.entries.iter().rev().find(|e| e.event.id == event_id)
     }
 
     /// Writes a pending entry; an event is written once (a second write of the same id is
@@ -106,7 +107,12 @@ impl Outbox {
 
     /// Moves the entry for `event_id` to `status`.
     pub fn settle(&mut self, event_id: &str, status: OutboxStatus) {
-        if let Some(entry) = self.entries.iter_mut().find(|e| e.event.id == event_id) {
+        if let Some(entry) = self
+            .entries
+            .iter_mut()
+            .rev()
+            .find(|e| e.event.id == event_id)
+        {
             entry.status = status;
             self.changed.push(entry.booking_key.clone());
         }
@@ -122,6 +128,9 @@ impl Outbox {
             .filter(|e| settled(e))
             .count()
             .saturating_sub(self.settled_cap);
+        if excess == 0 {
+            return;
+        }
         let changed = &mut self.changed;
         self.entries.retain(|e| {
             let drop = excess > 0 && settled(e);
@@ -150,6 +159,11 @@ impl Outbox {
                 (key, entry.map(ToJson::to_json))
             })
             .collect()
+    }
+
+    /// Without a storage: what changed is forgotten (no item holds it).
+    pub fn forget_changes(&mut self) {
+        self.changed.clear();
     }
 
     /// Entries read back from storage, appended after the ones held (duplicates by event id

@@ -210,8 +210,9 @@ impl IdempotencyStore {
         self.records.is_empty()
     }
 
+    /// Keys are unique here; the newest records are the ones a booking looks up again.
     fn find(&self, key: &str) -> Option<usize> {
-        self.records.iter().position(|r| r.key == key)
+        self.records.iter().rposition(|r| r.key == key)
     }
 
     /// Whether a run under `key` is in flight.

@@ -76,6 +76,12 @@ impl IdempotencyStore {
         changes
     }
 
+    /// Without a storage: what went is forgotten (no item holds it). Changed records stay
+    /// marked, so a storage loaded later would still get them.
+    pub fn forget_changes(&mut self) {
+        self.gone.clear();
+    }
+
     /// Takes the record another tab saved for a payload, read under the payload's claim: it
     /// becomes the newest for its fingerprint, replacing a record of this tab under the same
     /// key unless that one is in flight here. Prepared as [`restore`](Self::restore) prepares
@@ -167,6 +173,9 @@ impl IdempotencyStore {
         // way). Without a storage, a booking that must run again under its key (the provider
         // may have acted on it) is never dropped: a new key could book the slot twice; those
         // are bounded by the time to live.
+        if excess == 0 {
+            return;
+        }
         let durable = self.durable;
         self.records.retain(|r| {
             let drop = excess > 0
