@@ -49,27 +49,45 @@ pub fn decimal(n: u64) -> String {
     out
 }
 
-/// Appends `text` as a JSON string literal.
+/// Appends `text` as a JSON string literal. Runs that need no escape are copied whole:
+/// `str::get` cuts only before and after an ASCII byte or U+2028/U+2029, all char boundaries,
+/// and never panics.
 pub fn push_str(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{2028}' || c == '\u{2029}' => {
-                let n = c as u32;
+    let bytes = text.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
+        let wide = match (b, bytes.get(i + 1), bytes.get(i + 2)) {
+            (0xe2, Some(0x80), Some(&last @ (0xa8 | 0xa9))) => {
+                Some(0x2000 | u32::from(last & 0x2f))
+            }
+            _ => None,
+        };
+        if b >= 0x20 && b != b'"' && b != b'\\' && wide.is_none() {
+            i += 1;
+            continue;
+        }
+        out.push_str(text.get(run..i).unwrap_or_default());
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => out.push_str("\\r"),
+            b'\t' => out.push_str("\\t"),
+            _ => {
+                let n = wide.unwrap_or(u32::from(b));
                 out.push_str("\\u");
                 for shift in [12, 8, 4, 0] {
                     out.push(char::from(HEX[((n >> shift) & 0xf) as usize]));
                 }
             }
-            c => out.push(c),
         }
+        i += if wide.is_some() { 3 } else { 1 };
+        run = i;
     }
+    out.push_str(text.get(run..).unwrap_or_default());
     out.push('"');
 }
 
@@ -259,6 +277,25 @@ mod tests {
             parse(&out),
             Some(Value::Str("a\"b\\c\nd\u{1}e\u{2028}é😀".into()))
         );
+    }
+
+    #[test]
+    fn runs_are_cut_only_around_escapes() {
+        // Escapes first, last and back to back; U+2026 and U+2030 share bytes with U+2028 and
+        // U+2029 and stay as they are; DEL and non-ASCII need no escape.
+        for (text, json) in [
+            ("", r#""""#),
+            ("\"", r#""\"""#),
+            ("\u{1f}x\t", r#""\u001fx\t""#),
+            ("\u{2029}\u{2028}", r#""\u2029\u2028""#),
+            ("…\u{2030}\u{2029}…", r#""…‰\u2029…""#),
+            ("€\u{7f}", "\"€\u{7f}\""),
+        ] {
+            let mut out = String::new();
+            push_str(&mut out, text);
+            assert_eq!(out, json, "{text:?}");
+            assert_eq!(parse(&out), Some(Value::Str(text.into())), "{text:?}");
+        }
     }
 
     #[test]

@@ -128,18 +128,21 @@ impl Outbox {
             .filter(|e| settled(e))
             .count()
             .saturating_sub(self.settled_cap);
-        if excess == 0 {
-            return;
-        }
-        let changed = &mut self.changed;
-        self.entries.retain(|e| {
-            let drop = excess > 0 && settled(e);
-            excess -= usize::from(drop);
-            if drop {
-                changed.push(e.booking_key.clone());
+        // The oldest settled entries go; they are at the front (entries settle in order).
+        let mut i = 0;
+        while excess > 0 {
+            let Some(entry) = self.entries.get(i) else {
+                break;
+            };
+            if settled(entry) {
+                if let Some(gone) = self.entries.remove(i) {
+                    self.changed.push(gone.booking_key);
+                }
+                excess -= 1;
+            } else {
+                i += 1;
             }
-            !drop
-        });
+        }
     }
 
     /// What storage must change since the last call: for each booking key whose entry was

@@ -266,19 +266,20 @@ impl IdempotencyStore {
     /// holds `fingerprint`.
     pub fn begin_either(&mut self, key: &str, fingerprint: u64, legacy: u64, now_ms: i64) -> Begin {
         self.evict(now_ms, 1);
-        if let Some(i) = self.find(key).filter(|&i| self.records[i].expired(now_ms)) {
-            // Expired but kept to be looked up: the key starts afresh.
-            self.records.remove(i);
-        }
         if let Some(i) = self.find(key) {
             let record = &self.records[i];
-            if record.fingerprint != fingerprint && record.fingerprint != legacy {
-                return Begin::Conflict;
-            }
-            match &record.result {
-                None => return Begin::Join,
-                Some(result) if !result.is_rerunnable() => return Begin::Replay(result.clone()),
-                Some(_) => {}
+            // Expired but kept to be looked up: the key starts afresh.
+            if !record.expired(now_ms) {
+                if record.fingerprint != fingerprint && record.fingerprint != legacy {
+                    return Begin::Conflict;
+                }
+                match &record.result {
+                    None => return Begin::Join,
+                    Some(result) if !result.is_rerunnable() => {
+                        return Begin::Replay(result.clone())
+                    }
+                    Some(_) => {}
+                }
             }
             self.records.remove(i);
         }
