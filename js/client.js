@@ -4,7 +4,9 @@
 
 import { MAX_LABEL, classify, optionsError, readReplay, readRequest, readSignal, wellFormed } from './guard.js';
 import { splitConfig } from './config.js';
-import { Driver } from './driver.js';
+import {
+  BREAKER, CONFIG, Driver, FLUSH, METRICS, NEW_KEY, OUTBOX, REFUSE_CLICK, REFUSE_REQUEST, RESTORED, TIMER, UNKNOWN,
+} from './driver.js';
 import { Tabs } from './tabs.js';
 
 /** What a replayed request came to, from its result. */
@@ -47,7 +49,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     constructor(config) {
       const split = splitConfig(config, configFields());
       const core = makeCore(split.options, seed(), Date.now());
-      const effective = JSON.parse(core.config());
+      const effective = JSON.parse(core.view(CONFIG, 0));
       const driver = new Driver(core, {
         fetch: split.fetch, log: split.log, base: effective.baseUrl, capacity: effective.logCapacity,
       });
@@ -70,7 +72,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       // Read now, at the call: a call queued behind a re-entrant one still books what was asked.
       const read = readRequest(request, requestFields());
       return this.#driver.request((core, now, id) => {
-        if (read.error) core.refuseRequest(now, id, true, undefined, read.error);
+        if (read.error) core.input(now, REFUSE_REQUEST, id, true, undefined, read.error);
         else core.book(now, id, read.record);
       }, signal, 1);
     }
@@ -98,15 +100,15 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       }
       const read = why ? undefined : readRequest(request, requestFields());
       return this.#driver.request((core, now, id) => {
-        if (why) return core.refuseClick(now, id, why);
-        if (read.error) return core.refuseRequest(now, id, false, found.label, read.error);
+        if (why) return core.input(now, REFUSE_CLICK, id, 0, why);
+        if (read.error) return core.input(now, REFUSE_REQUEST, id, false, found.label, read.error);
         return core.click(now, id, found.label, read.record);
       }, signal, 0, why ? '' : found.label);
     }
 
     /** Publishes outbox events left pending; resolves to `{ published, pending }`. */
     flushOutbox() {
-      return this.#driver.request((core, now, id) => core.flush(now, id));
+      return this.#driver.request((core, now, id) => core.input(now, FLUSH, id));
     }
 
     /**
@@ -119,13 +121,13 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       const { since, dryRun, requests } = readReplay(options, requestFields());
       const driver = this.#driver;
       if (dryRun) {
-        driver.feed((core, now) => core.timer(now));
+        driver.feed((core, now) => core.input(now, TIMER));
         const plan = (read) => (read.error ? { status: 'invalid', code: 'invalid_request' } : JSON.parse(this.#core.replayPlan(read.record)));
-        return Promise.resolve({ dryRun, unknown: JSON.parse(this.#core.unknown(since)), requests: requests.map(plan) });
+        return Promise.resolve({ dryRun, unknown: JSON.parse(this.#core.view(UNKNOWN, since)), requests: requests.map(plan) });
       }
-      const unknown = JSON.parse(this.#core.unknown(since));
+      const unknown = JSON.parse(this.#core.view(UNKNOWN, since));
       return Promise.all(requests.map((read) => driver.request((core, now, id) => {
-        if (read.error) core.refuseRequest(now, id, true, undefined, read.error);
+        if (read.error) core.input(now, REFUSE_REQUEST, id, true, undefined, read.error);
         else core.replay(now, id, read.record);
       }, undefined, 1))).then((results) => this.flushOutbox().then((outbox) => ({
         dryRun,
@@ -140,25 +142,25 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     }
 
     /** Counters and latency percentiles. */
-    metrics() { return JSON.parse(this.#core.metrics()); }
+    metrics() { return JSON.parse(this.#core.view(METRICS, 0)); }
 
     /** The most recent log records (`logCapacity` of them), oldest first. */
     logs() { return this.#driver.logs(); }
 
     /** The circuit breaker: state, consecutive failures, time left before a probe may go. */
-    breaker() { return JSON.parse(this.#core.breaker(Date.now())); }
+    breaker() { return JSON.parse(this.#core.view(BREAKER, Date.now())); }
 
     /** The outbox's entries with their status. */
-    outbox() { return JSON.parse(this.#core.outbox()); }
+    outbox() { return JSON.parse(this.#core.view(OUTBOX, 0)); }
 
     /** The effective settings, defaults filled in. */
-    config() { return JSON.parse(this.#core.config()); }
+    config() { return JSON.parse(this.#core.view(CONFIG, 0)); }
 
     /** What was read back from storage: `{ enabled, records, outbox, pending }`. */
-    restored() { return JSON.parse(this.#core.restored()); }
+    restored() { return JSON.parse(this.#core.view(RESTORED, 0)); }
 
     /** A fresh idempotency key (UUID v4), for callers that keep their own per booking. */
-    newIdempotencyKey() { return this.#core.newKey(); }
+    newIdempotencyKey() { return this.#core.view(NEW_KEY, 0); }
 
     /** Calls `listener(record)` for every log record; returns an id for `unsubscribe`. */
     subscribe(listener) { return this.#observe(listener, false); }

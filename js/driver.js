@@ -10,6 +10,29 @@
 
 import { send } from './transport.js';
 
+// The kinds of the core's one `input` export, for every input that carries no page object
+// (`Core::input` in src/web/core.rs says what each reads): core.input(now, kind, id, n, a, b).
+export const TIMER = 0;
+export const WAKE = 1;
+export const LOADED = 2;
+export const FLUSH = 3;
+export const ABANDON = 4;
+export const REFUSE_ABORTED = 5;
+export const REFUSE_CLICK = 6;
+export const REFUSE_REQUEST = 7;
+export const ITEM = 8;
+export const CLAIMED = 9;
+export const CHANGED = 10;
+export const AGREED = 11;
+// The views of its one `view` export: core.view(which, now).
+export const METRICS = 0;
+export const BREAKER = 1;
+export const OUTBOX = 2;
+export const CONFIG = 3;
+export const RESTORED = 4;
+export const NEW_KEY = 5;
+export const UNKNOWN = 6;
+
 /** Calls page code (a log sink, an observer) so that its exception is reported, not thrown. */
 function callSafely(fn, value) {
   try {
@@ -93,7 +116,7 @@ export class Driver {
     this.#timer = at === undefined ? undefined : setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = undefined;
-      this.feed((core, now) => core.timer(now));
+      this.feed((core, now) => core.input(now, TIMER));
     }, Math.max(0, at - Date.now()));
   }
 
@@ -172,7 +195,7 @@ export class Driver {
     return new Promise((settle) => {
       if (signal && signal.aborted) {
         this.#settle.set(id, settle);
-        this.feed((core, now) => core.refuseAborted(now, id, operation, label));
+        this.feed((core, now) => core.input(now, REFUSE_ABORTED, id, operation, label));
         return;
       }
       let onAbort;
@@ -183,7 +206,7 @@ export class Driver {
       this.feed((core, now) => start(core, now, id));
       if (signal && this.#settle.has(id)) {
         onAbort = () => {
-          if (this.#settle.has(id) && this.core) this.feed((core, now) => core.abandon(now, id, true));
+          if (this.#settle.has(id) && this.core) this.feed((core, now) => core.input(now, ABANDON, id, true));
         };
         try { signal.signal.addEventListener('abort', onAbort, { once: true }); } catch { onAbort = undefined; }
       }
@@ -213,7 +236,7 @@ export class Driver {
    */
   free() {
     if (!this.core) return;
-    for (const id of [...this.#settle.keys()]) this.feed((core, now) => core.abandon(now, id, false));
+    for (const id of [...this.#settle.keys()]) this.feed((core, now) => core.input(now, ABANDON, id, false));
     clearTimeout(this.#timer);
     for (const controller of this.#inflight.values()) if (controller) controller.abort();
     this.#inflight.clear();

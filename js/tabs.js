@@ -6,6 +6,7 @@
 
 import { indexedDb, webStorage } from './storage.js';
 import { INDEXED_DB } from './config.js';
+import { AGREED, CHANGED, CLAIMED, ITEM, LOADED, WAKE } from './driver.js';
 
 /** Calls `fn` with a read's text, now or once it resolves (IndexedDB reads are async). */
 function whenRead(text, fn) {
@@ -65,8 +66,8 @@ export class Tabs {
     driver.loading = false;
     this.#listen();
     driver.feed(undefined, [(core, now) => {
-      for (const [name, text] of items) core.item(name, text);
-      core.loaded(now);
+      for (const [name, text] of items) core.input(now, ITEM, 0, 0, name, text);
+      core.input(now, LOADED);
     }]);
   }
 
@@ -88,7 +89,7 @@ export class Tabs {
     const answer = ({ text, settled }) => {
       if (!driver.core) return;
       driver.loading = false;
-      driver.feed(undefined, [(core, now) => core.agreed(now, name, text, settled)]);
+      driver.feed(undefined, [(core, now) => core.input(now, AGREED, 0, settled, name, text)]);
     };
     const agreed = this.#items.agree(name, proposal, holder);
     if (typeof agreed.then !== 'function') return answer(agreed);
@@ -100,7 +101,7 @@ export class Tabs {
   /** Carries out a `read`: item `name` is fed as a change, if it holds a text. */
   read({ name }) {
     whenRead(this.#items.read(name), (text) => {
-      if (text !== undefined && this.#driver.core) this.#driver.feed((core, now) => core.changed(now, name, text));
+      if (text !== undefined && this.#driver.core) this.#driver.feed((core, now) => core.input(now, CHANGED, 0, 0, name, text));
     });
   }
 
@@ -133,8 +134,8 @@ export class Tabs {
         // Released meanwhile (the core gave up): nothing is fed.
         if (this.#claims.has(claim) || !granted) {
           driver.feed((core, now) => {
-            for (const text of announcements) if (typeof text === 'string') core.item('', text);
-            core.claimed(now, claim, text, granted);
+            for (const text of announcements) if (typeof text === 'string') core.input(now, ITEM, 0, 0, '', text);
+            core.input(now, CLAIMED, claim, granted, text);
           });
         }
       });
@@ -180,7 +181,7 @@ export class Tabs {
     if (typeof text !== 'string' && text !== undefined) return; // asynchronous: events suffice
     if (text === watched.text) return;
     watched.text = text;
-    this.#driver.feed((core, now) => core.changed(now, watched.name, text));
+    this.#driver.feed((core, now) => core.input(now, CHANGED, 0, 0, watched.name, text));
   }
 
   /**
@@ -195,11 +196,11 @@ export class Tabs {
       if (event.type === 'visibilitychange' && globalThis.document.visibilityState !== 'visible') return;
       if (!driver.core) return;
       this.checkWatched();
-      driver.feed((core, now) => core.wake(now));
+      driver.feed((core, now) => core.input(now, WAKE));
     };
     this.#unlisten.push(this.#items.listen((name, text) => {
       if (this.#watched && name === this.#watched.name) this.#watched.text = text;
-      if (driver.core) driver.feed((core, now) => core.changed(now, name, text));
+      if (driver.core) driver.feed((core, now) => core.input(now, CHANGED, 0, 0, name, text));
     }));
     const targets = [[globalThis, 'online', wake], [globalThis, 'pageshow', wake],
       [globalThis.document, 'visibilitychange', wake]];

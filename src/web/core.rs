@@ -87,7 +87,7 @@ fn field(record: &JsValue, name: &str) -> Option<Scalar> {
 #[wasm_bindgen(js_name = __Core, skip_typescript)]
 pub struct Core {
     client: Client<ChaCha>,
-    /// Items given one at a time, for the next [`Core::loaded`] or [`Core::claimed`].
+    /// Items given one at a time (`input` kind 8), for the next load or claim (kinds 2 and 9).
     items: Vec<(String, String)>,
 }
 
@@ -151,19 +151,6 @@ impl Core {
         self.client.replay_plan(&request).to_json()
     }
 
-    /// The bookings whose outcome is unknown that ended at `since` or later, as JSON.
-    pub fn unknown(&self, since: f64) -> String {
-        let mut out = String::from("[");
-        for (i, unknown) in self.client.unknown(since as i64).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            unknown.write_json(&mut out);
-        }
-        out.push(']');
-        out
-    }
-
     /// A click: the page's `handle(event, request)` once the click's `label` was read.
     pub fn click(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
         let request = read_request(request);
@@ -176,46 +163,6 @@ impl Core {
         let appointment_id = scalar(appointment_id);
         self.client
             .handle(now as i64, Input::Cancel { id, appointment_id });
-    }
-
-    /// A request that is not a readable object (`what` says what it is); `label` is the
-    /// click's, for `handle` (`book` is then false).
-    #[wasm_bindgen(js_name = refuseRequest)]
-    pub fn refuse_request(
-        &mut self,
-        now: f64,
-        id: u32,
-        book: bool,
-        label: Option<String>,
-        what: String,
-    ) {
-        let error = Error::invalid_field(
-            "request",
-            ["the request must be an object, got ", &what].concat(),
-        );
-        let operation = book.then_some(crate::booking::Operation::Book);
-        self.client.handle(
-            now as i64,
-            Input::Refuse {
-                id,
-                operation,
-                label,
-                error,
-            },
-        );
-    }
-
-    /// A click that carried no usable label (`why` says why).
-    #[wasm_bindgen(js_name = refuseClick)]
-    pub fn refuse_click(&mut self, now: f64, id: u32, why: String) {
-        let error = Error::new(ErrorCode::UnknownAction, why);
-        let input = Input::Refuse {
-            id,
-            operation: None,
-            label: Some(String::new()),
-            error,
-        };
-        self.client.handle(now as i64, input);
     }
 
     /// The answer to call `call`.
@@ -237,90 +184,98 @@ impl Core {
             .handle(now as i64, Input::Answer { call, answer });
     }
 
-    /// A wake-up.
-    pub fn timer(&mut self, now: f64) {
-        self.client.handle(now as i64, Input::Timer);
-    }
-
-    /// One storage item, its name and text: read at load (then [`Core::loaded`]), or announced
-    /// by a tab (`name` empty; then [`Core::claimed`]). Held until that call.
-    pub fn item(&mut self, name: String, text: String) {
-        self.items.push((name, text));
-    }
-
-    /// The storage was read: every item was given ([`Core::item`]).
-    pub fn loaded(&mut self, now: f64) {
-        let items = core::mem::take(&mut self.items);
-        self.client.handle(now as i64, Input::Loaded { items });
-    }
-
-    /// Claim `claim` was answered: `granted` (its lock is held) and `saved`, the item read
-    /// under it, with what the origin's tabs announced given first ([`Core::item`]); or not
-    /// granted (a claim that does not wait found the lock taken).
-    pub fn claimed(&mut self, now: f64, claim: u32, saved: Option<String>, granted: bool) {
-        let announced = core::mem::take(&mut self.items);
-        let input = Input::Claimed {
-            claim,
-            saved,
-            granted,
-            announced: announced.into_iter().map(|(_, text)| text).collect(),
+    /// Every input that carries no page object, by `kind` (the driver names them in
+    /// `js/driver.js`): one export instead of twelve (each costs its own binding). `id` is a
+    /// page call or a claim, `n` a small number, `a` and `b` texts; what each kind reads:
+    ///
+    /// | kind | input | `id` | `n` | `a` | `b` |
+    /// |---|---|---|---|---|---|
+    /// | 0 | a wake-up | | | | |
+    /// | 1 | the page came back (online, visible, shown from the back/forward cache) | | | | |
+    /// | 2 | storage was read: every item was given (kind 8) | | | | |
+    /// | 3 | `flushOutbox()` | call | | | |
+    /// | 4 | the page gave up on a call: its `AbortSignal` fired (`n` 1) or it was freed | call | aborted | | |
+    /// | 5 | a call whose signal had fired before it started: nothing sent | call | 0 a click, 1 book, 2 cancel | the click's label | |
+    /// | 6 | a click that carried no usable label | call | | why | |
+    /// | 7 | a request that is not a readable object | call | 1 book | the click's label | what it is |
+    /// | 8 | one storage item, held for the next kind 2 or 9 (name empty: a tab's announcement) | | | name | text |
+    /// | 9 | a claim answered: granted (`n` 1, `a` the item read under it) or not | claim | granted | the item | |
+    /// | 10 | another tab changed a storage item (`b` undefined: removed) | | | name | text |
+    /// | 11 | the tabs agreed on an item (`b` undefined: none could be read or written) | | settled | name | text |
+    pub fn input(
+        &mut self,
+        now: f64,
+        kind: u8,
+        id: u32,
+        n: u32,
+        a: Option<String>,
+        b: Option<String>,
+    ) {
+        let text = |t: Option<String>| t.unwrap_or_default();
+        let input = match kind {
+            0 => Input::Timer,
+            1 => Input::Wake,
+            2 => Input::Loaded {
+                items: core::mem::take(&mut self.items),
+            },
+            3 => Input::Flush { id },
+            4 => Input::Abandon {
+                id,
+                aborted: n == 1,
+            },
+            5 => Input::Refuse {
+                id,
+                operation: match n {
+                    1 => Some(crate::booking::Operation::Book),
+                    2 => Some(crate::booking::Operation::Cancel),
+                    _ => None,
+                },
+                label: a,
+                error: Error::new(
+                    ErrorCode::Aborted,
+                    "the caller's signal was aborted before the call started",
+                ),
+            },
+            6 => Input::Refuse {
+                id,
+                operation: None,
+                label: Some(String::new()),
+                error: Error::new(ErrorCode::UnknownAction, text(a)),
+            },
+            7 => Input::Refuse {
+                id,
+                operation: (n == 1).then_some(crate::booking::Operation::Book),
+                label: a,
+                error: Error::invalid_field(
+                    "request",
+                    ["the request must be an object, got ", &text(b)].concat(),
+                ),
+            },
+            8 => {
+                self.items.push((text(a), text(b)));
+                return;
+            }
+            9 => Input::Claimed {
+                claim: id,
+                saved: a,
+                granted: n == 1,
+                announced: core::mem::take(&mut self.items)
+                    .into_iter()
+                    .map(|(_, text)| text)
+                    .collect(),
+            },
+            10 => Input::Changed {
+                name: text(a),
+                json: b,
+            },
+            11 => Input::Agreed {
+                name: text(a),
+                text: b,
+                settled: n == 1,
+            },
+            _ => return,
         };
         self.client.handle(now as i64, input);
-    }
-
-    /// Another tab changed storage item `name` (`json` undefined: removed).
-    pub fn changed(&mut self, now: f64, name: String, json: Option<String>) {
-        self.client
-            .handle(now as i64, Input::Changed { name, json });
-    }
-
-    /// The tabs agreed on item `name` (an `agree` command): its `text` (undefined: none could
-    /// be read or written), and whether the storage `settled` it for every tab.
-    pub fn agreed(&mut self, now: f64, name: String, text: Option<String>, settled: bool) {
-        let input = Input::Agreed {
-            name,
-            text,
-            settled,
-        };
-        self.client.handle(now as i64, input);
-    }
-
-    /// The page came back (online, visible, shown from the back/forward cache).
-    pub fn wake(&mut self, now: f64) {
-        self.client.handle(now as i64, Input::Wake);
-    }
-
-    /// The page gave up on call `id`: its `AbortSignal` fired (`aborted`), or it was freed.
-    pub fn abandon(&mut self, now: f64, id: u32, aborted: bool) {
-        self.client
-            .handle(now as i64, Input::Abandon { id, aborted });
-    }
-
-    /// A call whose `AbortSignal` had fired before it started: answered `aborted`, nothing
-    /// sent. `operation`: 0 unknown (a click), 1 book, 2 cancel; `label` is the click's.
-    #[wasm_bindgen(js_name = refuseAborted)]
-    pub fn refuse_aborted(&mut self, now: f64, id: u32, operation: u8, label: Option<String>) {
-        let error = Error::new(
-            ErrorCode::Aborted,
-            "the caller's signal was aborted before the call started",
-        );
-        let operation = match operation {
-            1 => Some(crate::booking::Operation::Book),
-            2 => Some(crate::booking::Operation::Cancel),
-            _ => None,
-        };
-        let input = Input::Refuse {
-            id,
-            operation,
-            label,
-            error,
-        };
-        self.client.handle(now as i64, input);
-    }
-
-    /// `flushOutbox()`, page call `id`.
-    pub fn flush(&mut self, now: f64, id: u32) {
-        self.client.handle(now as i64, Input::Flush { id });
     }
 
     /// The next command as JSON, or `undefined` when there is nothing left to do now.
@@ -334,34 +289,29 @@ impl Core {
         self.client.poll_timeout().map(|t| t as f64)
     }
 
-    /// `metrics()` as JSON.
-    pub fn metrics(&self) -> String {
-        self.client.metrics().to_json()
-    }
-
-    /// `breaker()` as JSON, at `now`.
-    pub fn breaker(&self, now: f64) -> String {
-        self.client.breaker_view(now as i64).to_json()
-    }
-
-    /// `outbox()` as JSON.
-    pub fn outbox(&self) -> String {
-        self.client.outbox().to_json()
-    }
-
-    /// `config()` as JSON.
-    pub fn config(&self) -> String {
-        self.client.config().to_json()
-    }
-
-    /// `restored()` as JSON.
-    pub fn restored(&self) -> String {
-        self.client.restored().to_json()
-    }
-
-    /// `newIdempotencyKey()`.
-    #[wasm_bindgen(js_name = newKey)]
-    pub fn new_key(&mut self) -> String {
-        self.client.new_key()
+    /// A view as JSON, by `which`: 0 `metrics()`, 1 `breaker()` at `now`, 2 `outbox()`,
+    /// 3 `config()`, 4 `restored()`, 5 a new idempotency key (`newIdempotencyKey()`, a bare
+    /// text), 6 the bookings whose outcome is unknown that ended at `now` or later. One export
+    /// instead of seven.
+    pub fn view(&mut self, which: u8, now: f64) -> String {
+        match which {
+            0 => self.client.metrics().to_json(),
+            1 => self.client.breaker_view(now as i64).to_json(),
+            2 => self.client.outbox().to_json(),
+            3 => self.client.config().to_json(),
+            4 => self.client.restored().to_json(),
+            5 => self.client.new_key(),
+            _ => {
+                let mut out = String::from("[");
+                for (i, unknown) in self.client.unknown(now as i64).enumerate() {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    unknown.write_json(&mut out);
+                }
+                out.push(']');
+                out
+            }
+        }
     }
 }
