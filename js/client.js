@@ -4,9 +4,11 @@
 
 import { MAX_LABEL, classify, optionsError, readReplay, readRequest, readSignal, wellFormed } from './guard.js';
 import { splitConfig } from './config.js';
+import { Driver } from './driver.js';
 import {
-  BREAKER, CONFIG, Driver, FLUSH, METRICS, NEW_KEY, OUTBOX, REFUSE_CLICK, REFUSE_REQUEST, RESTORED, TIMER, UNKNOWN,
-} from './driver.js';
+  BOOK, BREAKER, CLICK, CONFIG, FLUSH, METRICS, NEW_KEY, OUTBOX, PLAN, REFUSE_CLICK, REFUSE_REQUEST, REPLAY, RESTORED,
+  TIMER, UNKNOWN,
+} from './kinds.js';
 import { Tabs } from './tabs.js';
 
 /** What a replayed request came to, from its result. */
@@ -72,8 +74,8 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       // Read now, at the call: a call queued behind a re-entrant one still books what was asked.
       const read = readRequest(request, requestFields());
       return this.#driver.request((core, now, id) => {
-        if (read.error) core.input(now, REFUSE_REQUEST, id, true, undefined, read.error);
-        else core.book(now, id, read.record);
+        if (read.error) core.input(now, REFUSE_REQUEST, id, 1, undefined, read.error);
+        else core.call(now, BOOK, id, undefined, read.record);
       }, signal, 1);
     }
 
@@ -101,14 +103,14 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       const read = why ? undefined : readRequest(request, requestFields());
       return this.#driver.request((core, now, id) => {
         if (why) return core.input(now, REFUSE_CLICK, id, 0, why);
-        if (read.error) return core.input(now, REFUSE_REQUEST, id, false, found.label, read.error);
-        return core.click(now, id, found.label, read.record);
+        if (read.error) return core.input(now, REFUSE_REQUEST, id, 0, found.label, read.error);
+        return core.call(now, CLICK, id, found.label, read.record);
       }, signal, 0, why ? '' : found.label);
     }
 
     /** Publishes outbox events left pending; resolves to `{ published, pending }`. */
     flushOutbox() {
-      return this.#driver.request((core, now, id) => core.input(now, FLUSH, id));
+      return this.#driver.request((core, now, id) => core.input(now, FLUSH, id, 0));
     }
 
     /**
@@ -121,14 +123,14 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
       const { since, dryRun, requests } = readReplay(options, requestFields());
       const driver = this.#driver;
       if (dryRun) {
-        driver.feed((core, now) => core.input(now, TIMER));
-        const plan = (read) => (read.error ? { status: 'invalid', code: 'invalid_request' } : JSON.parse(this.#core.replayPlan(read.record)));
+        driver.feed((core, now) => core.input(now, TIMER, 0, 0));
+        const plan = (read) => (read.error ? { status: 'invalid', code: 'invalid_request' } : JSON.parse(this.#core.call(0, PLAN, 0, undefined, read.record)));
         return Promise.resolve({ dryRun, unknown: JSON.parse(this.#core.view(UNKNOWN, since)), requests: requests.map(plan) });
       }
       const unknown = JSON.parse(this.#core.view(UNKNOWN, since));
       return Promise.all(requests.map((read) => driver.request((core, now, id) => {
-        if (read.error) core.input(now, REFUSE_REQUEST, id, true, undefined, read.error);
-        else core.replay(now, id, read.record);
+        if (read.error) core.input(now, REFUSE_REQUEST, id, 1, undefined, read.error);
+        else core.call(now, REPLAY, id, undefined, read.record);
       }, undefined, 1))).then((results) => this.flushOutbox().then((outbox) => ({
         dryRun,
         unknown,

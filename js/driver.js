@@ -8,30 +8,9 @@
 // every input; a wake-up at or before now fires once (no spin); exactly one answer per send,
 // none after an abort; what a command saved is written before the send or release after it.
 
+import { ABANDON, LOGS, REFUSE_ABORTED, TIMER } from './kinds.js';
 import { send } from './transport.js';
 
-// The kinds of the core's one `input` export, for every input that carries no page object
-// (`Core::input` in src/web/core.rs says what each reads): core.input(now, kind, id, n, a, b).
-export const TIMER = 0;
-export const WAKE = 1;
-export const LOADED = 2;
-export const FLUSH = 3;
-export const ABANDON = 4;
-export const REFUSE_ABORTED = 5;
-export const REFUSE_CLICK = 6;
-export const REFUSE_REQUEST = 7;
-export const ITEM = 8;
-export const CLAIMED = 9;
-export const CHANGED = 10;
-export const AGREED = 11;
-// The views of its one `view` export: core.view(which, now).
-export const METRICS = 0;
-export const BREAKER = 1;
-export const OUTBOX = 2;
-export const CONFIG = 3;
-export const RESTORED = 4;
-export const NEW_KEY = 5;
-export const UNKNOWN = 6;
 
 /** Calls page code (a log sink, an observer) so that its exception is reported, not thrown. */
 function callSafely(fn, value) {
@@ -75,7 +54,7 @@ export class Driver {
 
   /** Tells the core whether anything reads log records: with no reader, none is made. */
   #readers() {
-    this.core.logs(this.#capacity > 0 || !!this.#sink || this.#observers.size > 0);
+    this.core.input(0, LOGS, 0, this.#capacity > 0 || this.#sink || this.#observers.size > 0 ? 1 : 0);
   }
 
   /**
@@ -116,7 +95,7 @@ export class Driver {
     this.#timer = at === undefined ? undefined : setTimeout(() => {
       this.#timer = undefined;
       this.#timerAt = undefined;
-      this.feed((core, now) => core.input(now, TIMER));
+      this.feed((core, now) => core.input(now, TIMER, 0, 0));
     }, Math.max(0, at - Date.now()));
   }
 
@@ -206,7 +185,7 @@ export class Driver {
       this.feed((core, now) => start(core, now, id));
       if (signal && this.#settle.has(id)) {
         onAbort = () => {
-          if (this.#settle.has(id) && this.core) this.feed((core, now) => core.input(now, ABANDON, id, true));
+          if (this.#settle.has(id) && this.core) this.feed((core, now) => core.input(now, ABANDON, id, 1));
         };
         try { signal.signal.addEventListener('abort', onAbort, { once: true }); } catch { onAbort = undefined; }
       }
@@ -236,7 +215,7 @@ export class Driver {
    */
   free() {
     if (!this.core) return;
-    for (const id of [...this.#settle.keys()]) this.feed((core, now) => core.input(now, ABANDON, id, false));
+    for (const id of [...this.#settle.keys()]) this.feed((core, now) => core.input(now, ABANDON, id, 0));
     clearTimeout(this.#timer);
     for (const controller of this.#inflight.values()) if (controller) controller.abort();
     this.#inflight.clear();

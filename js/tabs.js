@@ -6,7 +6,7 @@
 
 import { indexedDb, webStorage } from './storage.js';
 import { INDEXED_DB } from './config.js';
-import { AGREED, CHANGED, CLAIMED, ITEM, LOADED, WAKE } from './driver.js';
+import { AGREED, CHANGED, CLAIMED, ITEM, LOADED, WAKE } from './kinds.js';
 
 /** Calls `fn` with a read's text, now or once it resolves (IndexedDB reads are async). */
 function whenRead(text, fn) {
@@ -67,7 +67,7 @@ export class Tabs {
     this.#listen();
     driver.feed(undefined, [(core, now) => {
       for (const [name, text] of items) core.input(now, ITEM, 0, 0, name, text);
-      core.input(now, LOADED);
+      core.input(now, LOADED, 0, 0);
     }]);
   }
 
@@ -89,7 +89,7 @@ export class Tabs {
     const answer = ({ text, settled }) => {
       if (!driver.core) return;
       driver.loading = false;
-      driver.feed(undefined, [(core, now) => core.input(now, AGREED, 0, settled, name, text)]);
+      driver.feed(undefined, [(core, now) => core.input(now, AGREED, 0, settled ? 1 : 0, name, text)]);
     };
     const agreed = this.#items.agree(name, proposal, holder);
     if (typeof agreed.then !== 'function') return answer(agreed);
@@ -135,7 +135,7 @@ export class Tabs {
         if (this.#claims.has(claim) || !granted) {
           driver.feed((core, now) => {
             for (const text of announcements) if (typeof text === 'string') core.input(now, ITEM, 0, 0, '', text);
-            core.input(now, CLAIMED, claim, granted, text);
+            core.input(now, CLAIMED, claim, granted ? 1 : 0, text);
           });
         }
       });
@@ -196,7 +196,7 @@ export class Tabs {
       if (event.type === 'visibilitychange' && globalThis.document.visibilityState !== 'visible') return;
       if (!driver.core) return;
       this.checkWatched();
-      driver.feed((core, now) => core.input(now, WAKE));
+      driver.feed((core, now) => core.input(now, WAKE, 0, 0));
     };
     this.#unlisten.push(this.#items.listen((name, text) => {
       if (this.#watched && name === this.#watched.name) this.#watched.text = text;

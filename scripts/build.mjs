@@ -49,7 +49,7 @@ wasmPack(['build', profile, '--target', 'web', '--out-dir', 'pkg',
 renameSync(join(PKG, 'raptor_secondary.js'), join(PKG, 'raptor_secondary_core.js'));
 renameSync(join(PKG, 'raptor_secondary.d.ts'), join(PKG, 'raptor_secondary_core.d.ts'));
 // The driver's modules, one per role (see js/client.js).
-const DRIVER = ['client.js', 'driver.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js', 'storage.js'];
+const DRIVER = ['client.js', 'driver.js', 'kinds.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js', 'storage.js'];
 for (const f of DRIVER) copyFileSync(join(ROOT, 'js', f), join(PKG, f));
 // The entry files under the names pages and bundlers know (the sources are named for their
 // role: index.js the ES module, loader.js the classic script, drop_in.js, rollout.js).

@@ -35,6 +35,11 @@ extern "C" {
     fn define_client(core: &JsValue) -> JsValue;
 }
 
+#[wasm_bindgen(module = "/js/kinds.js")]
+extern "C" {
+    #[wasm_bindgen(thread_local_v2, js_name = TIMER)]
+    static TIMER: f64;
+}
 #[wasm_bindgen(module = "/js/driver.js")]
 extern "C" {
     type Driver;

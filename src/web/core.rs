@@ -126,36 +126,32 @@ impl Core {
         crate::rollout::bucket(group_id, unit)
     }
 
-    /// Whether anything reads log records (a buffer, a sink, an observer): off, none is made.
-    pub fn logs(&mut self, on: bool) {
-        self.client.set_logging(on);
-    }
-
-    /// `book(request)`, page call `id`.
-    pub fn book(&mut self, now: f64, id: u32, request: &JsValue) {
+    /// A page call with a request (a record of own, classified fields), by `kind`: 0
+    /// `book(request)`; 1 one request of `replay(...)`, sent again only under its record's key;
+    /// 2 a click, the page's `handle(event, request)` once the click's `label` was read; 3 what
+    /// replaying `request` would do (`replay({ dryRun: true })`), returned as JSON with nothing
+    /// fed. `id` is the page call. One export instead of four.
+    pub fn call(
+        &mut self,
+        now: f64,
+        kind: u8,
+        id: u32,
+        label: Option<String>,
+        request: &JsValue,
+    ) -> Option<String> {
         let request = read_request(request);
-        self.client.handle(now as i64, Input::Book { id, request });
-    }
-
-    /// One request of `replay(...)`, page call `id`: sent again only under its record's key.
-    pub fn replay(&mut self, now: f64, id: u32, request: &JsValue) {
-        let request = read_request(request);
-        self.client
-            .handle(now as i64, Input::Replay { id, request });
-    }
-
-    /// What replaying `request` would do, as JSON (`replay({ dryRun: true })`).
-    #[wasm_bindgen(js_name = replayPlan)]
-    pub fn replay_plan(&self, request: &JsValue) -> String {
-        let request = read_request(request);
-        self.client.replay_plan(&request).to_json()
-    }
-
-    /// A click: the page's `handle(event, request)` once the click's `label` was read.
-    pub fn click(&mut self, now: f64, id: u32, label: String, request: &JsValue) {
-        let request = read_request(request);
-        self.client
-            .handle(now as i64, Input::Click { id, label, request });
+        let input = match kind {
+            0 => Input::Book { id, request },
+            1 => Input::Replay { id, request },
+            2 => Input::Click {
+                id,
+                label: label.unwrap_or_default(),
+                request,
+            },
+            _ => return Some(self.client.replay_plan(&request).to_json()),
+        };
+        self.client.handle(now as i64, input);
+        None
     }
 
     /// `cancel(appointmentId)`, the id classified.
@@ -185,7 +181,7 @@ impl Core {
     }
 
     /// Every input that carries no page object, by `kind` (the driver names them in
-    /// `js/driver.js`): one export instead of twelve (each costs its own binding). `id` is a
+    /// `js/kinds.js`): one export instead of thirteen (each costs its own binding). `id` is a
     /// page call or a claim, `n` a small number, `a` and `b` texts; what each kind reads:
     ///
     /// | kind | input | `id` | `n` | `a` | `b` |
@@ -202,6 +198,7 @@ impl Core {
     /// | 9 | a claim answered: granted (`n` 1, `a` the item read under it) or not | claim | granted | the item | |
     /// | 10 | another tab changed a storage item (`b` undefined: removed) | | | name | text |
     /// | 11 | the tabs agreed on an item (`b` undefined: none could be read or written) | | settled | name | text |
+    /// | 12 | whether anything reads log records (a buffer, a sink, an observer): off, none is made | | on | | |
     pub fn input(
         &mut self,
         now: f64,
@@ -273,6 +270,10 @@ impl Core {
                 text: b,
                 settled: n == 1,
             },
+            12 => {
+                self.client.set_logging(n == 1);
+                return;
+            }
             _ => return,
         };
         self.client.handle(now as i64, input);

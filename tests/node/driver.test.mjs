@@ -275,7 +275,7 @@ test('what a command saved is written before the send it guards, and before the 
     driver.tabs = new Tabs(driver, items);
     driver.tabs.load();
     const read = readRequest(request(), __Core.fields(false).split(','));
-    const result = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
+    const result = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
     await sleep(5);
     assert.deepEqual(order, ['save p:'], 'the create waits for the write of its record');
     while (writes.length) {
@@ -329,8 +329,8 @@ test('an agreement answered later holds page calls back; they go, in order, once
   assert.match(asked[0].proposal, /^[0-9a-f]{64}$/);
   assert.ok(ready && typeof ready.then === 'function', 'load() waits for the agreement');
   const read = readRequest(request(), __Core.fields(false).split(','));
-  const first = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
-  const second = driver.request((c, now, id) => c.book(now, id, read.record), undefined, 1);
+  const first = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
+  const second = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
   await sleep(5);
   assert.deepEqual(order, [], 'nothing is claimed, saved or sent before the agreement');
   settle();
@@ -354,7 +354,7 @@ test('the driver knows no storage format, and each of its files stays small', ()
       : new RegExp(`\\b${word.replace(/[.()]/g, '\\$&')}`).test(code);
     assert.equal(found, false, `js/storage.js mentions ${word}`);
   }
-  for (const file of ['client.js', 'driver.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js']) {
+  for (const file of ['client.js', 'driver.js', 'kinds.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js']) {
     const lines = readFileSync(new URL(`js/${file}`, root), 'utf8').split('\n').length - 1;
     assert.ok(lines <= 250, `js/${file} is ${lines} lines (at most 250)`);
   }

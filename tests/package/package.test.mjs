@@ -41,7 +41,7 @@ after(() => rmSync(scratch, { recursive: true, force: true }));
 test('the tarball holds every file the modules import, and nothing of a former build', () => {
   const files = readdirSync(join(scratch, 'project', 'node_modules', 'raptor-secondary', 'pkg'), { recursive: true })
     .filter((f) => !f.endsWith('/') && f.includes('.')).sort();
-  for (const needed of ['raptor_secondary.js', 'raptor_secondary_core.js', 'client.js', 'driver.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js', 'storage.js',
+  for (const needed of ['raptor_secondary.js', 'raptor_secondary_core.js', 'client.js', 'driver.js', 'kinds.js', 'guard.js', 'config.js', 'transport.js', 'tabs.js', 'storage.js',
     'raptor_secondary_bg.wasm', 'raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm',
     'raptor-secondary.js', 'raptor-secondary.d.ts', 'raptor_secondary.d.ts',
     'raptor_secondary_drop_in.js', 'raptor_secondary_drop_in.d.ts']) {

@@ -4,7 +4,7 @@
 // connection when it counts a waiting thread that another new connection has just taken, and
 // every thread stays with its keep-alive connection, so Chrome never finished loading the page.
 export async function loadClient() {
-  for (const leaf of ['guard', 'config', 'transport', 'storage', 'driver', 'tabs']) {
+  for (const leaf of ['guard', 'config', 'transport', 'storage', 'kinds', 'driver', 'tabs']) {
     await import(`../../js/${leaf}.js`);
   }
   return import('../../js/client.js');
