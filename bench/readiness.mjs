@@ -31,10 +31,14 @@ const OLD = join(ROOT, 'target', 'bench-readiness-sequential');
 rmSync(OLD, { recursive: true, force: true });
 cpSync(PKG, OLD, { recursive: true });
 const loader = readFileSync(join(PKG, 'raptor-secondary.js'), 'utf8');
-// The sequential loader: the .wasm is named, not fetched; the glue fetches it once it runs.
-const parallel = /var (\w+)=\w+\.fetch\((\w+)\);typeof WebAssembly\.compileStreaming=="function"&&.*?\1\.catch\(function\(\)\{\}\),/.exec(loader);
-if (!parallel) throw new Error('bench: the loader no longer starts the .wasm fetch as this bench expects (run npm run build)');
-writeFileSync(join(OLD, 'raptor-secondary.js'), loader.replace(parallel[0], `var ${parallel[1]}=${parallel[2]};`));
+// The sequential loader: the .wasm is fetched only once the boot module runs (`_boot`), as a
+// glue that fetches its own .wasm would; the parallel one starts the fetch at once.
+const fetchAtOnce = /var (\w+)=fetch\((\w+)\)\.then\(/;
+const boot = /(\w+)\._boot=function\((\w+)\)\{/;
+if (!fetchAtOnce.test(loader) || !boot.test(loader)) throw new Error('bench: the loader no longer starts the .wasm fetch as this bench expects (run npm run build)');
+writeFileSync(join(OLD, 'raptor-secondary.js'), loader
+  .replace(fetchAtOnce, (_, wasm, url) => `var ${wasm}=new Promise(function(r){self.__sequential=r}).then(function(){return fetch(${url})}).then(`)
+  .replace(boot, (all) => `${all}self.__sequential&&self.__sequential();`));
 
 const page = (loaderUrl, client) => `<!doctype html><meta charset="utf-8"><title>readiness</title><link rel="icon" href="data:,">
 <script>window.t0 = performance.now();</script>
