@@ -6,7 +6,7 @@ import { MAX_LABEL, classify, optionsError, readReplay, readRequest, readSignal,
 import { splitConfig } from './config.js';
 import { Driver } from './driver.js';
 import {
-  BOOK, BREAKER, CLICK, CONFIG, FLUSH, METRICS, NEW_KEY, OUTBOX, PLAN, REFUSE_CLICK, REFUSE_REQUEST, REPLAY, RESTORED,
+  BOOK, BREAKER, CANCEL, CLICK, CONFIG, FLUSH, METRICS, NEW_KEY, OUTBOX, PLAN, REFUSE_CLICK, REFUSE_REQUEST, REPLAY, RESTORED,
   TIMER, UNKNOWN,
 } from './kinds.js';
 import { Tabs } from './tabs.js';
@@ -83,7 +83,7 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     cancel(appointmentId, options) {
       const signal = readSignal(options);
       const id = classify(appointmentId);
-      return this.#driver.request((core, now, call) => core.cancel(now, call, id), signal, 2);
+      return this.#driver.request((core, now, call) => core.call(now, CANCEL, call, undefined, id), signal, 2);
     }
 
     /**

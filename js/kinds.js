@@ -21,6 +21,7 @@ export const BOOK = 0;
 export const REPLAY = 1;
 export const CLICK = 2;
 export const PLAN = 3;
+export const CANCEL = 4;
 // The views of its one `view` export: core.view(which, now).
 export const METRICS = 0;
 export const BREAKER = 1;

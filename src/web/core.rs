@@ -130,7 +130,8 @@ impl Core {
     /// `book(request)`; 1 one request of `replay(...)`, sent again only under its record's key;
     /// 2 a click, the page's `handle(event, request)` once the click's `label` was read; 3 what
     /// replaying `request` would do (`replay({ dryRun: true })`), returned as JSON with nothing
-    /// fed. `id` is the page call. One export instead of four.
+    /// fed; 4 `cancel(appointmentId)`, `request` being the id classified. `id` is the page call.
+    /// One export instead of five.
     pub fn call(
         &mut self,
         now: f64,
@@ -139,6 +140,12 @@ impl Core {
         label: Option<String>,
         request: &JsValue,
     ) -> Option<String> {
+        if kind == 4 {
+            let appointment_id = scalar(request.clone());
+            let input = Input::Cancel { id, appointment_id };
+            self.client.handle(now as i64, input);
+            return None;
+        }
         let request = read_request(request);
         let input = match kind {
             0 => Input::Book { id, request },
@@ -152,13 +159,6 @@ impl Core {
         };
         self.client.handle(now as i64, input);
         None
-    }
-
-    /// `cancel(appointmentId)`, the id classified.
-    pub fn cancel(&mut self, now: f64, id: u32, appointment_id: JsValue) {
-        let appointment_id = scalar(appointment_id);
-        self.client
-            .handle(now as i64, Input::Cancel { id, appointment_id });
     }
 
     /// The answer to call `call`.
