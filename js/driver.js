@@ -11,7 +11,6 @@
 import { ABANDON, LOGS, REFUSE_ABORTED, TIMER } from './kinds.js';
 import { send } from './transport.js';
 
-
 /** Calls page code (a log sink, an observer) so that its exception is reported, not thrown. */
 function callSafely(fn, value) {
   try {
