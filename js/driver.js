@@ -87,8 +87,8 @@ export class Driver {
    */
   #arm() {
     const at = this.core.pollTimeout();
-    if (at !== undefined && this.#timerAt !== undefined && this.#timerAt <= at) return;
-    if (at === this.#timerAt) return;
+    // (`undefined <= at` is false: with no timer set, any wake-up arms one.)
+    if (at === this.#timerAt || this.#timerAt <= at) return;
     clearTimeout(this.#timer);
     this.#timerAt = at;
     this.#timer = at === undefined ? undefined : setTimeout(() => {
