@@ -11,6 +11,9 @@
 import { ABANDON, LOGS, REFUSE_ABORTED, TIMER } from './kinds.js';
 import { send } from './transport.js';
 
+const ASKED = 1;
+const ENDING = 2;
+
 /** Calls page code (a log sink, an observer) so that its exception is reported, not thrown. */
 function callSafely(fn, value) {
   try {
@@ -39,6 +42,8 @@ export class Driver {
   #timerAt;
   #inputs = [];
   #draining = false;
+  /** 0, or `free()` was asked for inside a drain (ASKED), or is under way (ENDING). */
+  #freeing = 0;
   /** Page calls wait (queued, in order) while storage loads and while the tabs agree. */
   loading = false;
 
@@ -77,7 +82,8 @@ export class Driver {
     } finally {
       this.#draining = false;
     }
-    this.#arm();
+    if (this.#freeing === ASKED) this.free();
+    else if (!this.#freeing) this.#arm();
   }
 
   /**
@@ -100,7 +106,8 @@ export class Driver {
 
   #run(command) {
     switch (command.kind) {
-      case 'send': return this.#send(command);
+      // Nothing goes out once the page freed the client (from a sink or observer, mid-drain).
+      case 'send': return this.#freeing || this.#send(command);
       case 'abort': {
         const controller = this.#inflight.get(command.call);
         this.#inflight.delete(command.call);
@@ -213,8 +220,14 @@ export class Driver {
    * flight are aborted, storage is let go, and the core's memory is freed.
    */
   free() {
-    if (!this.core) return;
-    for (const id of [...this.#settle.keys()]) this.feed((core, now) => core.input(now, ABANDON, id, 0));
+    if (!this.core || this.#freeing === ENDING) return;
+    // Asked by page code inside a drain (a sink, an observer): the drain finishes first.
+    this.#freeing = ASKED;
+    if (this.#draining) return;
+    this.#freeing = ENDING;
+    this.loading = false;
+    const ids = [...this.#settle.keys()];
+    this.feed((core, now) => { for (const id of ids) core.input(now, ABANDON, id, 0); });
     clearTimeout(this.#timer);
     for (const controller of this.#inflight.values()) if (controller) controller.abort();
     this.#inflight.clear();

@@ -170,6 +170,49 @@ test('a log sink that books from inside a record is carried out in order', async
   assert.equal((await nested).state, 'completed', 're-entering the client from a sink works');
 });
 
+test('a log sink that frees the client mid-drain: the call is answered, nothing more is sent', async () => {
+  const sent = [];
+  let client;
+  client = new glue.AppointmentClient({
+    fetch: (url) => { sent.push(url); return new Promise(() => {}); },
+    storage: 'none',
+    log: (record) => { if (record.event === 'booking.requested') client.free(); },
+  });
+  const result = await Promise.race([client.book(request()), sleep(500).then(() => 'unanswered')]);
+  assert.notEqual(result, 'unanswered', 'the call freed from inside its own drain is answered');
+  assert.equal(result.error.code, 'timeout');
+  assert.deepEqual(sent, [], 'no request goes out after free()');
+});
+
+test('free() while calls wait for the storage answers them, and sends nothing', async () => {
+  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
+  const sent = [];
+  const items = {
+    prefix: 'test:',
+    load: () => new Promise(() => {}), // a storage that never answers (a blocked IndexedDB open)
+    agree: () => new Promise(() => {}),
+    announced: () => undefined,
+    read: () => undefined,
+    save() {},
+    written: () => undefined,
+    listen: () => () => {},
+    close() {},
+  };
+  const fetch = async (url) => { sent.push(url); return new Promise(() => {}); };
+  const split = splitConfig({ fetch }, __Core.fields(true).split(','));
+  const core = new __Core(split.options, new Uint8Array(32), Date.now());
+  const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
+  driver.tabs = new Tabs(driver, items);
+  driver.tabs.load();
+  const read = readRequest(request(), __Core.fields(false).split(','));
+  const waiting = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
+  driver.free();
+  const result = await Promise.race([waiting, sleep(500).then(() => 'unanswered')]);
+  assert.notEqual(result, 'unanswered', 'a call waiting for the storage is answered by free()');
+  assert.equal(result.error.code, 'timeout');
+  assert.deepEqual(sent, []);
+});
+
 test('page code that re-enters the client thousands of times deep cannot grow the stack', async () => {
   const fetch = async (url) => (url.endsWith('/events')
     ? Response.json({ accepted: true }, { status: 202 }) : Response.json({ id: 'apt_1', status: 'confirmed' }, { status: 201 }));
