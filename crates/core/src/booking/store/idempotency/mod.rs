@@ -3,6 +3,7 @@
 //! not grow without end; a record still in flight is never evicted. A plain `Vec` searched in
 //! order: the cap is small, and it keeps hashing and sorting out of the Wasm build.
 use alloc::borrow::ToOwned;
+use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -42,7 +43,7 @@ struct Record {
     key: String,
     fingerprint: u64,
     /// `None` while in flight.
-    result: Option<BookingResult>,
+    result: Option<Box<BookingResult>>,
     expires_at_ms: i64,
     /// Whether a call without a key may find this record by its fingerprint.
     findable: bool,
@@ -79,7 +80,7 @@ impl Record {
             key: self.key.clone(),
             fingerprint: self.fingerprint,
             expires_at_ms: self.result.as_ref().map(|_| self.expires_at_ms),
-            result: self.result.clone(),
+            result: self.result.as_deref().cloned(),
             findable: self.findable,
             compensating: self.compensating.clone(),
             verify: self.verify.clone(),
@@ -93,7 +94,7 @@ impl Record {
             key: &self.key,
             fingerprint: self.fingerprint,
             expires_at_ms: self.result.as_ref().map(|_| self.expires_at_ms),
-            result: self.result.as_ref(),
+            result: self.result.as_deref(),
             findable: self.findable,
             compensating: self.compensating.as_deref(),
             verify: self.verify.as_deref(),
@@ -241,7 +242,10 @@ impl IdempotencyStore {
     /// it is in flight, its outcome unknown, and past its time to live.
     pub fn replay_state(&self, key: &str, now_ms: i64) -> Option<(bool, bool, bool)> {
         let r = &self.records[self.find(key)?];
-        let unknown = r.result.as_ref().is_some_and(BookingResult::is_rerunnable);
+        let unknown = r
+            .result
+            .as_deref()
+            .is_some_and(BookingResult::is_rerunnable);
         Some((r.result.is_none(), unknown, r.expired(now_ms)))
     }
 
@@ -276,7 +280,7 @@ impl IdempotencyStore {
                 match &record.result {
                     None => return Begin::Join,
                     Some(result) if !result.is_rerunnable() => {
-                        return Begin::Replay(result.clone())
+                        return Begin::Replay(BookingResult::clone(result))
                     }
                     Some(_) => {}
                 }
@@ -305,7 +309,7 @@ impl IdempotencyStore {
         if let Some(i) = self.find(key) {
             let record = &mut self.records[i];
             record.expires_at_ms = now_ms.saturating_add(self.ttl_ms);
-            record.result = Some(result);
+            record.result = Some(Box::new(result));
             record.dirty = true;
             record.compensating = None;
         }

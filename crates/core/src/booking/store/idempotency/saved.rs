@@ -133,7 +133,7 @@ impl IdempotencyStore {
             self.records.push(Record {
                 key: record.key,
                 fingerprint: record.fingerprint,
-                result: Some(result),
+                result: Some(alloc::boxed::Box::new(result)),
                 expires_at_ms,
                 findable: record.findable,
                 dirty: false,
