@@ -4,7 +4,6 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json::{push_u64, ToJson};
-use alloc::collections::VecDeque;
 
 /// How many recent latencies the percentiles are computed over.
 pub const LATENCY_WINDOW: usize = 1024;
@@ -28,8 +27,11 @@ pub struct Metrics {
     pub reconciliations: u64,
     /// Times the breaker opened.
     pub breaker_opens: u32,
-    /// Latencies in arrival order (to drop the oldest) ...
-    arrivals: VecDeque<u64>,
+    /// Latencies in arrival order, a ring once full (to drop the oldest: the one at
+    /// `next`) ...
+    arrivals: Vec<u64>,
+    /// Where the next latency goes once the window is full.
+    next: usize,
     /// ... and the same samples kept sorted (for percentiles without sorting).
     sorted: Vec<u64>,
 }
@@ -96,14 +98,15 @@ crate::json_record! {
 impl Metrics {
     /// Records a finished call's latency.
     pub fn observe_latency(&mut self, ms: u64) {
-        if self.arrivals.len() == LATENCY_WINDOW {
-            if let Some(oldest) = self.arrivals.pop_front() {
-                if let Ok(i) = self.sorted.binary_search(&oldest) {
-                    self.sorted.remove(i);
-                }
+        if self.arrivals.len() < LATENCY_WINDOW {
+            self.arrivals.push(ms);
+        } else {
+            let oldest = core::mem::replace(&mut self.arrivals[self.next], ms);
+            self.next = (self.next + 1) % LATENCY_WINDOW;
+            if let Ok(i) = self.sorted.binary_search(&oldest) {
+                self.sorted.remove(i);
             }
         }
-        self.arrivals.push_back(ms);
         let at = self.sorted.partition_point(|&x| x <= ms);
         self.sorted.insert(at, ms);
     }
@@ -165,7 +168,10 @@ mod tests {
         }
         assert_eq!(m.arrivals.len(), LATENCY_WINDOW);
         assert_eq!(m.sorted.len(), LATENCY_WINDOW);
-        let mut expected: Vec<u64> = m.arrivals.iter().copied().collect();
+        // The window holds the last LATENCY_WINDOW latencies: the oldest ten were dropped.
+        let mut expected: Vec<u64> = (10..(LATENCY_WINDOW as u64 + 10))
+            .map(|i| (i * 7919) % 1000)
+            .collect();
         expected.sort_unstable();
         assert_eq!(m.sorted, expected);
         m.completed = 3;

@@ -13,7 +13,6 @@ use crate::booking::report::event::{Ctx, Event};
 use crate::booking::store::outbox::{OutboxEntry, OutboxStatus};
 use crate::booking::wire::contract::Step;
 use crate::json::ToJson;
-use alloc::collections::VecDeque;
 
 /// One `flushOutbox()` call, or one drain, under way.
 #[derive(Clone, Debug, PartialEq)]
@@ -22,7 +21,8 @@ pub struct Flush {
     pub id: Option<RequestId>,
     /// A drain's claim on its entry across tabs, released when it ends.
     pub claim: Option<ClaimId>,
-    queue: VecDeque<OutboxEntry>,
+    /// Entries not started yet, the next one last.
+    queue: Vec<OutboxEntry>,
     current: Option<(Ctx, Attempts)>,
     /// Events the core's own drains are publishing: a page's flush waits for them and counts
     /// how they ended.
@@ -46,7 +46,7 @@ impl Flush {
             id,
             claim: None,
             awaiting: Vec::new(),
-            queue: entries.into(),
+            queue: entries.into_iter().rev().collect(),
             current: None,
             published: 0,
             pending: skipped,
@@ -74,7 +74,7 @@ impl Flush {
     /// then answered).
     pub fn advance<R: Random>(&mut self, s: &mut Shared<R>) -> bool {
         while self.current.is_none() {
-            let Some(entry) = self.queue.pop_front() else {
+            let Some(entry) = self.queue.pop() else {
                 if self.awaiting.iter().any(|e| s.flushing.contains(e)) {
                     return false;
                 }

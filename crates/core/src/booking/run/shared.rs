@@ -20,7 +20,6 @@ use crate::booking::store::outbox::Outbox;
 use crate::booking::store::snapshot::fingerprint_to_hex;
 use crate::booking::wire::contract::Step;
 use crate::booking::wire::state::State;
-use alloc::collections::VecDeque;
 
 /// See the module documentation.
 pub struct Shared<R> {
@@ -46,7 +45,7 @@ pub struct Shared<R> {
     /// [`Client::set_logging`]: crate::booking::Client::set_logging
     pub logging: bool,
     /// Commands waiting for the driver.
-    pub out: VecDeque<Command>,
+    pub out: Queue<Command>,
     /// Events a flush has taken on (queued or in flight): one sender per event key.
     pub flushing: Vec<String>,
     /// The breaker state last saved for other tabs or taken from them (storage item `b:`).
@@ -77,7 +76,7 @@ impl<R: Random> Shared<R> {
             metrics: Metrics::default(),
             persists: false,
             logging: true,
-            out: VecDeque::new(),
+            out: Queue::default(),
             flushing: Vec::new(),
             shared_breaker: Some(BreakerState::Closed { failures: 0 }),
             secret: None,
@@ -204,5 +203,63 @@ impl<R: Random> Shared<R> {
             url.push_str(part);
         }
         url
+    }
+}
+
+/// First in, first out, on two vectors (the module's one collection type): pushed onto `back`,
+/// popped from `front`, which takes `back` reversed when it runs out.
+pub struct Queue<T> {
+    back: Vec<T>,
+    front: Vec<T>,
+}
+
+impl<T> Default for Queue<T> {
+    fn default() -> Self {
+        Queue {
+            back: Vec::new(),
+            front: Vec::new(),
+        }
+    }
+}
+
+impl<T> Queue<T> {
+    /// Adds `item` last.
+    pub fn push_back(&mut self, item: T) {
+        self.back.push(item);
+    }
+
+    /// Takes the first item.
+    pub fn pop_front(&mut self) -> Option<T> {
+        if self.front.is_empty() {
+            core::mem::swap(&mut self.front, &mut self.back);
+            self.front.reverse();
+        }
+        self.front.pop()
+    }
+
+    /// Whether nothing is queued.
+    pub fn is_empty(&self) -> bool {
+        self.front.is_empty() && self.back.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Queue;
+
+    #[test]
+    fn the_queue_is_first_in_first_out_across_refills() {
+        let mut q = Queue::default();
+        assert!(q.is_empty());
+        q.push_back(1);
+        q.push_back(2);
+        assert_eq!(q.pop_front(), Some(1));
+        q.push_back(3);
+        assert!(!q.is_empty());
+        assert_eq!(q.pop_front(), Some(2));
+        q.push_back(4);
+        assert_eq!((q.pop_front(), q.pop_front()), (Some(3), Some(4)));
+        assert_eq!(q.pop_front(), None);
+        assert!(q.is_empty());
     }
 }

@@ -7,7 +7,6 @@ use alloc::vec::Vec;
 
 use crate::booking::wire::contract::AppointmentEvent;
 use crate::json::ToJson;
-use alloc::collections::VecDeque;
 
 /// Where an outbox entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +67,7 @@ crate::json_record! {
 /// Follow-up events, oldest first.
 #[derive(Debug)]
 pub struct Outbox {
-    entries: VecDeque<OutboxEntry>,
+    entries: Vec<OutboxEntry>,
     settled_cap: usize,
     /// Booking keys whose entry was written, moved or dropped since the last save.
     changed: Vec<String>,
@@ -79,7 +78,7 @@ impl Outbox {
     /// pending ones and ones needing reconciliation are always kept.
     pub fn new(settled_cap: usize) -> Self {
         Outbox {
-            entries: VecDeque::new(),
+            entries: Vec::new(),
             settled_cap,
             changed: Vec::new(),
         }
@@ -97,7 +96,7 @@ impl Outbox {
         if self.get(&event.id).is_some() {
             return;
         }
-        self.entries.push_back(OutboxEntry {
+        self.entries.push(OutboxEntry {
             event,
             booking_key: booking_key.to_owned(),
             status: OutboxStatus::Pending,
@@ -135,9 +134,8 @@ impl Outbox {
                 break;
             };
             if settled(entry) {
-                if let Some(gone) = self.entries.remove(i) {
-                    self.changed.push(gone.booking_key);
-                }
+                let gone = self.entries.remove(i);
+                self.changed.push(gone.booking_key);
                 excess -= 1;
             } else {
                 i += 1;
@@ -174,7 +172,7 @@ impl Outbox {
     pub fn restore(&mut self, entries: Vec<OutboxEntry>) {
         for entry in entries {
             if !self.entries.iter().any(|e| e.event.id == entry.event.id) {
-                self.entries.push_back(entry);
+                self.entries.push(entry);
             }
         }
     }
@@ -190,7 +188,7 @@ impl Outbox {
         {
             Some(entry) if saved.status != OutboxStatus::Pending => entry.status = saved.status,
             Some(_) => {}
-            None => self.entries.push_back(saved),
+            None => self.entries.push(saved),
         }
     }
 
