@@ -24,7 +24,7 @@ impl<R: Random> Shared<R> {
             return;
         }
         for text in announced {
-            if let Some((id, json)) = text.split_once(' ') {
+            if let Some((id, json)) = crate::ascii::split_first(text, b' ') {
                 self.take_cancelled(&["x:", id].concat(), Some(json));
             }
         }
@@ -187,7 +187,7 @@ fn parse_secret(text: &str) -> Option<[u32; 8]> {
         {
             return None;
         }
-        *word = u32::from_str_radix(hex, 16).ok()?;
+        *word = crate::ascii::hex(hex)? as u32;
     }
     Some(key)
 }

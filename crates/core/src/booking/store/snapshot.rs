@@ -73,9 +73,7 @@ pub fn fingerprint_to_hex(fingerprint: u64) -> String {
 
 /// 16 hex digits → `u64`.
 pub fn fingerprint_from_hex(text: &str) -> Option<u64> {
-    (text.len() == 16)
-        .then(|| u64::from_str_radix(text, 16).ok())
-        .flatten()
+    crate::ascii::hex(text).filter(|_| text.len() == 16)
 }
 
 /// A record as storage holds it, borrowed: what [`SavedRecord`] and the idempotency store's

@@ -7,6 +7,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::request::BookingRequest;
+use crate::ascii::split_last;
 
 crate::json_record! {
     /// The patient fields of a booking, masked.
@@ -53,10 +54,10 @@ pub fn mask_name(name: &str) -> String {
 
 /// `jane.doe@example.org` → `j***@e***.org`.
 pub fn mask_email(email: &str) -> String {
-    let Some((local, domain)) = email.rsplit_once('@') else {
+    let Some((local, domain)) = split_last(email, b'@') else {
         return "***".into();
     };
-    let tld = domain.rsplit_once('.').map_or("", |(_, tld)| tld);
+    let tld = split_last(domain, b'.').map_or("", |(_, tld)| tld);
     [initial(local).as_str(), "@", &initial(domain), ".", tld].concat()
 }
 

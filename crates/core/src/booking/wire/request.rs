@@ -16,6 +16,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 use super::scalar::{text, whole_number};
+use crate::ascii::{has, split_last};
 use crate::{Error, ErrorCode};
 
 /// Latest slot start accepted, relative to now.
@@ -174,15 +175,12 @@ fn check_email(value: &str) -> Result<(), Error> {
     if value.len() > 254 || value.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(fail());
     }
-    let (local, domain) = value.rsplit_once('@').ok_or_else(fail)?;
+    let (local, domain) = split_last(value, b'@').ok_or_else(fail)?;
     let labels_ok = domain
-        .split('.')
-        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
-    if local.is_empty()
-        || local.len() > 64
-        || local.contains('@')
-        || !domain.contains('.')
-        || !labels_ok
+        .as_bytes()
+        .split(|&b| b == b'.')
+        .all(|l| l.first().is_some_and(|&b| b != b'-') && l.last() != Some(&b'-'));
+    if local.is_empty() || local.len() > 64 || has(local, b'@') || !has(domain, b'.') || !labels_ok
     {
         return Err(fail());
     }

@@ -1,0 +1,78 @@
+//! Text cut at ASCII delimiters and hex digits read, byte by byte. The standard library's
+//! char-pattern searches (`rsplit_once('@')`, `split('.')`, `contains('.')`) and
+//! `from_str_radix` link its `memchr`, UTF-8 decoding and radix parsing into the Wasm module
+//! (about 1.2 KB of code); an ASCII byte is always a char boundary, so cutting at one by bytes
+//! gives the same `&str`s.
+
+/// `text` cut at the first `delimiter`: what is before it and after it.
+pub(crate) fn split_first(text: &str, delimiter: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == delimiter)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// `text` cut at the last `delimiter`.
+pub(crate) fn split_last(text: &str, delimiter: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().rposition(|b| b == delimiter)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// Whether `text` holds `byte`.
+pub(crate) fn has(text: &str, byte: u8) -> bool {
+    text.bytes().any(|b| b == byte)
+}
+
+/// 1 to 16 hex digits (either case, nothing else) as a number.
+pub(crate) fn hex(text: &str) -> Option<u64> {
+    if text.is_empty() || text.len() > 16 {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| {
+        let digit = match b {
+            b'0'..=b'9' => b - b'0',
+            b'a'..=b'f' => b - b'a' + 10,
+            b'A'..=b'F' => b - b'A' + 10,
+            _ => return None,
+        };
+        Some(n << 4 | u64::from(digit))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cuts_match_the_standard_library() {
+        for text in [
+            "",
+            "@",
+            "a@b",
+            "a@b@c",
+            "jané@ex.ample.org",
+            "no delimiter",
+            "ü@",
+            "@ü",
+        ] {
+            assert_eq!(split_first(text, b'@'), text.split_once('@'), "{text}");
+            assert_eq!(split_last(text, b'@'), text.rsplit_once('@'), "{text}");
+            assert_eq!(has(text, b'@'), text.contains('@'), "{text}");
+        }
+    }
+
+    #[test]
+    fn hex_matches_from_str_radix_on_digits() {
+        for text in [
+            "0",
+            "ff",
+            "FF",
+            "cbf29ce484222325",
+            "0123456789abcdef",
+            "ffffffffffffffff",
+        ] {
+            assert_eq!(hex(text), u64::from_str_radix(text, 16).ok(), "{text}");
+        }
+        for text in ["", "+f", "-1", "g", "12345678901234567", " 1"] {
+            assert_eq!(hex(text), None, "{text}");
+        }
+    }
+}
