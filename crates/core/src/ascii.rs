@@ -1,8 +1,26 @@
-//! Text cut at ASCII delimiters and hex digits read, byte by byte. The standard library's
-//! char-pattern searches (`rsplit_once('@')`, `split('.')`, `contains('.')`) and
-//! `from_str_radix` link its `memchr`, UTF-8 decoding and radix parsing into the Wasm module
-//! (about 1.2 KB of code); an ASCII byte is always a char boundary, so cutting at one by bytes
-//! gives the same `&str`s.
+//! Text cut at ASCII delimiters, and digits read and written, byte by byte. The standard
+//! library's char-pattern searches (`rsplit_once('@')`, `split('.')`, `contains('.')`),
+//! `from_str_radix`, `to_digit` and `String::push` of a computed `char` link its `memchr`,
+//! UTF-8 decoding and encoding and radix parsing into the Wasm module; an ASCII byte is always
+//! a char boundary, so cutting at one by bytes gives the same `&str`s.
+use alloc::string::String;
+
+const DIGITS: &str = "0123456789abcdef";
+
+/// Appends the digit `d` (0 to 15; lowercase hex past 9).
+pub(crate) fn push_digit(out: &mut String, d: usize) {
+    out.push_str(DIGITS.get(d..=d).unwrap_or("0"));
+}
+
+/// The value of a hex digit (either case).
+pub(crate) fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
 
 /// `text` cut at the first `delimiter`: what is before it and after it.
 pub(crate) fn split_first(text: &str, delimiter: u8) -> Option<(&str, &str)> {
@@ -26,15 +44,8 @@ pub(crate) fn hex(text: &str) -> Option<u64> {
     if text.is_empty() || text.len() > 16 {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| {
-        let digit = match b {
-            b'0'..=b'9' => b - b'0',
-            b'a'..=b'f' => b - b'a' + 10,
-            b'A'..=b'F' => b - b'A' + 10,
-            _ => return None,
-        };
-        Some(n << 4 | u64::from(digit))
-    })
+    text.bytes()
+        .try_fold(0u64, |n, b| Some(n << 4 | u64::from(hex_digit(b)?)))
 }
 
 #[cfg(test)]
@@ -57,6 +68,15 @@ mod tests {
             assert_eq!(split_last(text, b'@'), text.rsplit_once('@'), "{text}");
             assert_eq!(has(text, b'@'), text.contains('@'), "{text}");
         }
+    }
+
+    #[test]
+    fn digits_are_written_as_char_from_digit_writes_them() {
+        let mut out = String::new();
+        for d in 0..16 {
+            push_digit(&mut out, d);
+        }
+        assert_eq!(out, "0123456789abcdef");
     }
 
     #[test]

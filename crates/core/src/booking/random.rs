@@ -104,7 +104,6 @@ impl Random for ChaCha {
 
 /// A UUID v4 from four random words: `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`.
 pub fn uuid(words: [u32; 4]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut bytes = [0u8; 16];
     for (i, w) in words.iter().enumerate() {
         bytes[4 * i..4 * i + 4].copy_from_slice(&w.to_be_bytes());
@@ -116,8 +115,8 @@ pub fn uuid(words: [u32; 4]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 0xf)]));
+        crate::ascii::push_digit(&mut out, usize::from(b >> 4));
+        crate::ascii::push_digit(&mut out, usize::from(b & 0xf));
     }
     out
 }

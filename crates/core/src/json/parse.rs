@@ -167,9 +167,9 @@ impl Parser<'_> {
     fn hex4(&mut self) -> Option<u32> {
         let digits = self.bytes.get(self.at..self.at + 4)?;
         self.at += 4;
-        digits
-            .iter()
-            .try_fold(0u32, |n, &d| Some(n * 16 + char::from(d).to_digit(16)?))
+        digits.iter().try_fold(0u32, |n, &d| {
+            Some(n * 16 + u32::from(crate::ascii::hex_digit(d)?))
+        })
     }
     fn string(&mut self) -> Option<String> {
         self.eat(b"\"")?;

@@ -23,14 +23,14 @@ pub fn push_u64(out: &mut String, mut n: u64) {
     let mut i = digits.len();
     loop {
         i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
+        digits[i] = (n % 10) as u8;
         n /= 10;
         if n == 0 {
             break;
         }
     }
     for &d in &digits[i..] {
-        out.push(char::from(d));
+        crate::ascii::push_digit(out, usize::from(d));
     }
 }
 
@@ -53,7 +53,6 @@ pub fn decimal(n: u64) -> String {
 /// `str::get` cuts only before and after an ASCII byte or U+2028/U+2029, all char boundaries,
 /// and never panics.
 pub fn push_str(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push('"');
     let bytes = text.as_bytes();
     let (mut run, mut i) = (0, 0);
@@ -80,7 +79,7 @@ pub fn push_str(out: &mut String, text: &str) {
                 let n = wide.unwrap_or(u32::from(b));
                 out.push_str("\\u");
                 for shift in [12, 8, 4, 0] {
-                    out.push(char::from(HEX[((n >> shift) & 0xf) as usize]));
+                    crate::ascii::push_digit(out, ((n >> shift) & 0xf) as usize);
                 }
             }
         }

@@ -60,7 +60,7 @@ impl ToJson for Ratio {
                 digits -= 1;
             }
             for i in (0..digits).rev() {
-                out.push(char::from(b'0' + (fraction / 10u64.pow(i) % 10) as u8));
+                crate::ascii::push_digit(out, (fraction / 10u64.pow(i) % 10) as usize);
             }
         }
     }

@@ -198,7 +198,7 @@ fn secret_to_hex(key: &[u32; 8]) -> String {
     for word in key {
         for shift in (0..8).rev() {
             let digit = (word >> (shift * 4)) & 0xf;
-            text.push(char::from_digit(digit, 16).unwrap_or('0'));
+            crate::ascii::push_digit(&mut text, digit as usize);
         }
     }
     text

@@ -64,11 +64,11 @@ pub struct SavedRecord {
 
 /// `u64` → 16 hex digits (a `u64` does not fit a JavaScript number).
 pub fn fingerprint_to_hex(fingerprint: u64) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    (0..16)
-        .rev()
-        .map(|i| char::from(HEX[((fingerprint >> (4 * i)) & 0xf) as usize]))
-        .collect()
+    let mut text = String::with_capacity(16);
+    for i in (0..16).rev() {
+        crate::ascii::push_digit(&mut text, ((fingerprint >> (4 * i)) & 0xf) as usize);
+    }
+    text
 }
 
 /// 16 hex digits → `u64`.

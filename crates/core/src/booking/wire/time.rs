@@ -125,7 +125,7 @@ pub fn format_rfc3339(ms: i64) -> String {
     let mut out = String::with_capacity(24);
     let mut digits = |n: i64, width: u32, after: char| {
         for i in (0..width).rev() {
-            out.push(char::from(b'0' + ((n / 10i64.pow(i)).rem_euclid(10)) as u8));
+            crate::ascii::push_digit(&mut out, (n / 10i64.pow(i)).rem_euclid(10) as usize);
         }
         if after != '\0' {
             out.push(after);
