@@ -128,12 +128,22 @@ impl<R: Random> Client<R> {
         if !self.s.out.is_empty() {
             return Some(self.s.now);
         }
-        let bookings = self.bookings.iter().filter_map(Booking::deadline);
-        bookings
-            .chain(self.flushes.iter().filter_map(Flush::deadline))
-            .chain(self.claims.iter().map(|w| w.deadline_ms))
-            .chain(self.drain.at)
-            .min()
+        let mut at = self.drain.at;
+        let mut earliest = |t: Option<i64>| {
+            if let Some(t) = t {
+                at = Some(at.map_or(t, |at| at.min(t)));
+            }
+        };
+        for booking in &self.bookings {
+            earliest(booking.deadline());
+        }
+        for flush in &self.flushes {
+            earliest(flush.deadline());
+        }
+        for waiting in &self.claims {
+            earliest(Some(waiting.deadline_ms));
+        }
+        at
     }
 
     /// Hands an answer or the clock to the booking or flush it is for.
