@@ -34,16 +34,20 @@ impl<R: Random> Client<R> {
     /// Entries pending that nothing in this tab is sending or about to send.
     fn drainable(&self) -> Vec<String> {
         let s = &self.s;
-        s.outbox
-            .entries()
-            .filter(|e| e.status == OutboxStatus::Pending)
-            .filter(|e| !s.flushing.contains(&e.event.id))
-            .filter(|e| !self.bookings.iter().any(|b| b.ctx.key == e.booking_key))
-            // Its booking was cancelling the appointment: no event for it (a re-run cancels).
-            .filter(|e| s.store.compensating(&e.booking_key).is_none())
-            .filter(|e| !self.drain.claims.iter().any(|(_, id)| *id == e.event.id))
-            .map(|e| e.booking_key.clone())
-            .collect()
+        let mut keys = Vec::new();
+        for e in s.outbox.entries() {
+            let key = &e.booking_key;
+            if e.status == OutboxStatus::Pending
+                && !s.flushing.contains(&e.event.id)
+                && !self.bookings.iter().any(|b| b.ctx.key == *key)
+                // Its booking was cancelling the appointment: no event for it (a re-run cancels).
+                && s.store.compensating(key).is_none()
+                && !self.drain.claims.iter().any(|(_, id)| *id == e.event.id)
+            {
+                keys.push(key.clone());
+            }
+        }
+        keys
     }
 
     /// Drains now, if a storage is on and events are pending (see the module documentation).
