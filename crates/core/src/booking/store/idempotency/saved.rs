@@ -44,11 +44,12 @@ impl IdempotencyStore {
     /// payload, so a change rewrites one item, never them all.
     pub fn changes(&mut self) -> Vec<(u64, ItemChange)> {
         let mut changes: Vec<(u64, ItemChange)> = Vec::new();
-        let dirty: Vec<u64> = self
-            .records
-            .iter_mut()
-            .filter_map(|r| core::mem::take(&mut r.dirty).then_some(r.fingerprint))
-            .collect();
+        let mut dirty: Vec<u64> = Vec::new();
+        for r in &mut self.records {
+            if core::mem::take(&mut r.dirty) {
+                dirty.push(r.fingerprint);
+            }
+        }
         for fingerprint in dirty {
             if changes.iter().any(|(f, _)| *f == fingerprint) {
                 continue;
