@@ -160,10 +160,14 @@ impl Snapshot {
             return None;
         }
         let items = |name| v.get(name).and_then(Value::as_array).unwrap_or(&[]);
-        Some(Snapshot {
-            records: items("records").iter().filter_map(record).collect(),
-            outbox: items("outbox").iter().filter_map(entry).collect(),
-        })
+        let mut snapshot = Snapshot::default();
+        for v in items("records") {
+            snapshot.records.extend(record(v));
+        }
+        for v in items("outbox") {
+            snapshot.outbox.extend(entry(v));
+        }
+        Some(snapshot)
     }
 }
 
