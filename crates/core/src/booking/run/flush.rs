@@ -40,13 +40,16 @@ impl Flush {
         entries: Vec<OutboxEntry>,
         skipped: u32,
     ) -> Self {
-        s.flushing
-            .extend(entries.iter().map(|e| e.event.id.clone()));
+        let mut entries = entries;
+        entries.reverse();
+        for e in &entries {
+            s.flushing.push(e.event.id.clone());
+        }
         Flush {
             id,
             claim: None,
             awaiting: Vec::new(),
-            queue: entries.into_iter().rev().collect(),
+            queue: entries,
             current: None,
             published: 0,
             pending: skipped,
