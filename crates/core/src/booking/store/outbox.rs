@@ -153,13 +153,13 @@ impl Outbox {
                 changed.push(key);
             }
         }
-        changed
-            .into_iter()
-            .map(|key| {
-                let entry = self.entries.iter().find(|e| e.booking_key == key);
-                (key, entry.map(ToJson::to_json))
-            })
-            .collect()
+        let mut changes = Vec::new();
+        for key in changed {
+            let entry = self.entries.iter().find(|e| e.booking_key == key);
+            let json = entry.map(ToJson::to_json);
+            changes.push((key, json));
+        }
+        changes
     }
 
     /// Without a storage: what changed is forgotten (no item holds it).
