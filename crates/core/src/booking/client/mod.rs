@@ -227,6 +227,7 @@ impl<R: Random> Client<R> {
             .s
             .outbox
             .entries()
+            .iter()
             .filter(|e| e.status == OutboxStatus::Pending)
         {
             // One sender per event: a booking in flight, or another flush, has it already.

@@ -64,7 +64,7 @@ impl<R: Random> Client<R> {
 
     /// The outbox's entries, oldest first.
     pub fn outbox(&self) -> Vec<OutboxEntry> {
-        self.s.outbox.entries().cloned().collect()
+        self.s.outbox.entries().to_vec()
     }
 
     /// What was restored from storage.

@@ -193,8 +193,8 @@ impl Outbox {
     }
 
     /// Every entry held, oldest first.
-    pub fn entries(&self) -> impl Iterator<Item = &OutboxEntry> {
-        self.entries.iter()
+    pub fn entries(&self) -> &[OutboxEntry] {
+        &self.entries
     }
 }
 
@@ -228,7 +228,7 @@ mod tests {
             o.write(event(&id), "k");
             o.settle(&id, OutboxStatus::Published);
         }
-        let ids: Vec<&str> = o.entries().map(|e| e.event.id.as_str()).collect();
+        let ids: Vec<&str> = o.entries().iter().map(|e| e.event.id.as_str()).collect();
         assert_eq!(ids, ["stuck", "pending", "e3", "e4"]);
     }
 }
