@@ -256,10 +256,13 @@ impl Core {
                 claim: id,
                 saved: a,
                 granted: n == 1,
-                announced: core::mem::take(&mut self.items)
-                    .into_iter()
-                    .map(|(_, text)| text)
-                    .collect(),
+                announced: {
+                    let mut texts = Vec::new();
+                    for (_, text) in core::mem::take(&mut self.items) {
+                        texts.push(text);
+                    }
+                    texts
+                },
             },
             10 => Input::Changed {
                 name: text(a),
