@@ -161,10 +161,18 @@ fn clock(text: &str) -> Option<(u32, u32, u32)> {
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`), RFC 850 (`Sunday, 06-Nov-94 08:49:37 GMT`)
 /// and asctime (`Sun Nov  6 08:49:37 1994`). The weekday is not checked.
 pub fn parse_http_date(text: &str) -> Option<i64> {
-    let tokens: Vec<&str> = text
-        .split([' ', ',', '-'])
-        .filter(|t| !t.is_empty())
-        .collect();
+    // The words between spaces, commas and dashes (ASCII: cut by bytes).
+    let mut tokens: Vec<&str> = Vec::new();
+    let mut start = 0;
+    for end in 0..=text.len() {
+        let at_end = text.as_bytes().get(end).is_none_or(|b| b" ,-".contains(b));
+        if at_end {
+            if end > start {
+                tokens.push(text.get(start..end)?);
+            }
+            start = end + 1;
+        }
+    }
     let (day, month, year, time) = match tokens.as_slice() {
         [_, month, day, time, year] if month_number(month).is_some() => (day, month, year, time),
         [_, day, month, year, time, "GMT"] => (day, month, year, time),
