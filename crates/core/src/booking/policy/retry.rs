@@ -68,11 +68,11 @@ impl Failure {
         };
         let value = value.trim();
         if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(
-                value
-                    .parse::<u64>()
-                    .map_or(u64::MAX, |s| s.saturating_mul(1000)),
-            );
+            // Seconds; past u64::MAX, the longest wait (so more than any limit).
+            let seconds = value.bytes().fold(0u64, |n, b| {
+                n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+            });
+            return Some(seconds.saturating_mul(1000));
         }
         parse_http_date(value).map(|at| at.saturating_sub(now_ms).max(0) as u64)
     }
@@ -210,6 +210,17 @@ mod tests {
             Some(0)
         );
         assert_eq!(with_retry_after(503, "-1").retry_after_ms(now), None);
+        for huge in [
+            "18446744073709551616",
+            "18446744073709552",
+            "99999999999999999999999999",
+        ] {
+            assert_eq!(
+                with_retry_after(503, huge).retry_after_ms(now),
+                Some(u64::MAX),
+                "{huge}"
+            );
+        }
         assert_eq!(with_retry_after(503, "soon").retry_after_ms(now), None);
         assert_eq!(
             with_retry_after(503, "99999999999999999999999").retry_after_ms(now),
