@@ -168,23 +168,24 @@ impl<R: Random> Shared<R> {
             self.outbox.forget_changes();
             return;
         }
-        let records = self.store.changes();
-        let entries = self.outbox.changes();
-        let records = records.into_iter().map(|(fingerprint, change)| {
+        for (fingerprint, change) in self.store.changes() {
             let name = ["p:", &fingerprint_to_hex(fingerprint)].concat();
-            match change {
-                ItemChange::Put(json) => (name, Some(json), None),
-                ItemChange::RemoveIfHolding(text) => (name, None, Some(text)),
-            }
-        });
-        let entries = entries
-            .into_iter()
-            .map(|(key, json)| (["o:", &key].concat(), json, None));
-        for (name, json, only) in records.chain(entries) {
+            let (json, if_text) = match change {
+                ItemChange::Put(json) => (Some(json), None),
+                ItemChange::RemoveIfHolding(text) => (None, Some(text)),
+            };
             self.out.push_back(Command::Save {
                 name,
                 json,
-                if_text: only,
+                if_text,
+                announce: None,
+            });
+        }
+        for (key, json) in self.outbox.changes() {
+            self.out.push_back(Command::Save {
+                name: ["o:", &key].concat(),
+                json,
+                if_text: None,
                 announce: None,
             });
         }
