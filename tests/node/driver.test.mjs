@@ -23,6 +23,18 @@ const driverModules = async () => {
     ['raptor_secondary_core.js', 'driver.js', 'tabs.js', 'config.js', 'guard.js'].map(load));
   return { __Core: core.__Core, Driver: driver.Driver, Tabs: tabs.Tabs, splitConfig: config.splitConfig, readRequest: guard.readRequest };
 };
+/** A driver over the built core with `fetch` and a store of a test's own (`items`), and a
+ * booking as the driver reads it: `book()` calls it. */
+const driverWith = async (fetch, items) => {
+  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
+  const split = splitConfig({ fetch }, __Core.fields(true).split(','));
+  const core = new __Core(split.options, new Uint8Array(32), Date.now());
+  const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
+  driver.tabs = new Tabs(driver, items);
+  const read = readRequest(request(), __Core.fields(false).split(','));
+  const book = () => driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
+  return { driver, book };
+};
 
 test('every input is drained at once: the create goes out before book() returns', async () => {
   const sent = [];
@@ -185,7 +197,6 @@ test('a log sink that frees the client mid-drain: the call is answered, nothing 
 });
 
 test('free() while calls wait for the storage answers them, and sends nothing', async () => {
-  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
   const sent = [];
   const items = {
     prefix: 'test:',
@@ -199,13 +210,9 @@ test('free() while calls wait for the storage answers them, and sends nothing', 
     close() {},
   };
   const fetch = async (url) => { sent.push(url); return new Promise(() => {}); };
-  const split = splitConfig({ fetch }, __Core.fields(true).split(','));
-  const core = new __Core(split.options, new Uint8Array(32), Date.now());
-  const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
-  driver.tabs = new Tabs(driver, items);
+  const { driver, book } = await driverWith(fetch, items);
   driver.tabs.load();
-  const read = readRequest(request(), __Core.fields(false).split(','));
-  const waiting = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
+  const waiting = book();
   driver.free();
   const result = await Promise.race([waiting, sleep(500).then(() => 'unanswered')]);
   assert.notEqual(result, 'unanswered', 'a call waiting for the storage is answered by free()');
@@ -280,7 +287,6 @@ test('what a command saved is written before the send it guards, and before the 
   // The driver contract's orderings (crates/core/src/booking/mod.rs): with a store whose writes
   // finish later (IndexedDB commits are asynchronous), the create waits for the record's write,
   // and the lock of the payload's claim is let go only once the booking's last write is done.
-  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
   const order = [];
   const writes = [];
   let pending = Promise.resolve();
@@ -312,13 +318,9 @@ test('what a command saved is written before the send it guards, and before the 
     value: { locks: { request: (name, options, granted) => granted({ name }).then(() => order.push('let go')) } },
   });
   try {
-    const split = splitConfig({ fetch }, __Core.fields(true).split(','));
-    const core = new __Core(split.options, new Uint8Array(32), Date.now());
-    const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
-    driver.tabs = new Tabs(driver, items);
+    const { driver, book } = await driverWith(fetch, items);
     driver.tabs.load();
-    const read = readRequest(request(), __Core.fields(false).split(','));
-    const result = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
+    const result = book();
     await sleep(5);
     assert.deepEqual(order, ['save p:'], 'the create waits for the write of its record');
     while (writes.length) {
@@ -340,7 +342,6 @@ test('what a command saved is written before the send it guards, and before the 
 test('an agreement answered later holds page calls back; they go, in order, once it is fed', async () => {
   // The driver contract's rule 6: after an `agree` the driver feeds nothing but its answer,
   // so no call claims a payload (whose lock and item the origin's secret names) before it.
-  const { __Core, Driver, Tabs, splitConfig, readRequest } = await driverModules();
   const order = [];
   const asked = [];
   let settle;
@@ -362,18 +363,14 @@ test('an agreement answered later holds page calls back; they go, in order, once
     order.push(`send ${url}`);
     return { status: 200, headers: { get: () => null }, text: async () => JSON.stringify({ id: 'apt_9', status: 'confirmed' }) };
   };
-  const split = splitConfig({ fetch }, __Core.fields(true).split(','));
-  const core = new __Core(split.options, new Uint8Array(32), Date.now());
-  const driver = new Driver(core, { fetch: split.fetch, base: '/api/v2', capacity: 0 });
-  driver.tabs = new Tabs(driver, items);
+  const { driver, book } = await driverWith(fetch, items);
   const ready = driver.tabs.load();
   assert.equal(asked.length, 1, 'an empty storage asks the tabs to agree once');
   assert.equal(asked[0].name, 's:');
   assert.match(asked[0].proposal, /^[0-9a-f]{64}$/);
   assert.ok(ready && typeof ready.then === 'function', 'load() waits for the agreement');
-  const read = readRequest(request(), __Core.fields(false).split(','));
-  const first = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
-  const second = driver.request((c, now, id) => c.call(now, 0, id, undefined, read.record), undefined, 1);
+  const first = book();
+  const second = book();
   await sleep(5);
   assert.deepEqual(order, [], 'nothing is claimed, saved or sent before the agreement');
   settle();
