@@ -111,6 +111,28 @@ test('page calls made while the database loads wait for it, in order', async () 
   assert.equal(out.restored, 1);
 });
 
+test('free() while the database loads, or from a log sink mid-drain, answers the call and sends nothing', async () => {
+  const { out } = await inPage(async (mod, client, request) => {
+    let sent = 0;
+    const fetch = async () => { sent += 1; return new Promise(() => {}); };
+    const answered = (promise) => Promise.race([promise.then((r) => r.error && r.error.code, (e) => `threw ${e}`),
+      new Promise((done) => setTimeout(() => done('unanswered'), 1000))]);
+    // The default storage: book() waits for the database, and free() comes first.
+    const loading = new mod.AppointmentClient({ baseUrl: 'http://127.0.0.1:9/api/v2', fetch, storageKey: `free-${Math.random()}` });
+    const waiting = loading.book(request);
+    loading.free();
+    let freeing;
+    const sink = new mod.AppointmentClient({
+      baseUrl: 'http://127.0.0.1:9/api/v2', fetch, storage: 'none',
+      log: (record) => { if (record.event === 'booking.requested') freeing.free(); },
+    });
+    freeing = sink;
+    const midDrain = sink.book(request);
+    return { whileLoading: await answered(waiting), midDrain: await answered(midDrain), sent };
+  });
+  assert.deepEqual(out, { whileLoading: 'timeout', midDrain: 'timeout', sent: 0 });
+});
+
 test('a conditional removal keeps an item that holds another text, in both stores', async () => {
   const { out } = await inPage(async () => {
     const { indexedDb, webStorage } = await import('/pkg/storage.js');
