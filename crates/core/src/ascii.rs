@@ -12,6 +12,13 @@ pub(crate) fn push_digit(out: &mut String, d: usize) {
     out.push_str(DIGITS.get(d..=d).unwrap_or("0"));
 }
 
+/// Appends the last `digits` hex digits of `n` (lowercase, leading zeros kept).
+pub(crate) fn push_hex(out: &mut String, n: u64, digits: u32) {
+    for i in (0..digits).rev() {
+        push_digit(out, ((n >> (4 * i)) & 0xf) as usize);
+    }
+}
+
 /// The value of a hex digit (either case).
 pub(crate) fn hex_digit(b: u8) -> Option<u8> {
     match b {
@@ -77,6 +84,11 @@ mod tests {
             push_digit(&mut out, d);
         }
         assert_eq!(out, "0123456789abcdef");
+        out.clear();
+        push_hex(&mut out, 0x2028, 4);
+        push_hex(&mut out, 0xcbf2_9ce4_8422_2325, 16);
+        push_hex(&mut out, 7, 2);
+        assert_eq!(out, "2028cbf29ce48422232507");
     }
 
     #[test]

@@ -115,8 +115,7 @@ pub fn uuid(words: [u32; 4]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        crate::ascii::push_digit(&mut out, usize::from(b >> 4));
-        crate::ascii::push_digit(&mut out, usize::from(b & 0xf));
+        crate::ascii::push_hex(&mut out, u64::from(*b), 2);
     }
     out
 }

@@ -78,9 +78,7 @@ pub fn push_str(out: &mut String, text: &str) {
             _ => {
                 let n = wide.unwrap_or(u32::from(b));
                 out.push_str("\\u");
-                for shift in [12, 8, 4, 0] {
-                    crate::ascii::push_digit(out, ((n >> shift) & 0xf) as usize);
-                }
+                crate::ascii::push_hex(out, u64::from(n), 4);
             }
         }
         i += if wide.is_some() { 3 } else { 1 };

@@ -37,10 +37,9 @@ impl Flush {
     pub fn new<R: Random>(
         s: &mut Shared<R>,
         id: Option<RequestId>,
-        entries: Vec<OutboxEntry>,
+        mut entries: Vec<OutboxEntry>,
         skipped: u32,
     ) -> Self {
-        let mut entries = entries;
         entries.reverse();
         for e in &entries {
             s.flushing.push(e.event.id.clone());

@@ -207,8 +207,8 @@ impl<R: Random> Shared<R> {
     }
 }
 
-/// First in, first out, on two vectors (the module's one collection type): pushed onto `back`,
-/// popped from `front`, which takes `back` reversed when it runs out.
+/// First in, first out, on two vectors (`Vec` is the core's one collection type): pushed onto
+/// `back`, popped from `front`, which takes `back` reversed when it runs out.
 pub struct Queue<T> {
     back: Vec<T>,
     front: Vec<T>,

@@ -196,10 +196,7 @@ fn parse_secret(text: &str) -> Option<[u32; 8]> {
 fn secret_to_hex(key: &[u32; 8]) -> String {
     let mut text = String::with_capacity(64);
     for word in key {
-        for shift in (0..8).rev() {
-            let digit = (word >> (shift * 4)) & 0xf;
-            crate::ascii::push_digit(&mut text, digit as usize);
-        }
+        crate::ascii::push_hex(&mut text, u64::from(*word), 8);
     }
     text
 }

@@ -65,9 +65,7 @@ pub struct SavedRecord {
 /// `u64` → 16 hex digits (a `u64` does not fit a JavaScript number).
 pub fn fingerprint_to_hex(fingerprint: u64) -> String {
     let mut text = String::with_capacity(16);
-    for i in (0..16).rev() {
-        crate::ascii::push_digit(&mut text, ((fingerprint >> (4 * i)) & 0xf) as usize);
-    }
+    crate::ascii::push_hex(&mut text, fingerprint, 16);
     text
 }
 
