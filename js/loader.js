@@ -140,13 +140,16 @@
     // No number crosses into Wasm as itself (a WebKit 2.38 JIT bug: see reads.js).
     var toWasm = glue.__toWasm;
     var fromWasm = glue.__fromWasm;
-    // The exports return a sentinel with the exception parked instead of a Result.
+    var actionLabel = glue.__actionLabel;
+    // The exports park a failure instead of returning a Result: reads.js's actionLabel hands
+    // getActionLabel's arguments to its export and takes its answer back; resolveAction's
+    // returns a sentinel.
     function unwrap(found) {
       if (found === failed) throw fromWasm(takeFailure());
       return found;
     }
     return {
-      getActionLabel: function getActionLabel(event, attribute) { return unwrap(label(toWasm(event), toWasm(attribute))); },
+      getActionLabel: function getActionLabel(event, attribute) { return actionLabel(label, event, attribute); },
       resolveAction: function resolveAction(event, options) { return unwrap(resolve(toWasm(event), toWasm(options))); },
       AppointmentClient: glue.AppointmentClient,
     };

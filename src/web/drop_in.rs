@@ -1,13 +1,12 @@
 //! `getActionLabel(event, attribute = 'data-action')`: the legacy contract, `srcElement` fixed.
 //!
 //! Step by step as in `LEGACY.md`, with one change: the element is `target`, else
-//! `srcElement`, else `currentTarget`. Each step is one read on the page's cursor
-//! ([`super::event_like`]); the label goes back as the very JavaScript value the page holds
-//! (never through a Rust `String`), so every UTF-16 code unit survives. A real click costs
-//! three calls across the boundary, an IE11-style `{ srcElement }` object four.
+//! `srcElement`, else `currentTarget`. The steps are reads on the page's cursor
+//! ([`super::event_like`]); the event, the attribute and the label stay the very JavaScript
+//! values the page holds (never a Rust `String`), so every UTF-16 code unit survives. A click,
+//! real or IE11-style, costs one call into Wasm and one back.
 
-use super::event_like::{self as read, on_cursor, NO_EVENT, THREW};
-use crate::action::Source;
+use super::event_like::{self as read, on_cursor, LABELLED, NO_EVENT, THREW};
 use wasm_bindgen::prelude::*;
 
 /// The message of the `TypeError` thrown for a falsy event, as the legacy helper throws (the
@@ -15,67 +14,60 @@ use wasm_bindgen::prelude::*;
 /// the legacy helper's).
 pub const NO_EVENT_MESSAGE: &str = "getActionLabel: an event-like object is required";
 
-/// The element fields in the order the fix reads them: the legacy helper skipped `srcElement`.
-const ELEMENT_FIELDS: [Source; 3] = [Source::Target, Source::SrcElement, Source::CurrentTarget];
-
 /// The label for `event`, exactly as the legacy helper would return it had it read
 /// `srcElement`: a string (`''` for none), or an exception for a falsy event or a throwing
-/// getter. `attribute` is `undefined` for the default `data-action`.
+/// getter. `attribute` is `undefined` for the default `data-action`. (The wrappers do the
+/// same in JavaScript, `reads.js`'s `actionLabel`, with one call into Wasm.)
 pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue, JsValue> {
-    let label = get_action_label_fast(event, attribute);
-    if label == read::failed_sentinel() {
-        Err(read::take_failure())
+    let outer = read::enter(event, attribute);
+    let succeeded = get_action_label_fast();
+    read::leave(&outer);
+    if succeeded {
+        Ok(read::take_label())
     } else {
-        Ok(label)
+        Err(read::take_failure())
     }
 }
 
-/// The legacy steps, straight-line: this runs on every click. Returns the label, or the failed
-/// sentinel with the exception parked.
-fn label_of(event: &JsValue, attribute: &JsValue) -> JsValue {
-    // Step 2, fixed: the first truthy of target, srcElement, currentTarget.
-    let mut found = false;
-    for field in ELEMENT_FIELDS {
-        match read::pick(event, field as u32) {
+/// The legacy steps, straight-line: this runs on every click. Whether the call succeeded (the
+/// label waits in `reads.js`), or failed with its exception parked.
+fn label_of() -> bool {
+    // Steps 2 to 4, fixed, in one read: the element (step 3: none, the label is ''), and its
+    // getAttribute's answer when it has one.
+    match read::element() {
+        0 | LABELLED => return true,
+        NO_EVENT => {
+            read::refuse();
+            return false;
+        }
+        THREW => return false,
+        _ => {}
+    }
+    // Steps 5 and 6: the first that applies gives the label; step 7: ''.
+    for step in [read::via_dataset, read::via_property] {
+        match step() {
             0 => continue,
-            1 => {
-                found = true;
-                break;
-            }
-            NO_EVENT => return read::refuse(),
-            _ => return read::failed_sentinel(),
+            THREW => return false,
+            _ => break,
         }
     }
-    // Step 3: no element; steps 4 to 6, the first that applies gives the label; step 7: ''.
-    if found {
-        for step in [
-            read::via_get_attribute,
-            read::via_dataset,
-            read::via_property,
-        ] {
-            match step(attribute) {
-                0 => continue,
-                THREW => return read::failed_sentinel(),
-                _ => break,
-            }
-        }
-    }
-    read::finish()
+    true
 }
 
-/// The export behind `getActionLabel` (the loader's global and the ES module's function, both
-/// a line of JavaScript around it).
+/// The export behind `getActionLabel`, on the arguments `reads.js` holds for the call (the
+/// loader's global and the ES module's function hand them over with `actionLabel`): `true`
+/// when the call succeeded and its label waits in `reads.js`, `false` when it failed and its
+/// exception is parked.
 ///
-/// A `Result` return costs a multi-value array, a call back into Wasm to free the externref
-/// slot and a branch per call in the generated glue. Here a failure is parked instead and a
-/// unique sentinel returned; the JavaScript wrapper compares with `===` and rethrows the
-/// parked exception (`__takeFailure`). Success costs nothing extra.
+/// Neither the event nor the attribute crosses into Wasm, and the answer is a boolean: a
+/// borrowed value, a `Result` or a string return would each cost table slots, glue and calls
+/// back into Wasm, on every click.
 #[wasm_bindgen(js_name = __getActionLabelFast, skip_typescript)]
-pub fn get_action_label_fast(event: &JsValue, attribute: &JsValue) -> JsValue {
-    on_cursor(|| label_of(event, attribute))
+pub fn get_action_label_fast() -> bool {
+    on_cursor(label_of)
 }
 
-/// The sentinel `__getActionLabelFast` returns on failure; fetched once by the loader.
+/// The sentinel `__resolveActionFast` returns on failure; fetched once by the loader.
 #[wasm_bindgen(js_name = __failedSentinel, skip_typescript)]
 pub fn failed_sentinel() -> JsValue {
     read::failed_sentinel()

@@ -15,6 +15,10 @@ use wasm_bindgen::prelude::*;
 pub const THREW: i32 = -1;
 /// What `pick` and `begin` return for a falsy event.
 pub const NO_EVENT: i32 = 2;
+/// What `element` returns when `getAttribute` gave the label.
+pub const LABELLED: i32 = 3;
+/// What `pick` returns for the field it found, plus the field's index.
+pub const PICKED: i32 = 4;
 /// What `begin` returns when the walk starts at `composedPath()[0]`.
 pub const FROM_COMPOSED_PATH: i32 = 3;
 /// What `begin` returns when neither `composedPath()[0]` nor `target` is there.
@@ -59,8 +63,8 @@ extern "C" {
     #[wasm_bindgen(js_name = failedSentinel)]
     pub fn failed_sentinel() -> JsValue;
     /// Parks the `TypeError` of a falsy event, whose message
-    /// ([`super::drop_in::NO_EVENT_MESSAGE`]) `reads.js` writes; returns the failed sentinel.
-    pub fn refuse() -> JsValue;
+    /// ([`super::drop_in::NO_EVENT_MESSAGE`]) `reads.js` writes.
+    pub fn refuse();
     /// Parks `error` (invalid options); returns the failed sentinel.
     #[wasm_bindgen(js_name = parkError)]
     pub fn park(error: &JsValue) -> JsValue;
@@ -71,21 +75,28 @@ extern "C" {
     #[wasm_bindgen(js_name = setDefault)]
     pub fn set_default(name: &str);
 
-    /// Puts the cursor on `event[field]` (`Source` order: target, srcElement, currentTarget):
-    /// 1 when truthy, 0 when not, [`NO_EVENT`], [`THREW`].
-    pub fn pick(event: &JsValue, field: u32) -> i32;
-    /// Legacy step 4 on the cursor: 1 when `getAttribute` is callable (the label is read), 0
-    /// when not, [`THREW`]. `name` `undefined` is the default attribute, here and below.
-    #[wasm_bindgen(js_name = viaGetAttribute)]
-    pub fn via_get_attribute(name: &JsValue) -> i32;
-    /// Legacy step 5: 1 when the cursor has a dataset and `name` a data-* key, 0, [`THREW`].
+    /// Legacy steps 2 to 4 in one read, on the arguments `reads.js` holds for the
+    /// `getActionLabel` call: puts the cursor on the first truthy of `event.target`,
+    /// `.srcElement`, `.currentTarget` and, when it has a callable `getAttribute`, reads the
+    /// label with it: [`LABELLED`], 1 (an element without `getAttribute`), 0 (no element),
+    /// [`NO_EVENT`], [`THREW`]. Starts the call.
+    pub fn element() -> i32;
+    /// Legacy step 5: 1 when the cursor has a dataset and the attribute is a data-* name, 0,
+    /// [`THREW`].
     #[wasm_bindgen(js_name = viaDataset)]
-    pub fn via_dataset(name: &JsValue) -> i32;
-    /// Legacy step 6: 1 when `name in` the cursor, 0, [`THREW`].
+    pub fn via_dataset() -> i32;
+    /// Legacy step 6: 1 when the attribute is `in` the cursor, 0, [`THREW`].
     #[wasm_bindgen(js_name = viaProperty)]
-    pub fn via_property(name: &JsValue) -> i32;
-    /// The label read (`''` when none was); ends the call.
-    pub fn finish() -> JsValue;
+    pub fn via_property() -> i32;
+    /// The label the `getActionLabel` call that just succeeded found (`''` when none was);
+    /// the JavaScript wrappers take it themselves (`actionLabel`).
+    #[wasm_bindgen(js_name = takeLabel)]
+    pub fn take_label() -> JsValue;
+    /// Sets the `getActionLabel` call's arguments, as `actionLabel` does for the wrappers;
+    /// returns the outer call's, for [`leave`].
+    pub fn enter(event: &JsValue, attribute: &JsValue) -> JsValue;
+    /// Puts back the arguments [`enter`] returned.
+    pub fn leave(outer: &JsValue);
 
     /// Puts the cursor where the walk starts, sets its boundary (`root` when `use_root`, else
     /// `currentTarget`) and looks there for `name`: [`NO_EVENT`], [`NO_START`], [`THREW`], or
@@ -94,6 +105,12 @@ extern "C" {
     pub fn begin(event: &JsValue, root: &JsValue, use_root: bool, name: &JsValue) -> i32;
     /// Looks at the node under the cursor for attribute `name`: its kind and [`bits`].
     pub fn look(name: &JsValue, want_disabled: bool) -> i32;
+    /// Puts the cursor on `event.srcElement`, else `event.currentTarget` (`resolveAction`,
+    /// when `begin` found no target): [`PICKED`] plus the field's [`Source`] index, 0 when
+    /// neither is truthy, [`THREW`].
+    ///
+    /// [`Source`]: crate::action::Source
+    pub fn pick(event: &JsValue) -> i32;
     /// Moves the cursor up: 1, 0 at the top, [`THREW`].
     pub fn up() -> i32;
     /// Remembers the node under the cursor.

@@ -36,7 +36,7 @@ export const toWasm = (v) => {
 /** What `toWasm` was given (a WeakMap lookup: no trap of a Proxy runs). */
 export const fromWasm = (v) => (boxes.has(v) ? boxes.get(v) : v);
 
-/** What `__getActionLabelFast` returns when the call failed (the loader compares with ===). */
+/** What `__resolveActionFast` returns when the call failed (the wrappers compare with ===). */
 export const FAILED = {};
 
 let failure;
@@ -53,6 +53,7 @@ function clear() {
 
 function park(error) {
   failure = error;
+  found = undefined;
   clear();
   return THREW;
 }
@@ -71,7 +72,6 @@ export function failedSentinel() { return FAILED; }
 export function refuse() {
   failure = new TypeError('getActionLabel: an event-like object is required');
   clear();
-  return FAILED;
 }
 
 /** Parks `error` (resolveAction's invalid options) for the wrapper to throw. */
@@ -105,72 +105,110 @@ export function datasetKey(name) {
 
 // ---- getActionLabel: the legacy steps (LEGACY.md), one read per step ----
 
-// The event fields an element can come from, by index: Rust's `Source` order.
-const FIELDS = ['target', 'srcElement', 'currentTarget'];
+// The call's event and attribute stay here, as the cursor does: neither crosses into Wasm (a
+// borrowed value costs an externref table slot each way), and `toWasm` need not box them.
+// The label a step found goes to `found`, not to the cursor's `label`, and `actionLabel` takes
+// it once the export has returned, after a call that a read re-entered has put the outer
+// call's cursor back. A step sets it last, after every read that could re-enter.
+let callEvent;
+let callAttribute;
+let found;
 const NO_EVENT = 2;
 
-/** at = event[FIELDS[field]]: 1 when truthy, 0 when not, NO_EVENT for a falsy event. */
-export function pick(value, field) {
-  const event = fromWasm(value);
-  if (!event) return NO_EVENT;
+/**
+ * getActionLabel(e, a): runs `run` (the Wasm export, which reads through the functions below)
+ * with `e` and `a` as the call's arguments; answers the label it found ('' when none was) or
+ * throws what it parked. A call that a read re-entered gets its own arguments and gives the
+ * outer call's back.
+ */
+export function actionLabel(run, e, a) {
+  const outerEvent = callEvent;
+  const outerAttribute = callAttribute;
+  callEvent = e;
+  callAttribute = a;
   try {
-    at = event[FIELDS[field]];
-    return at ? 1 : 0;
-  } catch (e) {
-    return park(e);
+    if (run()) return takeLabel();
+    const error = failure;
+    failure = undefined;
+    throw error;
+  } finally {
+    callEvent = outerEvent;
+    callAttribute = outerAttribute;
   }
 }
 
-/** Step 4: 1 when `at.getAttribute` is callable (its string answer, else '', is the label),
- * 0 when it is not. Here and below, `name` undefined means the default attribute. */
-export function viaGetAttribute(value) {
-  const name = fromWasm(value);
+/** What `actionLabel` does around the export, for the Rust `get_action_label` (tests): sets
+ * the arguments and returns the outer call's, which `leave` puts back. */
+export function enter(e, a) {
+  const outer = [callEvent, callAttribute];
+  callEvent = e;
+  callAttribute = a;
+  return outer;
+}
+export function leave(outer) {
+  [callEvent, callAttribute] = outer;
+}
+
+/**
+ * Steps 2 to 4 in one read: at = the first truthy of event.target, .srcElement,
+ * .currentTarget (the fix: the legacy helper skipped srcElement) and, when it has a callable
+ * `getAttribute`, the label it answers (a string, else ''). Returns LABELLED (the label is
+ * found), 1 (an element without `getAttribute`: steps 5 and 6 follow), 0 (no element: the
+ * label is ''), NO_EVENT for a falsy event. Here and below, an undefined attribute means the
+ * default one. Starts a call: a label left by a call that never ended is dropped.
+ */
+const LABELLED = 3;
+export function element() {
+  found = undefined;
+  if (!callEvent) return NO_EVENT;
   try {
+    at = callEvent.target || callEvent.srcElement || callEvent.currentTarget;
+    if (!at) return 0;
     const read = at.getAttribute;
-    if (typeof read !== 'function') return 0;
-    const value = read.call(at, name === undefined ? defaultName : name);
-    label = typeof value === 'string' ? value : '';
-    return 1;
+    if (typeof read !== 'function') return 1;
+    const label = read.call(at, callAttribute === undefined ? defaultName : callAttribute);
+    found = typeof label === 'string' ? label : '';
+    return LABELLED;
   } catch (e) {
     return park(e);
   }
 }
 
-/** Step 5: 1 when `at` has a dataset and the name is a data-* name (`dataset[key] || ''` is
- * the label), else 0. */
-export function viaDataset(name) {
+/** Step 5: 1 when `at` has a dataset and the attribute is a data-* name (`dataset[key] || ''`
+ * is the label), else 0. */
+export function viaDataset() {
   try {
     const dataset = at.dataset;
     if (!dataset) return 0;
-    const key = name === undefined ? defaultKey : datasetKey(name);
+    const key = callAttribute === undefined ? defaultKey : datasetKey(callAttribute);
     if (key === undefined) return 0;
-    label = dataset[key] || '';
+    found = dataset[key] || '';
     return 1;
   } catch (e) {
     return park(e);
   }
 }
 
-/** Step 6: 1 when `name in at` (the property when a string, else '', is the label), else 0.
- * `in` fails for a primitive element, as in the legacy helper. */
-export function viaProperty(value) {
-  const name = fromWasm(value);
+/** Step 6: 1 when `attribute in at` (the property when a string, else '', is the label), else
+ * 0. `in` fails for a primitive element, as in the legacy helper. */
+export function viaProperty() {
   try {
-    const key = name === undefined ? defaultName : name;
+    const key = callAttribute === undefined ? defaultName : callAttribute;
     if (!(key in at)) return 0;
     const value = at[key];
-    label = typeof value === 'string' ? value : '';
+    found = typeof value === 'string' ? value : '';
     return 1;
   } catch (e) {
     return park(e);
   }
 }
 
-/** The label found ('' when none was), ending the call. */
-export function finish() {
-  const found = label === undefined ? '' : label;
+/** The label the call that just succeeded found ('' when none was), ending the call. */
+export function takeLabel() {
+  const label = found === undefined ? '' : found;
+  found = undefined;
   clear();
-  return found;
+  return label;
 }
 
 // ---- resolveAction: a bounded walk from the clicked node ----
@@ -265,6 +303,22 @@ export function look(attribute, wantDisabled) {
     }
     if (node === stop) bits |= AT_STOP;
     return bits;
+  } catch (e) {
+    return park(e);
+  }
+}
+
+/** resolveAction's start when `begin` found no target: at = event.srcElement, else
+ * event.currentTarget. Returns PICKED plus the field's index (Rust's `Source` order), or 0
+ * when neither is truthy. */
+const PICKED = 4;
+export function pick(value) {
+  const event = fromWasm(value);
+  try {
+    at = event.srcElement;
+    if (at) return PICKED + 1;
+    at = event.currentTarget;
+    return at ? PICKED + 2 : 0;
   } catch (e) {
     return park(e);
   }

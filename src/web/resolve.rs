@@ -7,7 +7,8 @@
 //! a bad event; only invalid options throw (`invalid_options`).
 
 use super::event_like::{
-    self as read, bits, kind, on_cursor, FROM_COMPOSED_PATH, LOOK_THREW, NO_EVENT, NO_START, THREW,
+    self as read, bits, kind, on_cursor, FROM_COMPOSED_PATH, LOOK_THREW, NO_EVENT, NO_START,
+    PICKED, THREW,
 };
 use crate::action::options::{InvalidOptions, BAD_ATTRIBUTE, BAD_MAX_DEPTH, MAX_ATTRIBUTE_UNITS};
 use crate::action::walk::{walk, Answerer, Attribute, Cursor, Look, NodeKind, Unreadable, Walked};
@@ -151,14 +152,14 @@ fn start(
         }
         _ => return Ok((Source::Target, Some(begun >> 3))),
     }
-    for source in [Source::SrcElement, Source::CurrentTarget] {
-        match read::pick(event, source as u32) {
-            0 => continue,
-            1 => return Ok((source, None)),
-            _ => return Err(Reason::ReadFailed),
+    match read::pick(event) {
+        0 => Err(Reason::NoElement),
+        picked if picked == PICKED + Source::SrcElement as i32 => Ok((Source::SrcElement, None)),
+        picked if picked == PICKED + Source::CurrentTarget as i32 => {
+            Ok((Source::CurrentTarget, None))
         }
+        _ => Err(Reason::ReadFailed),
     }
-    Err(Reason::NoElement)
 }
 
 /// The detailed resolution, as the plain object described by `ActionResolution`. Fails only

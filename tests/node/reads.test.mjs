@@ -61,8 +61,9 @@ test('every hostile composedPath, getter and Proxy is parked, never thrown', () 
     assert.equal(reads.begin(event, undefined, false, undefined), -1);
     assert.ok(reads.takeFailure() instanceof Error);
   }
-  assert.equal(reads.pick(proxy, 0), -1, 'a revoked Proxy as the event');
+  assert.equal(reads.pick(proxy), -1, 'a revoked Proxy as the event');
   assert.ok(reads.takeFailure() instanceof TypeError);
+  assert.throws(() => reads.actionLabel(() => reads.element() !== -1, proxy, undefined), TypeError, 'and as getActionLabel\'s');
 });
 
 test('begin starts at a composed-path entry only when it differs from target', () => {
@@ -85,8 +86,11 @@ test('a call ends with its registers cleared: no page node is held after it', ()
   const result = reads.resolution(1, 0, 2, 0);
   assert.equal(result.element, element);
   assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
-  assert.equal(reads.pick({ target: element }, 0), 1);
-  assert.equal(reads.viaGetAttribute(undefined), 1);
-  assert.equal(reads.finish(), 'book');
+  // getActionLabel's export, here the one read it makes first (3: the label is found).
+  assert.equal(reads.actionLabel(() => reads.element() === 3, { target: element }, 'data-action'), 'book');
   assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
+  assert.deepEqual(reads.enter(undefined, undefined), [undefined, undefined], 'nor its event and attribute');
+  assert.throws(() => reads.actionLabel(() => reads.element() === 3, { target: { getAttribute() { throw new RangeError('x'); } } }), RangeError);
+  assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
+  assert.deepEqual(reads.enter(undefined, undefined), [undefined, undefined], 'nor after a failed call');
 });
