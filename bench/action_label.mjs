@@ -2,7 +2,8 @@
 // them) against the fixed JavaScript helper (the legacy helper with srcElement added), side by
 // side in the same page of each browser, on real DOM click events and on IE11-style event-like
 // objects. Also times, in plain JS, the reads resolveAction makes beyond the helper's
-// (composedPath() and the :disabled match), the floor of its ratio. Prints ns/call and the
+// (composedPath() and the :disabled match), and all of its reads (the loader's JavaScript
+// fallback resolveAction, which gives the same answers): the floor of its ratio. Prints ns/call and the
 // ratios per round and the median ratios, per browser. Each figure times a batch of N calls
 // (Firefox and WebKit step performance.now() in 0.1 to 1 ms). Also the loader's JavaScript
 // fallback, and what the rollout kit's label shadow adds to a click (comparisons off, and every
@@ -70,6 +71,8 @@ try {
     const fake = {};
     new Function('window', await (await fetch('/pkg/raptor-secondary.js')).text())(fake);
     const fallback = fake.getActionLabel;
+    // ... and its resolveAction: the same reads and the same answer, in plain JavaScript.
+    const fallbackResolve = (event) => fake.resolveAction(event).label;
     // The rollout kit's label shadow: the wrapper with comparisons off, and comparing every
     // click (sample 1, no cap).
     const wasmLabel = getActionLabel;
@@ -91,8 +94,10 @@ try {
         const wrapped = time(shadowed, events);
         rollout.configure({ shadow: true, sample: 1, cap: 1e9 });
         const shadowOn = time(shadowed, events);
+        const plainResolved = time(fallbackResolve, events);
         const resolved = time(resolve, events);
         out[name].push({
+          plainResolved, plainResolveRatio: resolved / plainResolved,
           js, wasm, ratio: wasm / js, resolved, resolveRatio: resolved / js, extra, extraRatio: (js + extra) / js,
           fallback: fb, fallbackRatio: fb / js, wrapped, shadowOn,
         });
@@ -112,6 +117,9 @@ try {
     row('action label', `getActionLabel per call, ${label}`, `${ns('wasm').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${m.toFixed(2)}x`, engine);
     row('action label', `resolveAction per call, ${label}`, `${ns('resolved').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mr.toFixed(2)}x`, engine);
     console.log(`bench: ${engine}: ${label}: the helper plus resolveAction's extra reads (composedPath, :disabled), in plain JS: median ${me.toFixed(2)}x`);
+    const mp = median(results[name].map((r) => r.plainResolveRatio));
+    console.log(`bench: ${engine}: ${label}: resolveAction median ${mp.toFixed(2)}x the same reads in plain JS (the loader's fallback resolveAction, ${ns('plainResolved').toFixed(1)} ns)`);
+    row('action label', `resolveAction per call against the same reads in plain JS, ${label}`, `${ns('resolved').toFixed(1)} ns`, `${ns('plainResolved').toFixed(1)} ns (the loader's fallback resolveAction)`, `${mp.toFixed(2)}x`, engine);
     const mf = median(results[name].map((r) => r.fallbackRatio));
     console.log(`bench: ${engine}: ${label}: the loader's JavaScript fallback getActionLabel: median ${mf.toFixed(2)}x the fixed JS helper (${ns('fallback').toFixed(1)} ns)`);
     row('action label', `fallback getActionLabel per call, ${label}`, `${ns('fallback').toFixed(1)} ns`, `${ns('js').toFixed(1)} ns (fixed JS helper)`, `${mf.toFixed(2)}x`, engine);

@@ -3,11 +3,11 @@
 // booking core (client.js over driver.js). `await init()` (or `initSync({ module })`) before use: a call
 // before it throws `not_initialized`.
 import glueInit, {
-  initSync as glueInitSync, __Core, __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm, __actionLabel,
+  initSync as glueInitSync, __Core, __getActionLabelFast, __resolveActionFast, __actionLabel, __resolveCall,
 } from './raptor_secondary_core.js';
 import { defineClient } from './client.js';
 
-export { __getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm, __actionLabel };
+export { __getActionLabelFast, __resolveActionFast, __actionLabel, __resolveCall };
 
 // A call before the module is loaded says what to do (not the glue's TypeError).
 let loaded = false;
@@ -28,21 +28,13 @@ export function initSync(options) {
   return exports;
 }
 
-// The exports park a failure instead of returning a Result (cheaper glue): reads.js's
-// actionLabel hands getActionLabel's arguments to its export and takes its answer back;
-// resolveAction's returns a sentinel.
-// No number crosses into Wasm as itself (a WebKit 2.38 JIT bug: see reads.js).
-let failed;
-const unwrap = (value) => {
-  if (value === (failed ??= __failedSentinel())) throw __fromWasm(__takeFailure());
-  return value;
-};
-
+// reads.js's actionLabel and resolveCall hold a call's arguments for its export (no page value
+// crosses into Wasm), take its answer back and throw what it parked.
 /** Which action a UI event stands for: the legacy helper's drop-in, srcElement fixed. */
 export const getActionLabel = (event, attribute) => (loaded || check(), __actionLabel(__getActionLabelFast, event, attribute));
 
 /** The label of a UI event with where it came from and, when empty, why. */
-export const resolveAction = (event, options) => (loaded || check(), unwrap(__resolveActionFast(__toWasm(event), __toWasm(options))));
+export const resolveAction = (event, options) => (loaded || check(), __resolveCall(__resolveActionFast, event, options));
 
 let requestFields;
 let configFields;

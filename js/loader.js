@@ -135,22 +135,13 @@
   function fromGlue(glue) {
     var label = glue.__getActionLabelFast;
     var resolve = glue.__resolveActionFast;
-    var failed = glue.__failedSentinel();
-    var takeFailure = glue.__takeFailure;
-    // No number crosses into Wasm as itself (a WebKit 2.38 JIT bug: see reads.js).
-    var toWasm = glue.__toWasm;
-    var fromWasm = glue.__fromWasm;
+    // reads.js's actionLabel and resolveCall hold a call's arguments for its export (no page
+    // value crosses into Wasm), take its answer back and throw what it parked.
     var actionLabel = glue.__actionLabel;
-    // The exports park a failure instead of returning a Result: reads.js's actionLabel hands
-    // getActionLabel's arguments to its export and takes its answer back; resolveAction's
-    // returns a sentinel.
-    function unwrap(found) {
-      if (found === failed) throw fromWasm(takeFailure());
-      return found;
-    }
+    var resolveCall = glue.__resolveCall;
     return {
       getActionLabel: function getActionLabel(event, attribute) { return actionLabel(label, event, attribute); },
-      resolveAction: function resolveAction(event, options) { return unwrap(resolve(toWasm(event), toWasm(options))); },
+      resolveAction: function resolveAction(event, options) { return resolveCall(resolve, event, options); },
       AppointmentClient: glue.AppointmentClient,
     };
   }

@@ -83,16 +83,15 @@ for (const [glue, wasm, types, module] of [
   for (const file of types) writeFileSync(join(PKG, file), renameInTypes(readFileSync(join(PKG, file), 'utf8'), exports));
 }
 
-// The wrappers pass a page's values through reads.js's toWasm and read failures back with
-// fromWasm (0, -0 and NaN must not cross as themselves: a WebKit 2.38 JIT bug), and call
-// getActionLabel's export through actionLabel; both glues export them, from the one reads.js module
-// they import.
+// The wrappers call the exports through reads.js's actionLabel and resolveCall, which hold a
+// call's arguments (no page value crosses into Wasm) and take its answer back; both glues
+// export them, from the one reads.js module they import.
 for (const glue of ['raptor_secondary_core.js', 'raptor_secondary_lite.js']) {
   const path = join(PKG, glue);
   const code = readFileSync(path, 'utf8');
   const reads = /["'](\.\/snippets\/[^"']+\/src\/web\/reads\.js)["']/.exec(code)?.[1];
   if (!reads || !existsSync(join(PKG, reads))) throw new Error(`build: ${glue} imports no snippets/…/src/web/reads.js`);
-  writeFileSync(path, `${code}\nexport { toWasm as __toWasm, fromWasm as __fromWasm, actionLabel as __actionLabel } from '${reads}';\n`);
+  writeFileSync(path, `${code}\nexport { actionLabel as __actionLabel, resolveCall as __resolveCall } from '${reads}';\n`);
 }
 
 /**
@@ -147,7 +146,7 @@ for (const [glue, wasm] of [['raptor_secondary_core.js', 'raptor_secondary_bg.wa
 // snippets and the wrappers, with only what the loader calls (it compiles the .wasm itself, so
 // the glue's async loading is left out), handing them to the loader. The loader is ES5 and
 // minified as ES5, so it still parses in old engines (which get its JavaScript fallback).
-const BOOT_NAMES = '__getActionLabelFast, __resolveActionFast, __failedSentinel, __takeFailure, __toWasm, __fromWasm, __actionLabel, initSync';
+const BOOT_NAMES = '__getActionLabelFast, __resolveActionFast, __actionLabel, __resolveCall, initSync';
 const BOOTS = {
   'raptor_secondary_boot.js': `import { ${BOOT_NAMES} } from './raptor_secondary_lite.js';
 self.RaptorSecondary?._boot?.({ ${BOOT_NAMES} });`,

@@ -66,16 +66,3 @@ fn label_of() -> bool {
 pub fn get_action_label_fast() -> bool {
     on_cursor(label_of)
 }
-
-/// The sentinel `__resolveActionFast` returns on failure; fetched once by the loader.
-#[wasm_bindgen(js_name = __failedSentinel, skip_typescript)]
-pub fn failed_sentinel() -> JsValue {
-    read::failed_sentinel()
-}
-
-/// Takes the exception parked by the last failed `__getActionLabelFast` or
-/// `__resolveActionFast` call.
-#[wasm_bindgen(js_name = __takeFailure, skip_typescript)]
-pub fn take_failure() -> JsValue {
-    read::take_failure()
-}

@@ -13,16 +13,14 @@ use wasm_bindgen::prelude::*;
 
 /// What a read returns when the page threw (its exception is parked).
 pub const THREW: i32 = -1;
-/// What `pick` and `begin` return for a falsy event.
+/// What `element` returns for a falsy event.
 pub const NO_EVENT: i32 = 2;
 /// What `element` returns when `getAttribute` gave the label.
 pub const LABELLED: i32 = 3;
-/// What `pick` returns for the field it found, plus the field's index.
-pub const PICKED: i32 = 4;
-/// What `begin` returns when the walk starts at `composedPath()[0]`.
-pub const FROM_COMPOSED_PATH: i32 = 3;
-/// What `begin` returns when neither `composedPath()[0]` nor `target` is there.
+/// What `begin` returns when no event field has an element.
 pub const NO_START: i32 = 4;
+/// What `begin` returns for a falsy event.
+pub const NO_START_EVENT: i32 = 5;
 /// In what `begin` returns over 8 (its first look): the look threw.
 pub const LOOK_THREW: i32 = 64;
 
@@ -59,15 +57,12 @@ extern "C" {
     /// The exception a failed call parked, and a fresh start.
     #[wasm_bindgen(js_name = takeFailure)]
     pub fn take_failure() -> JsValue;
-    /// What `__getActionLabelFast` returns for a failed call.
-    #[wasm_bindgen(js_name = failedSentinel)]
-    pub fn failed_sentinel() -> JsValue;
     /// Parks the `TypeError` of a falsy event, whose message
     /// ([`super::drop_in::NO_EVENT_MESSAGE`]) `reads.js` writes.
     pub fn refuse();
-    /// Parks `error` (invalid options); returns the failed sentinel.
+    /// Parks `error` (invalid options), for the wrapper to throw.
     #[wasm_bindgen(js_name = parkError)]
-    pub fn park(error: &JsValue) -> JsValue;
+    pub fn park(error: &JsValue);
     /// A JavaScript `Error` with `message` and an own `code` property.
     #[wasm_bindgen(js_name = codedError)]
     pub fn coded_error(message: &str, code: &str) -> JsValue;
@@ -92,35 +87,39 @@ extern "C" {
     /// the JavaScript wrappers take it themselves (`actionLabel`).
     #[wasm_bindgen(js_name = takeLabel)]
     pub fn take_label() -> JsValue;
-    /// Sets the `getActionLabel` call's arguments, as `actionLabel` does for the wrappers;
-    /// returns the outer call's, for [`leave`].
-    pub fn enter(event: &JsValue, attribute: &JsValue) -> JsValue;
+    /// The object the `resolveAction` call that just succeeded made; the JavaScript wrappers
+    /// take it themselves (`resolveCall`).
+    #[wasm_bindgen(js_name = takeResolution)]
+    pub fn take_resolution() -> JsValue;
+    /// Sets a call's arguments (the event, and the attribute or the options), as the
+    /// wrappers' `actionLabel` and `resolveCall` do; returns the outer call's, for [`leave`].
+    pub fn enter(event: &JsValue, argument: &JsValue) -> JsValue;
     /// Puts back the arguments [`enter`] returned.
     pub fn leave(outer: &JsValue);
 
-    /// Puts the cursor where the walk starts, sets its boundary (`root` when `use_root`, else
-    /// `currentTarget`) and looks there for `name`: [`NO_EVENT`], [`NO_START`], [`THREW`], or
-    /// where it started ([`FROM_COMPOSED_PATH`] or 0 for `target`) plus 8 times the look's
-    /// [`bits`] ([`LOOK_THREW`] when the look threw). One call where a click needs two.
-    pub fn begin(event: &JsValue, root: &JsValue, use_root: bool, name: &JsValue) -> i32;
-    /// Looks at the node under the cursor for attribute `name`: its kind and [`bits`].
-    pub fn look(name: &JsValue, want_disabled: bool) -> i32;
-    /// Puts the cursor on `event.srcElement`, else `event.currentTarget` (`resolveAction`,
-    /// when `begin` found no target): [`PICKED`] plus the field's [`Source`] index, 0 when
-    /// neither is truthy, [`THREW`].
+    /// Puts the cursor where the `resolveAction` call's walk starts, sets its boundary
+    /// (`root` when `use_root`, else `currentTarget`) and looks there for `name`:
+    /// [`NO_START_EVENT`], [`NO_START`], [`THREW`], or where it started (the [`Source`] index:
+    /// `composedPath()[0]` when it differs from `target`, else `target`, `srcElement`,
+    /// `currentTarget`) plus 8 times the look's [`bits`] ([`LOOK_THREW`] when the look threw).
+    /// One call where a click needs two.
     ///
     /// [`Source`]: crate::action::Source
-    pub fn pick(event: &JsValue) -> i32;
+    pub fn begin(root: &JsValue, use_root: bool, name: &JsValue) -> i32;
+    /// Looks at the node under the cursor for attribute `name`: its kind and [`bits`].
+    pub fn look(name: &JsValue, want_disabled: bool) -> i32;
     /// Moves the cursor up: 1, 0 at the top, [`THREW`].
     pub fn up() -> i32;
     /// Remembers the node under the cursor.
     pub fn keep();
-    /// `resolveAction`'s answer from the cursor; `source` and `reason` are indices into the
-    /// enums' names (0 for `null`), `element` 0 none, 1 the cursor's node, 2 the kept one.
-    pub fn resolution(source: u32, reason: u32, element: u32, depth: u32) -> JsValue;
+    /// `resolveAction`'s answer from the cursor, for [`take_resolution`]; `source` and
+    /// `reason` are indices into the enums' names (0 for `null`), `element` 0 none, 1 the
+    /// cursor's node, 2 the kept one.
+    pub fn resolution(source: u32, reason: u32, element: u32, depth: u32);
 
-    /// `o[key]` if `key` is an own property of `o`, else `undefined` (options objects).
-    pub fn own(o: &JsValue, key: &str) -> JsValue;
+    /// `options[key]` if `key` is an own property of the `resolveAction` call's options,
+    /// else `undefined`.
+    pub fn own(key: &str) -> JsValue;
     /// Whether an [`own`] read threw since the last call.
     #[wasm_bindgen(js_name = ownFailed)]
     pub fn own_failed() -> bool;

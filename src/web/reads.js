@@ -7,9 +7,10 @@
 // label read. A read returns what it found as a number; Rust chooses the next read from it.
 // The registers are cleared when a call ends, so no page node is held after it.
 //
-// None of these functions throws. A read that throws (a hostile getter, a Proxy, a revoked
-// Proxy) parks its exception and returns THREW; the caller stops reading and either rethrows
-// it (getActionLabel, through `takeFailure`) or reports `read_failed` (resolveAction). An
+// None of the functions Rust calls throws. A read that throws (a hostile getter, a Proxy, a
+// revoked Proxy) parks its exception and returns THREW; Rust stops reading and either fails
+// the call, whose wrapper (`actionLabel`, called from JavaScript) rethrows it, or reports
+// `read_failed` (resolveAction). An
 // exception thrown through Wasm frames would skip Rust destructors and the shadow-stack reset,
 // and enough of them brick the module (tests/hostile/).
 
@@ -20,11 +21,11 @@ const THREW = -1;
 // in the externref table and passes it on: "Out of bounds table access", thrown through Wasm
 // frames, and the module is broken from then on (tests/hostile/ found it: `getActionLabel(0)`
 // or `resolveAction(event, { maxDepth: 1.5 })` a few hundred times; a module of a few
-// instructions reproduces it). So no number crosses into Wasm as itself: the wrappers pass a
-// page's values through `toWasm`, which boxes a number, `own` and `takeFailure` return through
-// it, and the reads that give a value Rust passed on to page code, or inspect it, take it back
-// with `fromWasm` (`viaDataset` and `look` need not: a box is no data-* name, as a number is
-// not, and `look` gets only an attribute name Rust checked is a string).
+// instructions reproduces it). So no number crosses into Wasm as itself: a call's event and
+// options stay here (`actionLabel`, `resolveCall`), `own` and `takeFailure` return through
+// `toWasm`, which boxes a number, and the reads that inspect a value Rust holds take it back
+// with `fromWasm` (`begin` and `look` need not: they get only a root Rust checked is an object
+// and an attribute name Rust checked is a string).
 const boxes = new WeakMap();
 /** `value`, or a box standing for it when it is a number. */
 export const toWasm = (v) => {
@@ -35,9 +36,6 @@ export const toWasm = (v) => {
 };
 /** What `toWasm` was given (a WeakMap lookup: no trap of a Proxy runs). */
 export const fromWasm = (v) => (boxes.has(v) ? boxes.get(v) : v);
-
-/** What `__resolveActionFast` returns when the call failed (the wrappers compare with ===). */
-export const FAILED = {};
 
 let failure;
 let at;
@@ -65,8 +63,6 @@ export function takeFailure() {
   return toWasm(error);
 }
 
-export function failedSentinel() { return FAILED; }
-
 /** getActionLabel's refusal of a falsy event: a TypeError, as the legacy helper throws (its
  * message is Rust's NO_EVENT_MESSAGE; written here, a string argument costs bytes). */
 export function refuse() {
@@ -77,7 +73,6 @@ export function refuse() {
 /** Parks `error` (resolveAction's invalid options) for the wrapper to throw. */
 export function parkError(error) {
   failure = error;
-  return FAILED;
 }
 
 /** A JavaScript Error with a stable own `code` (defined, so no setter a script put on
@@ -103,51 +98,93 @@ export function datasetKey(name) {
   return typeof name === 'string' && name.startsWith('data-') ? name.slice(5).replace(DASH_LOWER, upper) : undefined;
 }
 
-// ---- getActionLabel: the legacy steps (LEGACY.md), one read per step ----
+// ---- the calls: their arguments held here ----
 
-// The call's event and attribute stay here, as the cursor does: neither crosses into Wasm (a
-// borrowed value costs an externref table slot each way), and `toWasm` need not box them.
-// The label a step found goes to `found`, not to the cursor's `label`, and `actionLabel` takes
-// it once the export has returned, after a call that a read re-entered has put the outer
-// call's cursor back. A step sets it last, after every read that could re-enter.
+// A call's event and second argument (getActionLabel's attribute, resolveAction's options)
+// stay here, as the cursor does: neither crosses into Wasm (a borrowed value costs an
+// externref table slot each way), and `toWasm` need not box them. The export reads through
+// the functions below, returns whether it succeeded, and the wrapper takes the answer from
+// here: getActionLabel's label (`found`, not the cursor's `label`) or resolveAction's object
+// (`resolved`), set last, after every read that could re-enter, and taken once the export has
+// returned, after a call that a read re-entered has put the outer call's cursor back.
 let callEvent;
-let callAttribute;
+let callArgument;
 let found;
-const NO_EVENT = 2;
+let resolved;
+
+function takeParked() {
+  const error = failure;
+  failure = undefined;
+  return error;
+}
 
 /**
- * getActionLabel(e, a): runs `run` (the Wasm export, which reads through the functions below)
- * with `e` and `a` as the call's arguments; answers the label it found ('' when none was) or
- * throws what it parked. A call that a read re-entered gets its own arguments and gives the
- * outer call's back.
+ * getActionLabel(e, a): runs `run` (the Wasm export) with `e` and `a` as the call's arguments;
+ * answers the label it found ('' when none was) or throws what it parked. A call that a read
+ * re-entered gets its own arguments and gives the outer call's back.
  */
 export function actionLabel(run, e, a) {
   const outerEvent = callEvent;
-  const outerAttribute = callAttribute;
+  const outerArgument = callArgument;
   callEvent = e;
-  callAttribute = a;
+  callArgument = a;
   try {
     if (run()) return takeLabel();
-    const error = failure;
-    failure = undefined;
-    throw error;
+    throw takeParked();
   } finally {
     callEvent = outerEvent;
-    callAttribute = outerAttribute;
+    callArgument = outerArgument;
   }
 }
 
-/** What `actionLabel` does around the export, for the Rust `get_action_label` (tests): sets
- * the arguments and returns the outer call's, which `leave` puts back. */
-export function enter(e, a) {
-  const outer = [callEvent, callAttribute];
+/** resolveAction(e, o): as `actionLabel`; `run` gets what the options are (`kind`) and the
+ * answer is the resolution object. */
+export function resolveCall(run, e, o) {
+  const outerEvent = callEvent;
+  const outerArgument = callArgument;
   callEvent = e;
-  callAttribute = a;
+  callArgument = o;
+  try {
+    if (run(kindOf(o))) return takeResolution();
+    throw takeParked();
+  } finally {
+    callEvent = outerEvent;
+    callArgument = outerArgument;
+  }
+}
+
+/** What the wrappers do around an export, for the Rust `get_action_label` and
+ * `resolve_action` (tests): sets the call's arguments and returns the outer call's, which
+ * `leave` puts back. */
+export function enter(e, a) {
+  const outer = [callEvent, callArgument];
+  callEvent = e;
+  callArgument = a;
   return outer;
 }
 export function leave(outer) {
-  [callEvent, callAttribute] = outer;
+  [callEvent, callArgument] = outer;
 }
+
+/** The label the getActionLabel call that just succeeded found ('' when none was), ending
+ * the call. */
+export function takeLabel() {
+  const label = found === undefined ? '' : found;
+  found = undefined;
+  clear();
+  return label;
+}
+
+/** The object the resolveAction call that just succeeded made. */
+export function takeResolution() {
+  const result = resolved;
+  resolved = undefined;
+  return result;
+}
+
+// ---- getActionLabel: the legacy steps (LEGACY.md) ----
+
+const NO_EVENT = 2;
 
 /**
  * Steps 2 to 4 in one read: at = the first truthy of event.target, .srcElement,
@@ -166,7 +203,7 @@ export function element() {
     if (!at) return 0;
     const read = at.getAttribute;
     if (typeof read !== 'function') return 1;
-    const label = read.call(at, callAttribute === undefined ? defaultName : callAttribute);
+    const label = read.call(at, callArgument === undefined ? defaultName : callArgument);
     found = typeof label === 'string' ? label : '';
     return LABELLED;
   } catch (e) {
@@ -180,7 +217,7 @@ export function viaDataset() {
   try {
     const dataset = at.dataset;
     if (!dataset) return 0;
-    const key = callAttribute === undefined ? defaultKey : datasetKey(callAttribute);
+    const key = callArgument === undefined ? defaultKey : datasetKey(callArgument);
     if (key === undefined) return 0;
     found = dataset[key] || '';
     return 1;
@@ -193,7 +230,7 @@ export function viaDataset() {
  * 0. `in` fails for a primitive element, as in the legacy helper. */
 export function viaProperty() {
   try {
-    const key = callAttribute === undefined ? defaultName : callAttribute;
+    const key = callArgument === undefined ? defaultName : callArgument;
     if (!(key in at)) return 0;
     const value = at[key];
     found = typeof value === 'string' ? value : '';
@@ -203,29 +240,23 @@ export function viaProperty() {
   }
 }
 
-/** The label the call that just succeeded found ('' when none was), ending the call. */
-export function takeLabel() {
-  const label = found === undefined ? '' : found;
-  found = undefined;
-  clear();
-  return label;
-}
-
 // ---- resolveAction: a bounded walk from the clicked node ----
 
 /**
- * Where the walk starts, and its boundary; then a first look there. Returns NO_EVENT for a
- * falsy event; 4 when neither `composedPath()[0]` nor `target` is there (Rust picks
- * `srcElement`, then `currentTarget`); else where it started, 3 (`composedPath()[0]`, which
- * differs from `target`: a click inside a shadow tree) or 0 (`target`), plus 8 times what
+ * Where the walk starts, and its boundary; then a first look there. Returns NO_START_EVENT
+ * for a falsy event, NO_START when no field has an element; else where it started, as Rust's
+ * `Source` index: 3 (`composedPath()[0]`, when it differs from `target`: a click inside a
+ * shadow tree), 0 (`target`), 1 (`srcElement`) or 2 (`currentTarget`), plus 8 times what
  * `look(name, true)` found there (LOOK_THREW when that threw). The boundary is `root` when
  * `useRoot`, else `currentTarget`.
  */
+const NO_START = 4;
+const NO_START_EVENT = 5;
 const LOOK_THREW = 64;
-export function begin(value, root, useRoot, name) {
-  const event = fromWasm(value);
-  if (!event) return NO_EVENT;
-  let code = 4;
+export function begin(root, useRoot, name) {
+  const event = callEvent;
+  if (!event) return NO_START_EVENT;
+  let code = NO_START;
   try {
     const target = event.target;
     let first;
@@ -241,10 +272,19 @@ export function begin(value, root, useRoot, name) {
       code = 0;
     }
     stop = useRoot ? root : event.currentTarget;
+    if (code === NO_START) {
+      at = event.srcElement;
+      if (at) {
+        code = 1;
+      } else {
+        at = event.currentTarget;
+        if (at) code = 2;
+      }
+    }
   } catch (e) {
     return park(e);
   }
-  if (code === 4) return code;
+  if (code === NO_START) return code;
   const seen = look(name, true);
   return code + 8 * (seen === THREW ? LOOK_THREW : seen);
 }
@@ -308,22 +348,6 @@ export function look(attribute, wantDisabled) {
   }
 }
 
-/** resolveAction's start when `begin` found no target: at = event.srcElement, else
- * event.currentTarget. Returns PICKED plus the field's index (Rust's `Source` order), or 0
- * when neither is truthy. */
-const PICKED = 4;
-export function pick(value) {
-  const event = fromWasm(value);
-  try {
-    at = event.srcElement;
-    if (at) return PICKED + 1;
-    at = event.currentTarget;
-    return at ? PICKED + 2 : 0;
-  } catch (e) {
-    return park(e);
-  }
-}
-
 /** Moves the cursor up (to the host for a shadow root): 1, or 0 at the top. */
 export function up() {
   try {
@@ -346,10 +370,11 @@ const SOURCES = [null, 'target', 'srcElement', 'currentTarget', 'composedPath'];
 const REASONS = [null, 'no_event', 'no_element', 'not_an_element', 'attribute_missing', 'attribute_empty',
   'disabled', 'depth_limit', 'read_failed'];
 
-/** resolveAction's answer; `element` is 0 (none), 1 (the node under the cursor) or 2 (the
- * kept one). Ends the call: the registers and any parked read failure are cleared. */
+/** resolveAction's answer, for `takeResolution`; `element` is 0 (none), 1 (the node under the
+ * cursor) or 2 (the kept one). Ends the call: the registers and any parked read failure are
+ * cleared. */
 export function resolution(source, reason, element, depth) {
-  const result = {
+  resolved = {
     label: reason === 0 && label !== undefined ? label : '',
     source: SOURCES[source],
     reason: REASONS[reason],
@@ -358,7 +383,6 @@ export function resolution(source, reason, element, depth) {
   };
   clear();
   failure = undefined;
-  return result;
 }
 
 // ---- options, and the registers of a call that a read re-entered ----
@@ -367,10 +391,11 @@ export function resolution(source, reason, element, depth) {
 // must not choose the attribute, the boundary or the depth.
 const hasOwn = Object.prototype.hasOwnProperty;
 let ownThrew = false;
-/** `o[key]` if `key` is an own property of `o`, else undefined (also when the read threw). */
-export function own(o, key) {
+/** `options[key]` if `key` is an own property of the call's options, else undefined (also
+ * when the read threw). */
+export function own(key) {
   try {
-    return toWasm(hasOwn.call(o, key) ? o[key] : undefined);
+    return toWasm(hasOwn.call(callArgument, key) ? callArgument[key] : undefined);
   } catch (e) {
     ownThrew = true;
     return undefined;
@@ -387,7 +412,9 @@ export function ownFailed() {
 const KINDS = { __proto__: null, undefined: 0, string: 2, number: 3, object: 4 };
 /** What `v` is: 0 undefined, 1 null, 2 string, 3 number, 4 object, 5 anything else. */
 export function kind(value) {
-  const v = fromWasm(value);
+  return kindOf(fromWasm(value));
+}
+function kindOf(v) {
   return v === null ? 1 : KINDS[typeof v] ?? 5;
 }
 export function number(v) { return fromWasm(v); }

@@ -7,8 +7,7 @@
 //! a bad event; only invalid options throw (`invalid_options`).
 
 use super::event_like::{
-    self as read, bits, kind, on_cursor, FROM_COMPOSED_PATH, LOOK_THREW, NO_EVENT, NO_START,
-    PICKED, THREW,
+    self as read, bits, kind, on_cursor, LOOK_THREW, NO_START, NO_START_EVENT, THREW,
 };
 use crate::action::options::{InvalidOptions, BAD_ATTRIBUTE, BAD_MAX_DEPTH, MAX_ATTRIBUTE_UNITS};
 use crate::action::walk::{walk, Answerer, Attribute, Cursor, Look, NodeKind, Unreadable, Walked};
@@ -77,10 +76,11 @@ struct Options {
     root: Option<JsValue>,
 }
 
-/// Reads `options` (`undefined`, `null` or an object; own properties only, so a polluted
-/// `Object.prototype` chooses nothing).
-fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
-    match read::kind(options) {
+/// Reads the call's options, which are `options_kind` ([`kind`](mod@kind): `undefined`,
+/// `null` or an object; own properties only, so a polluted `Object.prototype` chooses
+/// nothing).
+fn parse_options(options_kind: u32) -> Result<Options, InvalidOptions> {
+    match options_kind {
         kind::UNDEFINED | kind::NULL => {
             return Ok(Options {
                 max_depth: ResolveOptions::default().max_depth,
@@ -91,9 +91,9 @@ fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
         kind::OBJECT => {}
         _ => return Err(InvalidOptions("options must be an object")),
     }
-    let attribute = read::own(options, "attribute");
-    let max_depth = read::own(options, "maxDepth");
-    let root = read::own(options, "root");
+    let attribute = read::own("attribute");
+    let max_depth = read::own("maxDepth");
+    let root = read::own("root");
     if read::own_failed() {
         return Err(InvalidOptions(
             "an option could not be read (its getter or Proxy threw)",
@@ -133,44 +133,48 @@ fn parse_options(options: &JsValue) -> Result<Options, InvalidOptions> {
 }
 
 /// Where the walk starts, on the cursor: the event field it came from and the look `begin`
-/// made there (if it made one), or why there is no start.
-fn start(
-    event: &JsValue,
-    root: Option<&JsValue>,
-    name: &JsValue,
-) -> Result<(Source, Option<i32>), Reason> {
+/// made there, or why there is no start.
+fn start(root: Option<&JsValue>, name: &JsValue) -> Result<(Source, i32), Reason> {
     let begun = match root {
-        Some(root) => read::begin(event, root, true, name),
-        None => read::begin(event, &JsValue::UNDEFINED, false, name),
+        Some(root) => read::begin(root, true, name),
+        None => read::begin(&JsValue::UNDEFINED, false, name),
     };
-    match begun {
+    let source = match begun {
         THREW => return Err(Reason::ReadFailed),
-        NO_EVENT => return Err(Reason::NoEvent),
-        NO_START => {}
-        _ if begun & 7 == FROM_COMPOSED_PATH => {
-            return Ok((Source::ComposedPath, Some(begun >> 3)))
-        }
-        _ => return Ok((Source::Target, Some(begun >> 3))),
-    }
-    match read::pick(event) {
-        0 => Err(Reason::NoElement),
-        picked if picked == PICKED + Source::SrcElement as i32 => Ok((Source::SrcElement, None)),
-        picked if picked == PICKED + Source::CurrentTarget as i32 => {
-            Ok((Source::CurrentTarget, None))
-        }
-        _ => Err(Reason::ReadFailed),
-    }
+        NO_START_EVENT => return Err(Reason::NoEvent),
+        NO_START => return Err(Reason::NoElement),
+        _ => match begun & 7 {
+            0 => Source::Target,
+            1 => Source::SrcElement,
+            2 => Source::CurrentTarget,
+            _ => Source::ComposedPath,
+        },
+    };
+    Ok((source, begun >> 3))
 }
 
 /// The detailed resolution, as the plain object described by `ActionResolution`. Fails only
-/// for invalid options; a bad event is a reason.
+/// for invalid options; a bad event is a reason. (The wrappers do the same in JavaScript,
+/// `reads.js`'s `resolveCall`, with one call into Wasm.)
 pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, InvalidOptions> {
-    let options = parse_options(options)?;
-    Ok(on_cursor(|| {
+    let outer = read::enter(event, options);
+    let resolved = resolve_held(read::kind(options));
+    read::leave(&outer);
+    resolved.map(|()| read::take_resolution())
+}
+
+/// The walk on the arguments `reads.js` holds for the call, whose options are `options_kind`;
+/// the resolution waits in `reads.js`.
+fn resolve_held(options_kind: u32) -> Result<(), InvalidOptions> {
+    let options = parse_options(options_kind)?;
+    on_cursor(|| {
         let name = &options.attribute;
-        let (source, walked) = match start(event, options.root.as_ref(), name) {
+        let (source, walked) = match start(options.root.as_ref(), name) {
             Ok((source, first)) => {
-                let mut cursor = JsCursor { name, first };
+                let mut cursor = JsCursor {
+                    name,
+                    first: Some(first),
+                };
                 (Some(source), walk(&mut cursor, options.max_depth))
             }
             Err(reason) => (None, Walked::failed(reason, 0)),
@@ -184,21 +188,26 @@ pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, Inv
                 Answerer::Kept => 2,
             },
             walked.depth,
-        )
-    }))
+        );
+    });
+    Ok(())
 }
 
-/// The export behind `resolveAction(event, options)` (the loader's global and the ES module's
-/// function wrap it): the label of a UI event with where it came from and, when empty, why.
-/// Invalid options return the failed sentinel with an `Error` (`code: 'invalid_options'`)
-/// parked for the wrapper to throw, as `__getActionLabelFast` does.
+/// The export behind `resolveAction(event, options)`, on the arguments `reads.js` holds for
+/// the call (the loader's global and the ES module's function hand them over with
+/// `resolveCall`, and what the options are as `options_kind`): `true` when the resolution
+/// waits in `reads.js`, `false` for invalid options, with an `Error` (`code:
+/// 'invalid_options'`) parked for the wrapper to throw.
 #[wasm_bindgen(js_name = __resolveActionFast, skip_typescript)]
-pub fn resolve_action_fast(event: &JsValue, options: &JsValue) -> JsValue {
-    match resolve_action(event, options) {
-        Ok(resolution) => resolution,
-        Err(InvalidOptions(message)) => read::park(&read::coded_error(
-            message,
-            ErrorCode::InvalidOptions.as_str(),
-        )),
+pub fn resolve_action_fast(options_kind: u32) -> bool {
+    match resolve_held(options_kind) {
+        Ok(()) => true,
+        Err(InvalidOptions(message)) => {
+            read::park(&read::coded_error(
+                message,
+                ErrorCode::InvalidOptions.as_str(),
+            ));
+            false
+        }
     }
 }

@@ -31,18 +31,29 @@ test('a 1 MB name converts without recursion or a copy through Wasm', () => {
   assert.equal(reads.datasetKey(name), 'A'.repeat(1 << 19));
 });
 
+// The reads work on the arguments the wrappers hold for a call; `held` holds them as
+// actionLabel and resolveCall do.
+const held = (event, argument, read) => {
+  const outer = reads.enter(event, argument);
+  try {
+    return read();
+  } finally {
+    reads.leave(outer);
+  }
+};
+
 test('options are read by own properties only, and a throwing read is reported once', () => {
   Object.prototype.attribute = 'data-polluted';
   try {
-    assert.equal(reads.own({}, 'attribute'), undefined);
-    assert.equal(reads.own({ attribute: 'data-x' }, 'attribute'), 'data-x');
+    assert.equal(held(undefined, {}, () => reads.own('attribute')), undefined);
+    assert.equal(held(undefined, { attribute: 'data-x' }, () => reads.own('attribute')), 'data-x');
   } finally {
     delete Object.prototype.attribute;
   }
   assert.equal(reads.ownFailed(), false);
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
-  assert.equal(reads.own(proxy, 'attribute'), undefined);
+  assert.equal(held(undefined, proxy, () => reads.own('attribute')), undefined);
   assert.equal(reads.ownFailed(), true);
   assert.equal(reads.ownFailed(), false);
 });
@@ -58,34 +69,46 @@ test('every hostile composedPath, getter and Proxy is parked, never thrown', () 
     { get currentTarget() { throw new Error('currentTarget'); } },
   ];
   for (const event of hostile) {
-    assert.equal(reads.begin(event, undefined, false, undefined), -1);
+    assert.equal(held(event, undefined, () => reads.begin(undefined, false, undefined)), -1);
     assert.ok(reads.takeFailure() instanceof Error);
   }
-  assert.equal(reads.pick(proxy), -1, 'a revoked Proxy as the event');
+  assert.equal(held(proxy, undefined, () => reads.begin(undefined, false, undefined)), -1, 'a revoked Proxy as the event');
   assert.ok(reads.takeFailure() instanceof TypeError);
   assert.throws(() => reads.actionLabel(() => reads.element() !== -1, proxy, undefined), TypeError, 'and as getActionLabel\'s');
 });
 
-test('begin starts at a composed-path entry only when it differs from target', () => {
+test('begin starts at a composed-path entry only when it differs from target, else at the first field with an element', () => {
   reads.setDefault('data-action');
   const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
   const inner = { nodeType: 1, getAttribute: () => 'inner', matches: () => false };
-  // 0 = target, 3 = composedPath; the look's bits follow, times 8 (1 element | 16 value).
-  assert.equal(reads.begin({ target: element, composedPath: () => [element] }, undefined, false, undefined), 0 + 8 * 17);
-  assert.equal(reads.resolution(1, 0, 1, 0).label, 'book');
-  assert.equal(reads.begin({ target: element, composedPath: () => [inner] }, undefined, false, undefined), 3 + 8 * 17);
-  assert.equal(reads.resolution(4, 0, 1, 0).label, 'inner');
-  assert.equal(reads.begin({ srcElement: element }, undefined, false, undefined), 4, 'srcElement is picked by Rust');
-  assert.equal(reads.begin(null, undefined, false, undefined), 2);
+  const begin = (event) => held(event, undefined, () => reads.begin(undefined, false, undefined));
+  const resolution = (...args) => (reads.resolution(...args), reads.takeResolution());
+  // Rust's Source index (0 target, 1 srcElement, 2 currentTarget, 3 composedPath); the look's
+  // bits follow, times 8 (1 element | 16 value).
+  assert.equal(begin({ target: element, composedPath: () => [element] }), 0 + 8 * 17);
+  assert.equal(resolution(1, 0, 1, 0).label, 'book');
+  assert.equal(begin({ target: element, composedPath: () => [inner] }), 3 + 8 * 17);
+  assert.equal(resolution(4, 0, 1, 0).label, 'inner');
+  assert.equal(begin({ srcElement: element }), 1 + 8 * 17);
+  assert.equal(begin({ currentTarget: element }), 2 + 8 * (17 | 32), 'and it is the boundary (32)');
+  assert.equal(begin({ target: null, srcElement: 0 }), 4, 'no element');
+  assert.equal(begin(null), 5, 'no event');
 });
 
 test('a call ends with its registers cleared: no page node is held after it', () => {
   const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
-  reads.begin({ target: element }, element, true, undefined);
-  reads.keep();
-  const result = reads.resolution(1, 0, 2, 0);
+  // resolveAction's export, here the reads of a click on an element with the attribute.
+  const result = reads.resolveCall((kind) => {
+    assert.equal(kind, 0, 'no options');
+    reads.begin(element, true, undefined);
+    reads.keep();
+    reads.resolution(1, 0, 2, 0);
+    return true;
+  }, { target: element });
   assert.equal(result.element, element);
   assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
+  assert.equal(reads.takeResolution(), undefined, 'the answer is taken once');
+  assert.deepEqual(reads.enter(undefined, undefined), [undefined, undefined], 'nor its event and options');
   // getActionLabel's export, here the one read it makes first (3: the label is found).
   assert.equal(reads.actionLabel(() => reads.element() === 3, { target: element }, 'data-action'), 'book');
   assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
