@@ -19,14 +19,14 @@ pub const NO_EVENT_MESSAGE: &str = "getActionLabel: an event-like object is requ
 /// getter. `attribute` is `undefined` for the default `data-action`. (The wrappers do the
 /// same in JavaScript, `reads.js`'s `actionLabel`, with one call into Wasm.)
 pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue, JsValue> {
-    let outer = read::enter(event, attribute);
-    let succeeded = get_action_label_fast();
-    read::leave(&outer);
-    if succeeded {
+    read::enter(event, attribute);
+    let label = if get_action_label_fast() {
         Ok(read::take_label())
     } else {
         Err(read::take_failure())
-    }
+    };
+    read::leave();
+    label
 }
 
 /// The legacy steps, straight-line: this runs on every click. Whether the call succeeded (the

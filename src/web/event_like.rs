@@ -87,15 +87,11 @@ extern "C" {
     /// the JavaScript wrappers take it themselves (`actionLabel`).
     #[wasm_bindgen(js_name = takeLabel)]
     pub fn take_label() -> JsValue;
-    /// The object the `resolveAction` call that just succeeded made; the JavaScript wrappers
-    /// take it themselves (`resolveCall`).
-    #[wasm_bindgen(js_name = takeResolution)]
-    pub fn take_resolution() -> JsValue;
-    /// Sets a call's arguments (the event, and the attribute or the options), as the
-    /// wrappers' `actionLabel` and `resolveCall` do; returns the outer call's, for [`leave`].
-    pub fn enter(event: &JsValue, argument: &JsValue) -> JsValue;
-    /// Puts back the arguments [`enter`] returned.
-    pub fn leave(outer: &JsValue);
+    /// Starts a call on `event` and `argument` (the attribute or the options), as the
+    /// wrappers' `actionLabel` and `resolveCall` do.
+    pub fn enter(event: &JsValue, argument: &JsValue);
+    /// Ends the call [`enter`] started.
+    pub fn leave();
 
     /// Puts the cursor where the `resolveAction` call's walk starts, sets its boundary
     /// (`root` when `use_root`, else `currentTarget`) and looks there for `name`:
@@ -112,10 +108,9 @@ extern "C" {
     pub fn up() -> i32;
     /// Remembers the node under the cursor.
     pub fn keep();
-    /// `resolveAction`'s answer from the cursor, for [`take_resolution`]; `source` and
-    /// `reason` are indices into the enums' names (0 for `null`), `element` 0 none, 1 the
-    /// cursor's node, 2 the kept one.
-    pub fn resolution(source: u32, reason: u32, element: u32, depth: u32);
+    /// `resolveAction`'s answer from the cursor and `packed` (what the export returns:
+    /// [`pack`]).
+    pub fn resolution(packed: i32) -> JsValue;
 
     /// `options[key]` if `key` is an own property of the `resolveAction` call's options,
     /// else `undefined`.
@@ -133,16 +128,10 @@ extern "C" {
     /// Copies the first `out.len()` UTF-16 units of string `s` into `out`.
     #[wasm_bindgen(js_name = copyUnits)]
     pub fn copy_units(s: &JsValue, out: &mut [u16]);
-
-    /// The cursor of the call in progress, for a call that one of its reads re-entered.
-    fn save() -> JsValue;
-    /// Puts a saved cursor back.
-    fn restore(saved: &JsValue);
 }
 
-/// How deep the calls on the cursor are (0: none is running); `None` until the first call has
-/// told `reads.js` the default attribute.
-static DEPTH: Single<Cell<Option<u32>>> = Single(Cell::new(None));
+/// Whether the first call has told `reads.js` the default attribute.
+static READY: Single<Cell<bool>> = Single(Cell::new(false));
 
 /// A value for the module's one thread.
 struct Single<T>(T);
@@ -150,21 +139,23 @@ struct Single<T>(T);
 // SAFETY: without the atomics feature a Wasm module has one thread (`super` refuses the atomics feature).
 unsafe impl<T> Sync for Single<T> {}
 
-/// Runs one call of the drop-in or the resolver on the cursor. A call that a page read
-/// re-entered (a getter that calls `getActionLabel`) saves the outer call's cursor first and
-/// puts it back after; the usual, outermost call pays nothing for it.
+/// Runs one call of the drop-in or the resolver on the cursor, the first one telling
+/// `reads.js` the default attribute. (The call's registers, and the outer call's when a page
+/// read re-entered it, are `reads.js`'s: `enter` and `leave`.)
 pub fn on_cursor<R>(call: impl FnOnce() -> R) -> R {
-    let depth = &DEPTH.0;
-    let outer = depth.get().unwrap_or_else(|| {
+    if !READY.0.replace(true) {
         set_default(crate::action::options::DEFAULT_ATTRIBUTE);
-        0
-    });
-    depth.set(Some(outer + 1));
-    let saved = (outer > 0).then(save);
-    let result = call();
-    if let Some(saved) = saved {
-        restore(&saved);
     }
-    depth.set(Some(outer));
-    result
+    call()
+}
+
+/// `resolveAction`'s answer packed in a number for [`resolution`]: the source ([`Source`]
+/// index + 1, 0 for none) in bits 0-2, the reason ([`Reason`] index + 1, 0 for none) in bits
+/// 3-6, the element (0 none, 1 the node under the cursor, 2 the kept one) in bits 7-8, the
+/// depth (at most 1,024) from bit 9.
+///
+/// [`Source`]: crate::action::Source
+/// [`Reason`]: crate::action::Reason
+pub fn pack(source: u32, reason: u32, element: u32, depth: u32) -> i32 {
+    (source | reason << 3 | element << 7 | depth << 9) as i32
 }

@@ -51,7 +51,6 @@ function clear() {
 
 function park(error) {
   failure = error;
-  found = undefined;
   clear();
   return THREW;
 }
@@ -103,14 +102,37 @@ export function datasetKey(name) {
 // A call's event and second argument (getActionLabel's attribute, resolveAction's options)
 // stay here, as the cursor does: neither crosses into Wasm (a borrowed value costs an
 // externref table slot each way), and `toWasm` need not box them. The export reads through
-// the functions below, returns whether it succeeded, and the wrapper takes the answer from
-// here: getActionLabel's label (`found`, not the cursor's `label`) or resolveAction's object
-// (`resolved`), set last, after every read that could re-enter, and taken once the export has
-// returned, after a call that a read re-entered has put the outer call's cursor back.
+// the functions below and returns whether it succeeded (getActionLabel) or its answer packed
+// in a number (resolveAction), and the wrapper makes the answer from the registers, then
+// clears them: no page node is held after a call. A call that one of its reads re-entered (a
+// getter that calls getActionLabel) gets fresh registers, and the outer call's come back
+// when it ends.
 let callEvent;
 let callArgument;
-let found;
-let resolved;
+let depth = 0;
+const outer = [];
+
+/** Starts a call on `e` and `a`, saving the registers of the call it re-entered, if any. */
+export function enter(e, a) {
+  if (depth++ > 0) outer.push(callEvent, callArgument, at, stop, kept, label);
+  callEvent = e;
+  callArgument = a;
+  at = stop = kept = label = undefined;
+}
+
+/** Ends the call: its registers cleared, or the re-entered call's put back. */
+export function leave() {
+  if (--depth > 0) {
+    label = outer.pop();
+    kept = outer.pop();
+    stop = outer.pop();
+    at = outer.pop();
+    callArgument = outer.pop();
+    callEvent = outer.pop();
+  } else {
+    callEvent = callArgument = at = stop = kept = label = undefined;
+  }
+}
 
 function takeParked() {
   const error = failure;
@@ -120,66 +142,34 @@ function takeParked() {
 
 /**
  * getActionLabel(e, a): runs `run` (the Wasm export) with `e` and `a` as the call's arguments;
- * answers the label it found ('' when none was) or throws what it parked. A call that a read
- * re-entered gets its own arguments and gives the outer call's back.
+ * answers the label it found ('' when none was) or throws what it parked.
  */
 export function actionLabel(run, e, a) {
-  const outerEvent = callEvent;
-  const outerArgument = callArgument;
-  callEvent = e;
-  callArgument = a;
+  enter(e, a);
   try {
     if (run()) return takeLabel();
     throw takeParked();
   } finally {
-    callEvent = outerEvent;
-    callArgument = outerArgument;
+    leave();
   }
 }
 
-/** resolveAction(e, o): as `actionLabel`; `run` gets what the options are (`kind`) and the
- * answer is the resolution object. */
+/** resolveAction(e, o): as `actionLabel`; `run` gets what the options are (`kind`) and
+ * returns the resolution packed (`resolution`), or -1 for invalid options. */
 export function resolveCall(run, e, o) {
-  const outerEvent = callEvent;
-  const outerArgument = callArgument;
-  callEvent = e;
-  callArgument = o;
+  enter(e, o);
   try {
-    if (run(kindOf(o))) return takeResolution();
+    const packed = run(kindOf(o));
+    if (packed >= 0) return resolution(packed);
     throw takeParked();
   } finally {
-    callEvent = outerEvent;
-    callArgument = outerArgument;
+    leave();
   }
 }
 
-/** What the wrappers do around an export, for the Rust `get_action_label` and
- * `resolve_action` (tests): sets the call's arguments and returns the outer call's, which
- * `leave` puts back. */
-export function enter(e, a) {
-  const outer = [callEvent, callArgument];
-  callEvent = e;
-  callArgument = a;
-  return outer;
-}
-export function leave(outer) {
-  [callEvent, callArgument] = outer;
-}
-
-/** The label the getActionLabel call that just succeeded found ('' when none was), ending
- * the call. */
+/** The label the getActionLabel call that just succeeded found ('' when none was). */
 export function takeLabel() {
-  const label = found === undefined ? '' : found;
-  found = undefined;
-  clear();
-  return label;
-}
-
-/** The object the resolveAction call that just succeeded made. */
-export function takeResolution() {
-  const result = resolved;
-  resolved = undefined;
-  return result;
+  return label === undefined ? '' : label;
 }
 
 // ---- getActionLabel: the legacy steps (LEGACY.md) ----
@@ -192,19 +182,18 @@ const NO_EVENT = 2;
  * `getAttribute`, the label it answers (a string, else ''). Returns LABELLED (the label is
  * found), 1 (an element without `getAttribute`: steps 5 and 6 follow), 0 (no element: the
  * label is ''), NO_EVENT for a falsy event. Here and below, an undefined attribute means the
- * default one. Starts a call: a label left by a call that never ended is dropped.
+ * default one.
  */
 const LABELLED = 3;
 export function element() {
-  found = undefined;
   if (!callEvent) return NO_EVENT;
   try {
     at = callEvent.target || callEvent.srcElement || callEvent.currentTarget;
     if (!at) return 0;
     const read = at.getAttribute;
     if (typeof read !== 'function') return 1;
-    const label = read.call(at, callArgument === undefined ? defaultName : callArgument);
-    found = typeof label === 'string' ? label : '';
+    const value = read.call(at, callArgument === undefined ? defaultName : callArgument);
+    label = typeof value === 'string' ? value : '';
     return LABELLED;
   } catch (e) {
     return park(e);
@@ -219,7 +208,7 @@ export function viaDataset() {
     if (!dataset) return 0;
     const key = callArgument === undefined ? defaultKey : datasetKey(callArgument);
     if (key === undefined) return 0;
-    found = dataset[key] || '';
+    label = dataset[key] || '';
     return 1;
   } catch (e) {
     return park(e);
@@ -233,7 +222,7 @@ export function viaProperty() {
     const key = callArgument === undefined ? defaultName : callArgument;
     if (!(key in at)) return 0;
     const value = at[key];
-    found = typeof value === 'string' ? value : '';
+    label = typeof value === 'string' ? value : '';
     return 1;
   } catch (e) {
     return park(e);
@@ -370,22 +359,24 @@ const SOURCES = [null, 'target', 'srcElement', 'currentTarget', 'composedPath'];
 const REASONS = [null, 'no_event', 'no_element', 'not_an_element', 'attribute_missing', 'attribute_empty',
   'disabled', 'depth_limit', 'read_failed'];
 
-/** resolveAction's answer, for `takeResolution`; `element` is 0 (none), 1 (the node under the
- * cursor) or 2 (the kept one). Ends the call: the registers and any parked read failure are
- * cleared. */
-export function resolution(source, reason, element, depth) {
-  resolved = {
+/** resolveAction's answer from `packed`: the source (Rust's `Source` index + 1, 0 for null)
+ * in bits 0-2, the reason (the `Reason` index + 1, 0 for null) in bits 3-6, the element in
+ * bits 7-8 (0 none, 1 the node under the cursor, 2 the kept one), the depth from bit 9. A read
+ * failure the walk reported as `read_failed` is dropped. */
+export function resolution(packed) {
+  const reason = (packed >> 3) & 15;
+  const element = (packed >> 7) & 3;
+  failure = undefined;
+  return {
     label: reason === 0 && label !== undefined ? label : '',
-    source: SOURCES[source],
+    source: SOURCES[packed & 7],
     reason: REASONS[reason],
     element: (element === 1 ? at : element === 2 ? kept : null) ?? null,
-    depth,
+    depth: packed >>> 9,
   };
-  clear();
-  failure = undefined;
 }
 
-// ---- options, and the registers of a call that a read re-entered ----
+// ---- options ----
 
 // An own property of an options object, never an inherited one: a polluted Object.prototype
 // must not choose the attribute, the boundary or the depth.
@@ -425,7 +416,3 @@ export function units(v) { return v.length; }
 export function copyUnits(s, out) {
   for (let i = 0; i < out.length; i++) out[i] = s.charCodeAt(i);
 }
-
-/** The registers of a call in progress, for a call that one of its reads re-entered. */
-export function save() { return [at, stop, kept, label]; }
-export function restore(saved) { [at, stop, kept, label] = saved; }

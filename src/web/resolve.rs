@@ -7,7 +7,7 @@
 //! a bad event; only invalid options throw (`invalid_options`).
 
 use super::event_like::{
-    self as read, bits, kind, on_cursor, LOOK_THREW, NO_START, NO_START_EVENT, THREW,
+    self as read, bits, kind, on_cursor, pack, LOOK_THREW, NO_START, NO_START_EVENT, THREW,
 };
 use crate::action::options::{InvalidOptions, BAD_ATTRIBUTE, BAD_MAX_DEPTH, MAX_ATTRIBUTE_UNITS};
 use crate::action::walk::{walk, Answerer, Attribute, Cursor, Look, NodeKind, Unreadable, Walked};
@@ -157,17 +157,17 @@ fn start(root: Option<&JsValue>, name: &JsValue) -> Result<(Source, i32), Reason
 /// for invalid options; a bad event is a reason. (The wrappers do the same in JavaScript,
 /// `reads.js`'s `resolveCall`, with one call into Wasm.)
 pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, InvalidOptions> {
-    let outer = read::enter(event, options);
-    let resolved = resolve_held(read::kind(options));
-    read::leave(&outer);
-    resolved.map(|()| read::take_resolution())
+    read::enter(event, options);
+    let resolved = resolve_held(read::kind(options)).map(read::resolution);
+    read::leave();
+    resolved
 }
 
-/// The walk on the arguments `reads.js` holds for the call, whose options are `options_kind`;
-/// the resolution waits in `reads.js`.
-fn resolve_held(options_kind: u32) -> Result<(), InvalidOptions> {
+/// The walk on the arguments `reads.js` holds for the call, whose options are `options_kind`:
+/// the resolution, [`pack`]ed.
+fn resolve_held(options_kind: u32) -> Result<i32, InvalidOptions> {
     let options = parse_options(options_kind)?;
-    on_cursor(|| {
+    Ok(on_cursor(|| {
         let name = &options.attribute;
         let (source, walked) = match start(options.root.as_ref(), name) {
             Ok((source, first)) => {
@@ -179,7 +179,7 @@ fn resolve_held(options_kind: u32) -> Result<(), InvalidOptions> {
             }
             Err(reason) => (None, Walked::failed(reason, 0)),
         };
-        read::resolution(
+        pack(
             source.map_or(0, |s| s as u32 + 1),
             walked.label.err().map_or(0, |r| r as u32 + 1),
             match walked.element {
@@ -188,26 +188,25 @@ fn resolve_held(options_kind: u32) -> Result<(), InvalidOptions> {
                 Answerer::Kept => 2,
             },
             walked.depth,
-        );
-    });
-    Ok(())
+        )
+    }))
 }
 
 /// The export behind `resolveAction(event, options)`, on the arguments `reads.js` holds for
 /// the call (the loader's global and the ES module's function hand them over with
-/// `resolveCall`, and what the options are as `options_kind`): `true` when the resolution
-/// waits in `reads.js`, `false` for invalid options, with an `Error` (`code:
-/// 'invalid_options'`) parked for the wrapper to throw.
+/// `resolveCall`, and what the options are as `options_kind`): the resolution [`pack`]ed, which
+/// the wrapper makes into the object from the cursor, or -1 for invalid options, with an
+/// `Error` (`code: 'invalid_options'`) parked for the wrapper to throw.
 #[wasm_bindgen(js_name = __resolveActionFast, skip_typescript)]
-pub fn resolve_action_fast(options_kind: u32) -> bool {
+pub fn resolve_action_fast(options_kind: u32) -> i32 {
     match resolve_held(options_kind) {
-        Ok(()) => true,
+        Ok(packed) => packed,
         Err(InvalidOptions(message)) => {
             read::park(&read::coded_error(
                 message,
                 ErrorCode::InvalidOptions.as_str(),
             ));
-            false
+            -1
         }
     }
 }

@@ -34,11 +34,11 @@ test('a 1 MB name converts without recursion or a copy through Wasm', () => {
 // The reads work on the arguments the wrappers hold for a call; `held` holds them as
 // actionLabel and resolveCall do.
 const held = (event, argument, read) => {
-  const outer = reads.enter(event, argument);
+  reads.enter(event, argument);
   try {
     return read();
   } finally {
-    reads.leave(outer);
+    reads.leave();
   }
 };
 
@@ -82,13 +82,17 @@ test('begin starts at a composed-path entry only when it differs from target, el
   const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
   const inner = { nodeType: 1, getAttribute: () => 'inner', matches: () => false };
   const begin = (event) => held(event, undefined, () => reads.begin(undefined, false, undefined));
-  const resolution = (...args) => (reads.resolution(...args), reads.takeResolution());
   // Rust's Source index (0 target, 1 srcElement, 2 currentTarget, 3 composedPath); the look's
   // bits follow, times 8 (1 element | 16 value).
+  // The answer packed: source index + 1, then the reason (0: none) from bit 3, the element
+  // (1: the cursor's) from bit 7, the depth from bit 9.
+  const found = (source) => held({ target: element, composedPath: () => [inner] }, undefined, () => {
+    reads.begin(undefined, false, undefined);
+    return reads.resolution(source + 1 | 1 << 7 | 3 << 9);
+  });
+  assert.deepEqual(found(3), { label: 'inner', source: 'composedPath', reason: null, element: inner, depth: 3 });
   assert.equal(begin({ target: element, composedPath: () => [element] }), 0 + 8 * 17);
-  assert.equal(resolution(1, 0, 1, 0).label, 'book');
   assert.equal(begin({ target: element, composedPath: () => [inner] }), 3 + 8 * 17);
-  assert.equal(resolution(4, 0, 1, 0).label, 'inner');
   assert.equal(begin({ srcElement: element }), 1 + 8 * 17);
   assert.equal(begin({ currentTarget: element }), 2 + 8 * (17 | 32), 'and it is the boundary (32)');
   assert.equal(begin({ target: null, srcElement: 0 }), 4, 'no element');
@@ -97,23 +101,42 @@ test('begin starts at a composed-path entry only when it differs from target, el
 
 test('a call ends with its registers cleared: no page node is held after it', () => {
   const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
+  // What is left after a call: the label, the node under the cursor (element 1), the kept one
+  // (element 2) and the event (element() says NO_EVENT, 2, without one).
+  const left = () => [reads.takeLabel(), reads.resolution(1 << 7).element, reads.resolution(2 << 7).element, reads.element()];
+  const nothing = ['', null, null, 2];
   // resolveAction's export, here the reads of a click on an element with the attribute.
   const result = reads.resolveCall((kind) => {
     assert.equal(kind, 0, 'no options');
     reads.begin(element, true, undefined);
     reads.keep();
-    reads.resolution(1, 0, 2, 0);
-    return true;
+    return 1 | 2 << 7;
   }, { target: element });
-  assert.equal(result.element, element);
-  assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
-  assert.equal(reads.takeResolution(), undefined, 'the answer is taken once');
-  assert.deepEqual(reads.enter(undefined, undefined), [undefined, undefined], 'nor its event and options');
+  assert.deepEqual(result, { label: 'book', source: 'target', reason: null, element, depth: 0 });
+  assert.deepEqual(left(), nothing);
   // getActionLabel's export, here the one read it makes first (3: the label is found).
   assert.equal(reads.actionLabel(() => reads.element() === 3, { target: element }, 'data-action'), 'book');
-  assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
-  assert.deepEqual(reads.enter(undefined, undefined), [undefined, undefined], 'nor its event and attribute');
+  assert.deepEqual(left(), nothing);
   assert.throws(() => reads.actionLabel(() => reads.element() === 3, { target: { getAttribute() { throw new RangeError('x'); } } }), RangeError);
-  assert.deepEqual(reads.save(), [undefined, undefined, undefined, undefined]);
-  assert.deepEqual(reads.enter(undefined, undefined), [undefined, undefined], 'nor after a failed call');
+  assert.deepEqual(left(), nothing, 'nor after a failed call');
+  assert.throws(() => reads.resolveCall(() => { throw new Error('a trap'); }, { target: element }), /a trap/);
+  assert.deepEqual(left(), nothing, 'nor after a trap in Wasm');
+});
+
+test('a call that a read re-entered gets its own registers, and the outer call gets its back', () => {
+  const inner = { nodeType: 1, getAttribute: () => 'inner' };
+  const outerElement = {
+    nodeType: 1,
+    getAttribute() {
+      // Re-entered from the outer call's read: a whole call of its own.
+      assert.equal(reads.actionLabel(() => reads.element() === 3, { target: inner }, 'data-x'), 'inner');
+      return 'outer';
+    },
+  };
+  reads.setDefault('data-action');
+  const result = reads.resolveCall(() => {
+    assert.equal(reads.begin(undefined, false, undefined), 0 + 8 * 17, 'the outer look, after the inner call');
+    return 1 | 1 << 7;
+  }, { target: outerElement });
+  assert.deepEqual(result, { label: 'outer', source: 'target', reason: null, element: outerElement, depth: 0 });
 });
