@@ -6,7 +6,7 @@
 //! values the page holds (never a Rust `String`), so every UTF-16 code unit survives. A click,
 //! real or IE11-style, costs one call into Wasm and one back.
 
-use super::event_like::{self as read, on_cursor, LABELLED, NO_EVENT, THREW};
+use super::event_like::{self as read, LABELLED, NO_EVENT, THREW};
 use wasm_bindgen::prelude::*;
 
 /// The message of the `TypeError` thrown for a falsy event, as the legacy helper throws (the
@@ -64,5 +64,5 @@ fn label_of() -> bool {
 /// back into Wasm, on every click.
 #[wasm_bindgen(js_name = __getActionLabelFast, skip_typescript)]
 pub fn get_action_label_fast() -> bool {
-    on_cursor(label_of)
+    label_of()
 }

@@ -1,20 +1,22 @@
-//! The page reads behind `getActionLabel` and `resolveAction` (`reads.js`), and the guard that
-//! keeps a call that one of them re-entered from seeing another call's cursor.
+//! The page reads behind `getActionLabel` and `resolveAction` (`reads.js`).
 //!
 //! Nothing here checks `instanceof`: a plain object built by old page code is read exactly like
-//! a DOM event. The reads work on a cursor held on the JavaScript side and return what they
-//! found as small integers, so a click costs a few calls across the boundary and the page's
-//! nodes and strings never enter Wasm memory. They never throw: a throwing getter or Proxy
+//! a DOM event. The reads work on a call's arguments and a cursor held on the JavaScript side
+//! (`reads.js` also keeps those of a call that a read re-entered) and return what they found as
+//! small integers, so a click costs one or two calls across the boundary and the page's values
+//! never enter Wasm. They never throw: a throwing getter or Proxy
 //! parks its exception and the read returns [`THREW`]; the caller stops reading. An exception
 //! therefore never tears through Wasm frames (which would leak stack and table slots).
 
-use core::cell::Cell;
 use wasm_bindgen::prelude::*;
 
 /// What a read returns when the page threw (its exception is parked).
 pub const THREW: i32 = -1;
 /// What `element` returns for a falsy event.
 pub const NO_EVENT: i32 = 2;
+/// What the wrapper passes `__resolveActionFast` when it has not called `begin` (the call has
+/// options, which Rust reads first).
+pub const NOT_BEGUN: i32 = -2;
 /// What `element` returns when `getAttribute` gave the label.
 pub const LABELLED: i32 = 3;
 /// What `begin` returns when no event field has an element.
@@ -24,7 +26,7 @@ pub const NO_START_EVENT: i32 = 5;
 /// In what `begin` returns over 8 (its first look): the look threw.
 pub const LOOK_THREW: i32 = 64;
 
-/// What [`kind`](fn@kind) says a value is.
+/// What [`argument_kind`] and [`read_options`] say a value is.
 pub mod kind {
     /// `undefined`.
     pub const UNDEFINED: u32 = 0;
@@ -66,9 +68,6 @@ extern "C" {
     /// A JavaScript `Error` with `message` and an own `code` property.
     #[wasm_bindgen(js_name = codedError)]
     pub fn coded_error(message: &str, code: &str) -> JsValue;
-    /// Sets the attribute read when the caller gives none.
-    #[wasm_bindgen(js_name = setDefault)]
-    pub fn set_default(name: &str);
 
     /// Legacy steps 2 to 4 in one read, on the arguments `reads.js` holds for the
     /// `getActionLabel` call: puts the cursor on the first truthy of `event.target`,
@@ -93,17 +92,18 @@ extern "C" {
     /// Ends the call [`enter`] started.
     pub fn leave();
 
-    /// Puts the cursor where the `resolveAction` call's walk starts, sets its boundary
-    /// (`root` when `use_root`, else `currentTarget`) and looks there for `name`:
+    /// Puts the cursor where the `resolveAction` call's walk starts, sets its boundary (the
+    /// option `root` when `use_root`, else `currentTarget`) and looks there for the attribute:
     /// [`NO_START_EVENT`], [`NO_START`], [`THREW`], or where it started (the [`Source`] index:
     /// `composedPath()[0]` when it differs from `target`, else `target`, `srcElement`,
     /// `currentTarget`) plus 8 times the look's [`bits`] ([`LOOK_THREW`] when the look threw).
     /// One call where a click needs two.
     ///
     /// [`Source`]: crate::action::Source
-    pub fn begin(root: &JsValue, use_root: bool, name: &JsValue) -> i32;
-    /// Looks at the node under the cursor for attribute `name`: its kind and [`bits`].
-    pub fn look(name: &JsValue, want_disabled: bool) -> i32;
+    pub fn begin(use_root: bool) -> i32;
+    /// Looks at the node under the cursor for the attribute (the option `attribute`, else the
+    /// default): its kind and [`bits`].
+    pub fn look(want_disabled: bool) -> i32;
     /// Moves the cursor up: 1, 0 at the top, [`THREW`].
     pub fn up() -> i32;
     /// Remembers the node under the cursor.
@@ -112,41 +112,24 @@ extern "C" {
     /// [`pack`]).
     pub fn resolution(packed: i32) -> JsValue;
 
-    /// `options[key]` if `key` is an own property of the `resolveAction` call's options,
-    /// else `undefined`.
-    pub fn own(key: &str) -> JsValue;
-    /// Whether an [`own`] read threw since the last call.
-    #[wasm_bindgen(js_name = ownFailed)]
-    pub fn own_failed() -> bool;
-    /// What `v` is: one of [`kind`](mod@kind), or 5 for anything else (a boolean, a
-    /// function, a symbol, a bigint).
-    pub fn kind(v: &JsValue) -> u32;
-    /// A number's value.
-    pub fn number(v: &JsValue) -> f64;
-    /// A string's length in UTF-16 units.
-    pub fn units(v: &JsValue) -> u32;
-    /// Copies the first `out.len()` UTF-16 units of string `s` into `out`.
-    #[wasm_bindgen(js_name = copyUnits)]
-    pub fn copy_units(s: &JsValue, out: &mut [u16]);
-}
-
-/// Whether the first call has told `reads.js` the default attribute.
-static READY: Single<Cell<bool>> = Single(Cell::new(false));
-
-/// A value for the module's one thread.
-struct Single<T>(T);
-
-// SAFETY: without the atomics feature a Wasm module has one thread (`super` refuses the atomics feature).
-unsafe impl<T> Sync for Single<T> {}
-
-/// Runs one call of the drop-in or the resolver on the cursor, the first one telling
-/// `reads.js` the default attribute. (The call's registers, and the outer call's when a page
-/// read re-entered it, are `reads.js`'s: `enter` and `leave`.)
-pub fn on_cursor<R>(call: impl FnOnce() -> R) -> R {
-    if !READY.0.replace(true) {
-        set_default(crate::action::options::DEFAULT_ATTRIBUTE);
-    }
-    call()
+    /// What the call's second argument is: one of [`kind`](mod@kind), or 5 for anything
+    /// else (a boolean, a function, a symbol, a bigint).
+    #[wasm_bindgen(js_name = argumentKind)]
+    pub fn argument_kind() -> u32;
+    /// Reads the `resolveAction` call's options (an object): the own properties `attribute`,
+    /// `maxDepth` and `root`. Their [`kind`](mod@kind)s, 3 bits each in that order, or -1 when
+    /// a read threw (a getter, a Proxy).
+    #[wasm_bindgen(js_name = readOptions)]
+    pub fn read_options() -> i32;
+    /// The option `maxDepth` (a number).
+    #[wasm_bindgen(js_name = maxDepthOption)]
+    pub fn max_depth_option() -> f64;
+    /// The length in UTF-16 units of the option `attribute` (a string).
+    #[wasm_bindgen(js_name = attributeUnits)]
+    pub fn attribute_units() -> u32;
+    /// Copies the first `out.len()` UTF-16 units of the option `attribute` into `out`.
+    #[wasm_bindgen(js_name = copyAttribute)]
+    pub fn copy_attribute(out: &mut [u16]);
 }
 
 /// `resolveAction`'s answer packed in a number for [`resolution`]: the source ([`Source`]

@@ -16,34 +16,22 @@
 
 const THREW = -1;
 
-// WebKit 2.38 (a Safari 16 engine) mishandles a JavaScript number held as an externref (0,
-// NaN, and doubles such as 1.5 or Infinity) once its Wasm JIT compiles the code that stores it
-// in the externref table and passes it on: "Out of bounds table access", thrown through Wasm
-// frames, and the module is broken from then on (tests/hostile/ found it: `getActionLabel(0)`
-// or `resolveAction(event, { maxDepth: 1.5 })` a few hundred times; a module of a few
-// instructions reproduces it). So no number crosses into Wasm as itself: a call's event and
-// options stay here (`actionLabel`, `resolveCall`), `own` and `takeFailure` return through
-// `toWasm`, which boxes a number, and the reads that inspect a value Rust holds take it back
-// with `fromWasm` (`begin` and `look` need not: they get only a root Rust checked is an object
-// and an attribute name Rust checked is a string).
-const boxes = new WeakMap();
-/** `value`, or a box standing for it when it is a number. */
-export const toWasm = (v) => {
-  if (typeof v !== 'number') return v;
-  const box = {};
-  boxes.set(box, v);
-  return box;
-};
-/** What `toWasm` was given (a WeakMap lookup: no trap of a Proxy runs). */
-export const fromWasm = (v) => (boxes.has(v) ? boxes.get(v) : v);
+// No page value crosses into Wasm: a call's event, its attribute or options and the nodes it
+// reads stay here, and Rust gets and gives small integers (and, from an options object, the
+// attribute's UTF-16 units and the depth as a double). Besides its cost (a table slot each
+// way), a value held as an externref meets a WebKit 2.38 (Safari 16) JIT bug: a JavaScript
+// number in the externref table (0, NaN, 1.5, Infinity) is "Out of bounds table access" once
+// the Wasm JIT compiles the code that stores it and passes it on, thrown through Wasm frames,
+// and the module is broken from then on (tests/hostile/ found it with `getActionLabel(0)` and
+// `resolveAction(event, { maxDepth: 1.5 })` a few hundred times). Only the Rust API
+// (`get_action_label`, `resolve_action`: the wasm-bindgen tests, in Chromium and Firefox)
+// passes page values in and takes a failure out.
 
 let failure;
 let at;
 let stop;
 let kept;
 let label;
-let defaultName;
-let defaultKey;
 
 function clear() {
   at = stop = kept = label = undefined;
@@ -59,7 +47,7 @@ function park(error) {
 export function takeFailure() {
   const error = failure;
   failure = undefined;
-  return toWasm(error);
+  return error;
 }
 
 /** getActionLabel's refusal of a falsy event: a TypeError, as the legacy helper throws (its
@@ -80,11 +68,6 @@ export function codedError(message, code) {
   return Object.defineProperty(new Error(message), 'code', { value: code, enumerable: true, writable: true, configurable: true });
 }
 
-/** The attribute read when the caller gives none (Rust's DEFAULT_ATTRIBUTE), set once. */
-export function setDefault(name) {
-  defaultName = name;
-  defaultKey = datasetKey(name);
-}
 
 // The `dataset` key of a `data-*` attribute name, or undefined for any other value: the legacy
 // helper's own rule (../../shared/LEGACY.md), which is also the DOM's: `data-user-id` → `userId`,
@@ -97,47 +80,53 @@ export function datasetKey(name) {
   return typeof name === 'string' && name.startsWith('data-') ? name.slice(5).replace(DASH_LOWER, upper) : undefined;
 }
 
+/** The attribute read when the caller gives none: Rust's `DEFAULT_ATTRIBUTE` (a node test
+ * compares them), written here so that the wrapper's first read needs no call into Wasm. */
+export const DEFAULT_ATTRIBUTE = 'data-action';
+const defaultName = DEFAULT_ATTRIBUTE;
+const defaultKey = datasetKey(DEFAULT_ATTRIBUTE);
+
 // ---- the calls: their arguments held here ----
 
 // A call's event and second argument (getActionLabel's attribute, resolveAction's options)
-// stay here, as the cursor does: neither crosses into Wasm (a borrowed value costs an
-// externref table slot each way), and `toWasm` need not box them. The export reads through
-// the functions below and returns whether it succeeded (getActionLabel) or its answer packed
+// stay here, as the cursor does. The export reads through the functions below and returns whether it succeeded (getActionLabel) or its answer packed
 // in a number (resolveAction), and the wrapper makes the answer from the registers, then
 // clears them: no page node is held after a call. A call that one of its reads re-entered (a
 // getter that calls getActionLabel) gets fresh registers, and the outer call's come back
 // when it ends.
 let callEvent;
 let callArgument;
+// resolveAction's options, as `readOptions` read them: the attribute (undefined: the default)
+// and the root, once Rust has checked them; the depth only while Rust reads it.
+let attribute;
+let root;
+let maxDepth;
 let depth = 0;
 const outer = [];
 
 /** Starts a call on `e` and `a`, saving the registers of the call it re-entered, if any. */
 export function enter(e, a) {
-  if (depth++ > 0) outer.push(callEvent, callArgument, at, stop, kept, label);
+  if (depth++ > 0) outer.push(callEvent, callArgument, attribute, root, at, stop, kept, label);
   callEvent = e;
   callArgument = a;
-  at = stop = kept = label = undefined;
+  attribute = root = maxDepth = at = stop = kept = label = undefined;
 }
 
 /** Ends the call: its registers cleared, or the re-entered call's put back. */
 export function leave() {
+  maxDepth = undefined;
   if (--depth > 0) {
     label = outer.pop();
     kept = outer.pop();
     stop = outer.pop();
     at = outer.pop();
+    root = outer.pop();
+    attribute = outer.pop();
     callArgument = outer.pop();
     callEvent = outer.pop();
   } else {
-    callEvent = callArgument = at = stop = kept = label = undefined;
+    callEvent = callArgument = attribute = root = at = stop = kept = label = undefined;
   }
-}
-
-function takeParked() {
-  const error = failure;
-  failure = undefined;
-  return error;
 }
 
 /**
@@ -148,20 +137,24 @@ export function actionLabel(run, e, a) {
   enter(e, a);
   try {
     if (run()) return takeLabel();
-    throw takeParked();
+    throw takeFailure();
   } finally {
     leave();
   }
 }
 
-/** resolveAction(e, o): as `actionLabel`; `run` gets what the options are (`kind`) and
- * returns the resolution packed (`resolution`), or -1 for invalid options. */
+/** resolveAction(e, o): as `actionLabel`; `run` gets what the options are (`kindOf`) and,
+ * without options (undefined or null), what `begin` found (else NOT_BEGUN: Rust begins once
+ * it has read the options); it returns the resolution packed (`resolution`), or -1 for
+ * invalid options. */
+const NOT_BEGUN = -2;
 export function resolveCall(run, e, o) {
   enter(e, o);
   try {
-    const packed = run(kindOf(o));
+    const kind = kindOf(o);
+    const packed = run(kind, kind < 2 ? begin(false) : NOT_BEGUN);
     if (packed >= 0) return resolution(packed);
-    throw takeParked();
+    throw takeFailure();
   } finally {
     leave();
   }
@@ -242,7 +235,7 @@ export function viaProperty() {
 const NO_START = 4;
 const NO_START_EVENT = 5;
 const LOOK_THREW = 64;
-export function begin(root, useRoot, name) {
+export function begin(useRoot) {
   const event = callEvent;
   if (!event) return NO_START_EVENT;
   let code = NO_START;
@@ -274,7 +267,7 @@ export function begin(root, useRoot, name) {
     return park(e);
   }
   if (code === NO_START) return code;
-  const seen = look(name, true);
+  const seen = look(true);
   return code + 8 * (seen === THREW ? LOOK_THREW : seen);
 }
 
@@ -294,7 +287,7 @@ const AT_STOP = 32;
  * EMPTY or VALUE (the attribute's value is '' or a non-empty string, which becomes the label;
  * neither: the element does not have it) and AT_STOP (it is the boundary).
  */
-export function look(attribute, wantDisabled) {
+export function look(wantDisabled) {
   try {
     const node = at;
     const name = attribute === undefined ? defaultName : attribute;
@@ -378,41 +371,47 @@ export function resolution(packed) {
 
 // ---- options ----
 
-// An own property of an options object, never an inherited one: a polluted Object.prototype
-// must not choose the attribute, the boundary or the depth.
+// Own properties of an options object, never inherited ones: a polluted Object.prototype must
+// not choose the attribute, the boundary or the depth.
 const hasOwn = Object.prototype.hasOwnProperty;
-let ownThrew = false;
-/** `options[key]` if `key` is an own property of the call's options, else undefined (also
- * when the read threw). */
-export function own(key) {
+let ownThrew;
+function own(o, key) {
   try {
-    return toWasm(hasOwn.call(callArgument, key) ? callArgument[key] : undefined);
+    return hasOwn.call(o, key) ? o[key] : undefined;
   } catch (e) {
     ownThrew = true;
     return undefined;
   }
 }
 
-/** Whether an `own` read threw since the last call (and forget it). */
-export function ownFailed() {
-  const threw = ownThrew;
-  ownThrew = false;
-  return threw;
-}
-
 const KINDS = { __proto__: null, undefined: 0, string: 2, number: 3, object: 4 };
 /** What `v` is: 0 undefined, 1 null, 2 string, 3 number, 4 object, 5 anything else. */
-export function kind(value) {
-  return kindOf(fromWasm(value));
-}
 function kindOf(v) {
   return v === null ? 1 : KINDS[typeof v] ?? 5;
 }
-export function number(v) { return fromWasm(v); }
-/** The length in UTF-16 units of a string. */
-export function units(v) { return v.length; }
-/** Copies the first `out.length` UTF-16 units of string `s` into `out` (a lone surrogate
- * stays what it is, as it would not through a UTF-8 copy). */
-export function copyUnits(s, out) {
-  for (let i = 0; i < out.length; i++) out[i] = s.charCodeAt(i);
+
+/** What the call's second argument is (`kindOf`), for the Rust `resolve_action`. */
+export function argumentKind() {
+  return kindOf(callArgument);
+}
+
+/** Reads the call's options (an object): `attribute`, `maxDepth` and `root`, each an own
+ * property. Returns their kinds, 3 bits each in that order, or -1 when a read threw. */
+export function readOptions() {
+  const o = callArgument;
+  ownThrew = false;
+  attribute = own(o, 'attribute');
+  maxDepth = own(o, 'maxDepth');
+  root = own(o, 'root');
+  if (ownThrew) return -1;
+  return kindOf(attribute) | kindOf(maxDepth) << 3 | kindOf(root) << 6;
+}
+/** The option `maxDepth` (a number). */
+export function maxDepthOption() { return maxDepth; }
+/** The length in UTF-16 units of the option `attribute` (a string). */
+export function attributeUnits() { return attribute.length; }
+/** Copies the first `out.length` UTF-16 units of the option `attribute` into `out` (a lone
+ * surrogate stays what it is, as it would not through a UTF-8 copy). */
+export function copyAttribute(out) {
+  for (let i = 0; i < out.length; i++) out[i] = attribute.charCodeAt(i);
 }

@@ -7,7 +7,7 @@
 //! a bad event; only invalid options throw (`invalid_options`).
 
 use super::event_like::{
-    self as read, bits, kind, on_cursor, pack, LOOK_THREW, NO_START, NO_START_EVENT, THREW,
+    self as read, bits, kind, pack, LOOK_THREW, NOT_BEGUN, NO_START, NO_START_EVENT, THREW,
 };
 use crate::action::options::{InvalidOptions, BAD_ATTRIBUTE, BAD_MAX_DEPTH, MAX_ATTRIBUTE_UNITS};
 use crate::action::walk::{walk, Answerer, Attribute, Cursor, Look, NodeKind, Unreadable, Walked};
@@ -15,9 +15,8 @@ use crate::action::{Reason, ResolveOptions, Source};
 use crate::error::ErrorCode;
 use wasm_bindgen::prelude::*;
 
-/// The page's cursor (`reads.js`), looking for `name` (`undefined`: the default attribute).
-struct JsCursor<'a> {
-    name: &'a JsValue,
+/// The page's cursor (`reads.js`), looking for the call's attribute.
+struct JsCursor {
     /// The look `begin` already made at the start, taken by the walk's first `look`.
     first: Option<i32>,
 }
@@ -31,12 +30,12 @@ fn checked(code: i32) -> Result<i32, Unreadable> {
     }
 }
 
-impl Cursor for JsCursor<'_> {
+impl Cursor for JsCursor {
     fn look(&mut self, want_disabled: bool) -> Result<Look, Unreadable> {
         let found = match self.first.take() {
             Some(LOOK_THREW) => return Err(Unreadable),
             Some(first) => first,
-            None => checked(read::look(self.name, want_disabled))?,
+            None => checked(read::look(want_disabled))?,
         };
         let kind = match found & bits::KIND {
             1 => NodeKind::Element,
@@ -68,12 +67,12 @@ impl Cursor for JsCursor<'_> {
     }
 }
 
-/// Validated options: the depth, the attribute as the caller gave it (`undefined` for the
-/// default; every UTF-16 unit kept, lone surrogates included) and the root, if one was given.
+/// Validated options: the depth, and whether the walk stops at the option `root` (the
+/// attribute and the root stay in `reads.js`, as read once: every UTF-16 unit kept, lone
+/// surrogates included).
 struct Options {
     max_depth: u32,
-    attribute: JsValue,
-    root: Option<JsValue>,
+    use_root: bool,
 }
 
 /// Reads the call's options, which are `options_kind` ([`kind`](mod@kind): `undefined`,
@@ -84,60 +83,58 @@ fn parse_options(options_kind: u32) -> Result<Options, InvalidOptions> {
         kind::UNDEFINED | kind::NULL => {
             return Ok(Options {
                 max_depth: ResolveOptions::default().max_depth,
-                attribute: JsValue::UNDEFINED,
-                root: None,
+                use_root: false,
             })
         }
         kind::OBJECT => {}
         _ => return Err(InvalidOptions("options must be an object")),
     }
-    let attribute = read::own("attribute");
-    let max_depth = read::own("maxDepth");
-    let root = read::own("root");
-    if read::own_failed() {
+    let kinds = read::read_options();
+    if kinds < 0 {
         return Err(InvalidOptions(
             "an option could not be read (its getter or Proxy threw)",
         ));
     }
+    let kinds = kinds as u32;
     // The name is checked on its UTF-16 units, after a length check, so a 1 MB name is refused
     // without being copied and a lone surrogate is kept, never rewritten.
     let mut buffer = [0u16; MAX_ATTRIBUTE_UNITS];
-    let units = match read::kind(&attribute) {
+    let units = match kinds & 7 {
         kind::UNDEFINED => None,
-        kind::STRING => match read::units(&attribute) as usize {
+        kind::STRING => match read::attribute_units() as usize {
             n if n > MAX_ATTRIBUTE_UNITS => return Err(InvalidOptions(BAD_ATTRIBUTE)),
             n => {
                 let units = &mut buffer[..n];
-                read::copy_units(&attribute, units);
+                read::copy_attribute(units);
                 Some(&*units)
             }
         },
         _ => return Err(InvalidOptions(BAD_ATTRIBUTE)),
     };
-    let max_depth = match read::kind(&max_depth) {
+    let max_depth = match kinds >> 3 & 7 {
         kind::UNDEFINED => None,
-        kind::NUMBER => Some(read::number(&max_depth)),
+        kind::NUMBER => Some(read::max_depth_option()),
         _ => return Err(InvalidOptions(BAD_MAX_DEPTH)),
     };
-    let root = match read::kind(&root) {
-        kind::UNDEFINED | kind::NULL => None,
-        kind::OBJECT => Some(root),
+    let use_root = match kinds >> 6 {
+        kind::UNDEFINED | kind::NULL => false,
+        kind::OBJECT => true,
         _ => return Err(InvalidOptions("root must be an element or null")),
     };
     let parsed = ResolveOptions::new(units, max_depth)?;
     Ok(Options {
         max_depth: parsed.max_depth,
-        attribute,
-        root,
+        use_root,
     })
 }
 
 /// Where the walk starts, on the cursor: the event field it came from and the look `begin`
 /// made there, or why there is no start.
-fn start(root: Option<&JsValue>, name: &JsValue) -> Result<(Source, i32), Reason> {
-    let begun = match root {
-        Some(root) => read::begin(root, true, name),
-        None => read::begin(&JsValue::UNDEFINED, false, name),
+fn start(begun: i32, use_root: bool) -> Result<(Source, i32), Reason> {
+    let begun = if begun == NOT_BEGUN {
+        read::begin(use_root)
+    } else {
+        begun
     };
     let source = match begun {
         THREW => return Err(Reason::ReadFailed),
@@ -158,48 +155,43 @@ fn start(root: Option<&JsValue>, name: &JsValue) -> Result<(Source, i32), Reason
 /// `reads.js`'s `resolveCall`, with one call into Wasm.)
 pub fn resolve_action(event: &JsValue, options: &JsValue) -> Result<JsValue, InvalidOptions> {
     read::enter(event, options);
-    let resolved = resolve_held(read::kind(options)).map(read::resolution);
+    let resolved = resolve_held(read::argument_kind(), NOT_BEGUN).map(read::resolution);
     read::leave();
     resolved
 }
 
-/// The walk on the arguments `reads.js` holds for the call, whose options are `options_kind`:
-/// the resolution, [`pack`]ed.
-fn resolve_held(options_kind: u32) -> Result<i32, InvalidOptions> {
+/// The walk on the arguments `reads.js` holds for the call, whose options are `options_kind`,
+/// from what `begin` found (or [`NOT_BEGUN`]): the resolution, [`pack`]ed.
+fn resolve_held(options_kind: u32, begun: i32) -> Result<i32, InvalidOptions> {
     let options = parse_options(options_kind)?;
-    Ok(on_cursor(|| {
-        let name = &options.attribute;
-        let (source, walked) = match start(options.root.as_ref(), name) {
-            Ok((source, first)) => {
-                let mut cursor = JsCursor {
-                    name,
-                    first: Some(first),
-                };
-                (Some(source), walk(&mut cursor, options.max_depth))
-            }
-            Err(reason) => (None, Walked::failed(reason, 0)),
-        };
-        pack(
-            source.map_or(0, |s| s as u32 + 1),
-            walked.label.err().map_or(0, |r| r as u32 + 1),
-            match walked.element {
-                Answerer::Nobody => 0,
-                Answerer::Current => 1,
-                Answerer::Kept => 2,
-            },
-            walked.depth,
-        )
-    }))
+    let (source, walked) = match start(begun, options.use_root) {
+        Ok((source, first)) => {
+            let mut cursor = JsCursor { first: Some(first) };
+            (Some(source), walk(&mut cursor, options.max_depth))
+        }
+        Err(reason) => (None, Walked::failed(reason, 0)),
+    };
+    Ok(pack(
+        source.map_or(0, |s| s as u32 + 1),
+        walked.label.err().map_or(0, |r| r as u32 + 1),
+        match walked.element {
+            Answerer::Nobody => 0,
+            Answerer::Current => 1,
+            Answerer::Kept => 2,
+        },
+        walked.depth,
+    ))
 }
 
 /// The export behind `resolveAction(event, options)`, on the arguments `reads.js` holds for
 /// the call (the loader's global and the ES module's function hand them over with
-/// `resolveCall`, and what the options are as `options_kind`): the resolution [`pack`]ed, which
+/// `resolveCall`, what the options are as `options_kind` and, for a call without options, what
+/// `begin` found, which spares a call back into JavaScript): the resolution [`pack`]ed, which
 /// the wrapper makes into the object from the cursor, or -1 for invalid options, with an
 /// `Error` (`code: 'invalid_options'`) parked for the wrapper to throw.
 #[wasm_bindgen(js_name = __resolveActionFast, skip_typescript)]
-pub fn resolve_action_fast(options_kind: u32) -> i32 {
-    match resolve_held(options_kind) {
+pub fn resolve_action_fast(options_kind: u32, begun: i32) -> i32 {
+    match resolve_held(options_kind, begun) {
         Ok(packed) => packed,
         Err(InvalidOptions(message)) => {
             read::park(&read::coded_error(

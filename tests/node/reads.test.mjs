@@ -2,6 +2,7 @@
 // dataset key rule (the legacy helper's own) and the own-property read of options.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
 import * as reads from '../../src/web/reads.js';
 
 test('the dataset key camel-cases after the data- prefix, as the legacy helper does', () => {
@@ -42,20 +43,30 @@ const held = (event, argument, read) => {
   }
 };
 
-test('options are read by own properties only, and a throwing read is reported once', () => {
+test('the default attribute is the Rust core\'s', () => {
+  const source = readFileSync(new URL('../../crates/core/src/action/options.rs', import.meta.url), 'utf8');
+  assert.equal(reads.DEFAULT_ATTRIBUTE, /pub const DEFAULT_ATTRIBUTE: &str = "([^"]*)";/.exec(source)?.[1]);
+});
+
+test('options are read by own properties only, and a throwing read is reported', () => {
+  // The kinds, 3 bits each: attribute, maxDepth, root (0 undefined, 1 null, 2 string, 3 number, 4 object).
   Object.prototype.attribute = 'data-polluted';
   try {
-    assert.equal(held(undefined, {}, () => reads.own('attribute')), undefined);
-    assert.equal(held(undefined, { attribute: 'data-x' }, () => reads.own('attribute')), 'data-x');
+    assert.equal(held(undefined, {}, () => reads.readOptions()), 0);
+    assert.equal(held(undefined, { attribute: 'data-x', maxDepth: 2, root: null }, () => {
+      const kinds = reads.readOptions();
+      assert.equal(reads.attributeUnits(), 6);
+      assert.equal(reads.maxDepthOption(), 2);
+      return kinds;
+    }), 2 | 3 << 3 | 1 << 6);
   } finally {
     delete Object.prototype.attribute;
   }
-  assert.equal(reads.ownFailed(), false);
   const { proxy, revoke } = Proxy.revocable({}, {});
   revoke();
-  assert.equal(held(undefined, proxy, () => reads.own('attribute')), undefined);
-  assert.equal(reads.ownFailed(), true);
-  assert.equal(reads.ownFailed(), false);
+  assert.equal(held(undefined, proxy, () => reads.readOptions()), -1);
+  assert.equal(held(undefined, { get root() { throw new Error('root'); } }, () => reads.readOptions()), -1);
+  assert.equal(held(undefined, {}, () => reads.readOptions()), 0, 'and forgotten by the next call');
 });
 
 test('every hostile composedPath, getter and Proxy is parked, never thrown', () => {
@@ -69,25 +80,24 @@ test('every hostile composedPath, getter and Proxy is parked, never thrown', () 
     { get currentTarget() { throw new Error('currentTarget'); } },
   ];
   for (const event of hostile) {
-    assert.equal(held(event, undefined, () => reads.begin(undefined, false, undefined)), -1);
+    assert.equal(held(event, undefined, () => reads.begin(false)), -1);
     assert.ok(reads.takeFailure() instanceof Error);
   }
-  assert.equal(held(proxy, undefined, () => reads.begin(undefined, false, undefined)), -1, 'a revoked Proxy as the event');
+  assert.equal(held(proxy, undefined, () => reads.begin(false)), -1, 'a revoked Proxy as the event');
   assert.ok(reads.takeFailure() instanceof TypeError);
   assert.throws(() => reads.actionLabel(() => reads.element() !== -1, proxy, undefined), TypeError, 'and as getActionLabel\'s');
 });
 
 test('begin starts at a composed-path entry only when it differs from target, else at the first field with an element', () => {
-  reads.setDefault('data-action');
   const element = { nodeType: 1, getAttribute: () => 'book', matches: () => false };
   const inner = { nodeType: 1, getAttribute: () => 'inner', matches: () => false };
-  const begin = (event) => held(event, undefined, () => reads.begin(undefined, false, undefined));
+  const begin = (event) => held(event, undefined, () => reads.begin(false));
   // Rust's Source index (0 target, 1 srcElement, 2 currentTarget, 3 composedPath); the look's
   // bits follow, times 8 (1 element | 16 value).
   // The answer packed: source index + 1, then the reason (0: none) from bit 3, the element
   // (1: the cursor's) from bit 7, the depth from bit 9.
   const found = (source) => held({ target: element, composedPath: () => [inner] }, undefined, () => {
-    reads.begin(undefined, false, undefined);
+    reads.begin(false);
     return reads.resolution(source + 1 | 1 << 7 | 3 << 9);
   });
   assert.deepEqual(found(3), { label: 'inner', source: 'composedPath', reason: null, element: inner, depth: 3 });
@@ -107,11 +117,12 @@ test('a call ends with its registers cleared: no page node is held after it', ()
   const nothing = ['', null, null, 2];
   // resolveAction's export, here the reads of a click on an element with the attribute.
   const result = reads.resolveCall((kind) => {
-    assert.equal(kind, 0, 'no options');
-    reads.begin(element, true, undefined);
+    assert.equal(kind, 4, 'an options object');
+    reads.readOptions();
+    reads.begin(true);
     reads.keep();
     return 1 | 2 << 7;
-  }, { target: element });
+  }, { target: element }, { root: element });
   assert.deepEqual(result, { label: 'book', source: 'target', reason: null, element, depth: 0 });
   assert.deepEqual(left(), nothing);
   // getActionLabel's export, here the one read it makes first (3: the label is found).
@@ -133,9 +144,8 @@ test('a call that a read re-entered gets its own registers, and the outer call g
       return 'outer';
     },
   };
-  reads.setDefault('data-action');
   const result = reads.resolveCall(() => {
-    assert.equal(reads.begin(undefined, false, undefined), 0 + 8 * 17, 'the outer look, after the inner call');
+    assert.equal(reads.begin(false), 0 + 8 * 17, 'the outer look, after the inner call');
     return 1 | 1 << 7;
   }, { target: outerElement });
   assert.deepEqual(result, { label: 'outer', source: 'target', reason: null, element: outerElement, depth: 0 });
