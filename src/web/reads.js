@@ -96,36 +96,37 @@ const defaultKey = datasetKey(DEFAULT_ATTRIBUTE);
 // when it ends.
 let callEvent;
 let callArgument;
-// resolveAction's options, as `readOptions` read them: the attribute (undefined: the default)
-// and the root, once Rust has checked them; the depth only while Rust reads it.
+// resolveAction's options, as `readOptions` read them: the attribute (undefined: the default),
+// the depth and the root, checked by Rust. An options getter may call the drop-in again
+// between two of these reads, so they are saved with the rest.
 let attribute;
-let root;
 let maxDepth;
+let root;
 let depth = 0;
 const outer = [];
 
 /** Starts a call on `e` and `a`, saving the registers of the call it re-entered, if any. */
 export function enter(e, a) {
-  if (depth++ > 0) outer.push(callEvent, callArgument, attribute, root, at, stop, kept, label);
+  if (depth++ > 0) outer.push(callEvent, callArgument, attribute, maxDepth, root, at, stop, kept, label);
   callEvent = e;
   callArgument = a;
-  attribute = root = maxDepth = at = stop = kept = label = undefined;
+  attribute = maxDepth = root = at = stop = kept = label = undefined;
 }
 
 /** Ends the call: its registers cleared, or the re-entered call's put back. */
 export function leave() {
-  maxDepth = undefined;
   if (--depth > 0) {
     label = outer.pop();
     kept = outer.pop();
     stop = outer.pop();
     at = outer.pop();
     root = outer.pop();
+    maxDepth = outer.pop();
     attribute = outer.pop();
     callArgument = outer.pop();
     callEvent = outer.pop();
   } else {
-    callEvent = callArgument = attribute = root = at = stop = kept = label = undefined;
+    callEvent = callArgument = attribute = maxDepth = root = at = stop = kept = label = undefined;
   }
 }
 
@@ -374,15 +375,6 @@ export function resolution(packed) {
 // Own properties of an options object, never inherited ones: a polluted Object.prototype must
 // not choose the attribute, the boundary or the depth.
 const hasOwn = Object.prototype.hasOwnProperty;
-let ownThrew;
-function own(o, key) {
-  try {
-    return hasOwn.call(o, key) ? o[key] : undefined;
-  } catch (e) {
-    ownThrew = true;
-    return undefined;
-  }
-}
 
 const KINDS = { __proto__: null, undefined: 0, string: 2, number: 3, object: 4 };
 /** What `v` is: 0 undefined, 1 null, 2 string, 3 number, 4 object, 5 anything else. */
@@ -396,14 +388,24 @@ export function argumentKind() {
 }
 
 /** Reads the call's options (an object): `attribute`, `maxDepth` and `root`, each an own
- * property. Returns their kinds, 3 bits each in that order, or -1 when a read threw. */
+ * property, each read even when an earlier one threw (as the fallback does). Returns their
+ * kinds, 3 bits each in that order, or -1 when a read threw. (Whether one threw is this call's
+ * own: a getter may run a whole call of its own in between.) */
 export function readOptions() {
   const o = callArgument;
-  ownThrew = false;
-  attribute = own(o, 'attribute');
-  maxDepth = own(o, 'maxDepth');
-  root = own(o, 'root');
-  if (ownThrew) return -1;
+  let threw = false;
+  const own = (key) => {
+    try {
+      return hasOwn.call(o, key) ? o[key] : undefined;
+    } catch (e) {
+      threw = true;
+      return undefined;
+    }
+  };
+  attribute = own('attribute');
+  maxDepth = own('maxDepth');
+  root = own('root');
+  if (threw) return -1;
   return kindOf(attribute) | kindOf(maxDepth) << 3 | kindOf(root) << 6;
 }
 /** The option `maxDepth` (a number). */

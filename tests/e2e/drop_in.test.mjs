@@ -191,6 +191,51 @@ eachEngine((engine, browser) => {
     await page.close();
   });
 
+  test(`${engine}: a call made from inside another call's reads answers for its own event`, async () => {
+    // Page code runs inside the drop-in's reads (getters, getAttribute, matches, options
+    // getters) and may call it again: reads.js keeps each call's arguments and cursor, so the
+    // outer call answers for its own event and options (tests/node/reentry.test.mjs has more).
+    const page = await openPage();
+    const out = await page.evaluate(async () => {
+      await RaptorSecondary.ready;
+      const labelled = (label) => { const b = document.createElement('button'); b.setAttribute('data-action', label); return b; };
+      const seen = [];
+      const button = labelled('outer');
+      button.getAttribute = function getAttribute(name) {
+        seen.push(getActionLabel({ srcElement: labelled('inner') }));
+        return Element.prototype.getAttribute.call(this, name);
+      };
+      const viaGetAttribute = getActionLabel({ target: button });
+      const parent = labelled('book');
+      const icon = document.createElement('span');
+      parent.append(icon);
+      icon.matches = () => { seen.push(resolveAction({ target: labelled('walk') }).label); return false; };
+      const walk = resolveAction({ target: icon, currentTarget: parent });
+      const plain = document.createElement('span');
+      labelled('unused').append(plain);
+      const options = { maxDepth: 0, get root() { seen.push(getActionLabel({ target: labelled('option') })); return null; } };
+      const depth = resolveAction({ target: plain }, options);
+      let threw;
+      try {
+        resolveAction({ target: labelled('x') }, {
+          get attribute() { throw new Error('attribute getter'); },
+          get maxDepth() { seen.push(resolveAction({ target: labelled('later') }, { maxDepth: 1 }).label); return 1; },
+        });
+      } catch (e) { threw = e.code; }
+      return {
+        viaGetAttribute, walk: [walk.label, walk.element === parent], depth: [depth.reason, depth.depth], threw, seen,
+        engine: RaptorSecondary.engine,
+      };
+    });
+    assert.equal(out.engine, 'wasm');
+    assert.equal(out.viaGetAttribute, 'outer');
+    assert.deepEqual(out.walk, ['book', true]);
+    assert.deepEqual(out.depth, ['depth_limit', 0], 'maxDepth read before a getter that re-entered still holds');
+    assert.equal(out.threw, 'invalid_options', 'an options read that threw fails the call after a re-entered one');
+    assert.deepEqual(out.seen, ['inner', 'walk', 'option', 'later']);
+    await page.close();
+  });
+
   test(`${engine}: the loader picks the drop-in module by default and the client module with data-client`, async () => {
     const page = await browser.newPage();
     for (const [path, client] of [['/loader-default.html', false], ['/loader-client.html', true]]) {

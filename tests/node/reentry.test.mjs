@@ -55,3 +55,24 @@ test('a read that throws inside a re-entered call fails only that call', () => {
   assert.equal(thrown.message, 'inner getter');
   assert.equal(getActionLabel({ target: element('after') }), 'after');
 });
+
+test('an options getter that calls the drop-in keeps the options read before it', () => {
+  const button = element('book');
+  const icon = element(null, { parentNode: button });
+  let seen;
+  const options = { maxDepth: 0, get root() { seen = getActionLabel({ target: element('inner') }); return null; } };
+  const result = resolveAction({ target: icon }, options);
+  assert.equal(seen, 'inner');
+  assert.equal(result.reason, 'depth_limit', 'maxDepth 0 still holds: the icon alone is looked at');
+  assert.equal(result.depth, 0);
+});
+
+test('an options read that threw fails the call, even when a later getter calls resolveAction', () => {
+  let inner;
+  const options = {
+    get attribute() { throw new Error('attribute getter'); },
+    get maxDepth() { inner = resolveAction({ target: element('inner') }, { maxDepth: 1 }); return 1; },
+  };
+  assert.throws(() => resolveAction({ target: element('outer') }, options), (e) => e.code === 'invalid_options');
+  assert.equal(inner.label, 'inner');
+});
