@@ -3,8 +3,8 @@
 // side in the same page of each browser, on real DOM click events and on IE11-style event-like
 // objects. Also times, in plain JS, the reads resolveAction makes beyond the helper's
 // (composedPath() and the :disabled match), and all of its reads (the loader's JavaScript
-// fallback resolveAction, which gives the same answers): the floor of its ratio. Prints ns/call and the
-// ratios per round and the median ratios, per browser. Each figure times a batch of N calls
+// fallback resolveAction, which gives the same answers): the floor of its ratio. Prints
+// ns/call and the ratios per round and the median ratios, per browser. Each figure times a batch of N calls
 // (Firefox and WebKit step performance.now() in 0.1 to 1 ms). Also the loader's JavaScript
 // fallback, and what the rollout kit's label shadow adds to a click (comparisons off, and every
 // click compared). Prints figures; asserts nothing.

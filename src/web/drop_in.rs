@@ -29,9 +29,16 @@ pub fn get_action_label(event: &JsValue, attribute: &JsValue) -> Result<JsValue,
     label
 }
 
-/// The legacy steps, straight-line: this runs on every click. Whether the call succeeded (the
-/// label waits in `reads.js`), or failed with its exception parked.
-fn label_of() -> bool {
+/// The export behind `getActionLabel`, on the arguments `reads.js` holds for the call (the
+/// loader's global and the ES module's function hand them over with `actionLabel`): `true`
+/// when the call succeeded and its label waits in `reads.js`, `false` when it failed and its
+/// exception is parked.
+///
+/// Neither the event nor the attribute crosses into Wasm, and the answer is a boolean: a
+/// borrowed value, a `Result` or a string return would each cost table slots, glue and calls
+/// back into Wasm, on every click. The legacy steps run straight-line.
+#[wasm_bindgen(js_name = __getActionLabelFast, skip_typescript)]
+pub fn get_action_label_fast() -> bool {
     // Steps 2 to 4, fixed, in one read: the element (step 3: none, the label is ''), and its
     // getAttribute's answer when it has one.
     match read::element() {
@@ -52,17 +59,4 @@ fn label_of() -> bool {
         }
     }
     true
-}
-
-/// The export behind `getActionLabel`, on the arguments `reads.js` holds for the call (the
-/// loader's global and the ES module's function hand them over with `actionLabel`): `true`
-/// when the call succeeded and its label waits in `reads.js`, `false` when it failed and its
-/// exception is parked.
-///
-/// Neither the event nor the attribute crosses into Wasm, and the answer is a boolean: a
-/// borrowed value, a `Result` or a string return would each cost table slots, glue and calls
-/// back into Wasm, on every click.
-#[wasm_bindgen(js_name = __getActionLabelFast, skip_typescript)]
-pub fn get_action_label_fast() -> bool {
-    label_of()
 }

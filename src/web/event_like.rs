@@ -4,9 +4,9 @@
 //! a DOM event. The reads work on a call's arguments and a cursor held on the JavaScript side
 //! (`reads.js` also keeps those of a call that a read re-entered) and return what they found as
 //! small integers, so a click costs one or two calls across the boundary and the page's values
-//! never enter Wasm. They never throw: a throwing getter or Proxy
-//! parks its exception and the read returns [`THREW`]; the caller stops reading. An exception
-//! therefore never tears through Wasm frames (which would leak stack and table slots).
+//! never enter Wasm. They never throw: a throwing getter or Proxy parks its exception and the
+//! read returns [`THREW`]; the caller stops reading. An exception therefore never tears through
+//! Wasm frames (which would leak stack and table slots).
 
 use wasm_bindgen::prelude::*;
 
@@ -73,7 +73,7 @@ extern "C" {
     /// `getActionLabel` call: puts the cursor on the first truthy of `event.target`,
     /// `.srcElement`, `.currentTarget` and, when it has a callable `getAttribute`, reads the
     /// label with it: [`LABELLED`], 1 (an element without `getAttribute`), 0 (no element),
-    /// [`NO_EVENT`], [`THREW`]. Starts the call.
+    /// [`NO_EVENT`], [`THREW`].
     pub fn element() -> i32;
     /// Legacy step 5: 1 when the cursor has a dataset and the attribute is a data-* name, 0,
     /// [`THREW`].

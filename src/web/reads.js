@@ -10,9 +10,9 @@
 // None of the functions Rust calls throws. A read that throws (a hostile getter, a Proxy, a
 // revoked Proxy) parks its exception and returns THREW; Rust stops reading and either fails
 // the call, whose wrapper (`actionLabel`, called from JavaScript) rethrows it, or reports
-// `read_failed` (resolveAction). An
-// exception thrown through Wasm frames would skip Rust destructors and the shadow-stack reset,
-// and enough of them brick the module (tests/hostile/).
+// `read_failed` (resolveAction). An exception thrown through Wasm frames would skip Rust
+// destructors and the shadow-stack reset, and enough of them brick the module
+// (tests/hostile/).
 
 const THREW = -1;
 
@@ -68,7 +68,6 @@ export function codedError(message, code) {
   return Object.defineProperty(new Error(message), 'code', { value: code, enumerable: true, writable: true, configurable: true });
 }
 
-
 // The `dataset` key of a `data-*` attribute name, or undefined for any other value: the legacy
 // helper's own rule (../../shared/LEGACY.md), which is also the DOM's: `data-user-id` → `userId`,
 // a `-` before an ASCII lowercase letter folds, every other code unit (lone surrogates
@@ -83,15 +82,15 @@ export function datasetKey(name) {
 /** The attribute read when the caller gives none: Rust's `DEFAULT_ATTRIBUTE` (a node test
  * compares them), written here so that the wrapper's first read needs no call into Wasm. */
 export const DEFAULT_ATTRIBUTE = 'data-action';
-const defaultName = DEFAULT_ATTRIBUTE;
 const defaultKey = datasetKey(DEFAULT_ATTRIBUTE);
 
 // ---- the calls: their arguments held here ----
 
 // A call's event and second argument (getActionLabel's attribute, resolveAction's options)
-// stay here, as the cursor does. The export reads through the functions below and returns whether it succeeded (getActionLabel) or its answer packed
-// in a number (resolveAction), and the wrapper makes the answer from the registers, then
-// clears them: no page node is held after a call. A call that one of its reads re-entered (a
+// stay here, as the cursor does. The export reads through the functions below and returns
+// whether it succeeded (getActionLabel) or its answer packed in a number (resolveAction), and
+// the wrapper makes the answer from the registers, then clears them: no page node is held
+// after a call. A call that one of its reads re-entered (a
 // getter that calls getActionLabel) gets fresh registers, and the outer call's come back
 // when it ends.
 let callEvent;
@@ -186,7 +185,7 @@ export function element() {
     if (!at) return 0;
     const read = at.getAttribute;
     if (typeof read !== 'function') return 1;
-    const value = read.call(at, callArgument === undefined ? defaultName : callArgument);
+    const value = read.call(at, callArgument === undefined ? DEFAULT_ATTRIBUTE : callArgument);
     label = typeof value === 'string' ? value : '';
     return LABELLED;
   } catch (e) {
@@ -213,7 +212,7 @@ export function viaDataset() {
  * 0. `in` fails for a primitive element, as in the legacy helper. */
 export function viaProperty() {
   try {
-    const key = callArgument === undefined ? defaultName : callArgument;
+    const key = callArgument === undefined ? DEFAULT_ATTRIBUTE : callArgument;
     if (!(key in at)) return 0;
     const value = at[key];
     label = typeof value === 'string' ? value : '';
@@ -291,7 +290,7 @@ const AT_STOP = 32;
 export function look(wantDisabled) {
   try {
     const node = at;
-    const name = attribute === undefined ? defaultName : attribute;
+    const name = attribute === undefined ? DEFAULT_ATTRIBUTE : attribute;
     if (typeof node !== 'object' || node === null) return OTHER;
     const type = node.nodeType;
     if (typeof type === 'number') {
