@@ -99,7 +99,14 @@ async function bundle(entry, dir, html) {
     entryPoints: [join(project, entry)], bundle: true, format: 'esm', target: 'es2022', minify: true,
     outdir: out, loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
   });
-  writeFileSync(join(out, 'index.html'), html);
+  // A classic script ahead of the module keeps whatever the page throws before the test's
+  // first look (a module's top-level await runs during load), so a page that fails says why.
+  writeFileSync(join(out, 'index.html'), html.replace('<!doctype html>', `<!doctype html><script>
+    window.pageErrors = [];
+    const keep = (e) => window.pageErrors.push(String(e && e.stack ? e + '\\n' + e.stack : e));
+    addEventListener('error', (event) => keep(event.error ?? event.message));
+    addEventListener('unhandledrejection', (event) => keep(event.reason));
+  </script>`));
   return out;
 }
 
@@ -109,7 +116,9 @@ before(async () => {
   writeFileSync(join(project, 'page.js'), `
     import init, { AppointmentClient, getActionLabel } from 'raptor-secondary';
     import wasmUrl from 'raptor-secondary/raptor_secondary_bg.wasm';
+    window.steps = ['init'];
     await init({ module_or_path: wasmUrl });
+    window.steps.push('first book');
     const button = document.querySelector('button');
     const calls = [];
     const provider = async (url, request) => {
@@ -125,21 +134,31 @@ before(async () => {
   writeFileSync(join(project, 'worker.js'), `
     import init, { AppointmentClient } from 'raptor-secondary';
     import wasmUrl from 'raptor-secondary/raptor_secondary_bg.wasm';
+    // Each step and anything thrown where nothing awaits it reach the page, so a worker that
+    // stops says where.
+    const fail = (e) => postMessage({ error: String(e && e.stack ? e + '\\n' + e.stack : e) });
+    addEventListener('unhandledrejection', (event) => fail(event.reason));
+    addEventListener('error', (event) => fail(event.error ?? event.message));
+    postMessage({ step: 'init' });
     await init({ module_or_path: wasmUrl });
+    postMessage({ step: 'client' });
     const provider = async (url) => new Response(JSON.stringify(url.endsWith('/events') ? { id: 'evt_1', status: 'published' } : { id: 'apt_w', status: 'confirmed' }),
       { status: 201, headers: { 'content-type': 'application/json' } });
     const client = new AppointmentClient({ baseUrl: 'https://provider.example/api/v2', fetch: provider, storage: 'indexeddb', storageKey: 'worker-' + Math.random() });
     await client.ready;
+    postMessage({ step: 'first book' });
     const slotStart = new Date(Math.ceil(Date.now() / 86400000) * 86400000 + 7 * 86400000).toISOString();
     const request = { calendarId: 'cal_w', slotStart, durationMinutes: 30, patientName: 'Jane Doe', patientEmail: 'jane.doe@example.org' };
     const first = await client.book(request);
+    postMessage({ step: 'second book' });
     const again = await client.book(request);
     postMessage({ state: first.state, appointmentId: first.appointmentId, replay: again.idempotentReplay, restored: client.restored().enabled });`);
   const page = await bundle('page.js', 'dist',
     '<!doctype html><button data-action="book-appointment">Book</button><script type="module" src="page.js"></script>');
   const worker = await bundle('worker.js', 'dist-worker', `<!doctype html><script type="module">
     const worker = new Worker('worker.js', { type: 'module' });
-    worker.onmessage = (e) => { window.done = e.data; };
+    window.steps = [];
+    worker.onmessage = (e) => { if (e.data.step) window.steps.push(e.data.step); else window.done = e.data; };
     worker.onerror = (e) => { window.done = { error: e.message }; };
   </script>`);
   pages = await startStaticServer({ port: 0, mounts: { '/worker/': worker, '/': page } });
@@ -154,10 +173,18 @@ eachEngine((engine, browser) => {
     tab.on('pageerror', (e) => errors.push(e.message));
     await tab.goto(`${pages.url}${path}`);
     await tab.watchErrors();
-    await tab.waitForFunction(() => window.done, null, { timeout: 20_000 });
-    const value = await tab.evaluate(() => window.done);
-    errors.push(...await tab.errors());
+    try {
+      await tab.waitForFunction(() => window.done || window.pageErrors.length, null, { timeout: 20_000 });
+    } catch (error) {
+      const steps = await tab.evaluate(() => window.steps ?? null);
+      throw new Error(`${error.message}${steps ? ` (the steps begun: ${steps.join(', ')})` : ''}`);
+    }
+    const value = await tab.evaluate(() => window.done ?? null);
+    errors.push(...await tab.evaluate(() => window.pageErrors), ...await tab.errors());
     await tab.close();
+    // WebKit 2.38's engine trap (docs/testing.md, Browsers) is named as run_tests.sh knows it.
+    const trap = [...errors, String(value?.error ?? '')].find((e) => e.startsWith('RuntimeError: Out of bounds memory access'));
+    if (engine === 'webkit' && trap) throw new Error(`in WebKit: ${trap}`);
     return { value, errors };
   }
 
