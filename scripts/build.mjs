@@ -83,6 +83,41 @@ for (const [glue, wasm, types, module] of [
   for (const file of types) writeFileSync(join(PKG, file), renameInTypes(readFileSync(join(PKG, file), 'utf8'), exports));
 }
 
+// init() compiles the .wasm, then instantiates the compiled Module. wasm-bindgen's own load
+// instantiates bytes or a Response in one step (instantiateStreaming, instantiate(bytes)), which
+// in WebKit 2.38 (Safari 16) sometimes never settles in a worker once a page in the same
+// browser has run the module (11 of 120 loads under load; compiling first, 0 of 145:
+// node scripts/webkit_worker_init.mjs; docs/testing.md, Browsers). The loader already compiles
+// first (js/loader.js).
+const LOAD = `async function __wbg_load(module, imports) {
+    if (typeof Response === 'function' && module instanceof Response) {
+        if (!module.ok) {
+            throw new Error(\`failed to fetch Wasm: \${module.status} \${module.statusText} fetching '\${module.url}'\`);
+        }
+        let compiled;
+        if (typeof WebAssembly.compileStreaming === 'function') {
+            try {
+                compiled = await WebAssembly.compileStreaming(module);
+            } catch (e) {
+                // A server that does not send application/wasm: compiled from the bytes below.
+                if (!['basic', 'cors', 'default'].includes(module.type) || module.headers.get('Content-Type') === 'application/wasm') throw e;
+            }
+        }
+        module = compiled ?? await WebAssembly.compile(await module.arrayBuffer());
+    } else if (!(module instanceof WebAssembly.Module)) {
+        module = await WebAssembly.compile(module);
+    }
+    return { instance: await WebAssembly.instantiate(module, imports), module };
+}
+`;
+for (const glue of ['raptor_secondary_core.js', 'raptor_secondary_lite.js']) {
+  const path = join(PKG, glue);
+  const code = readFileSync(path, 'utf8');
+  const load = /^async function __wbg_load\(module, imports\) \{\n[\s\S]*?\n\}\n/m;
+  if (!load.test(code)) throw new Error(`build: ${glue} has no __wbg_load(module, imports) to replace (a new wasm-bindgen?)`);
+  writeFileSync(path, code.replace(load, LOAD));
+}
+
 // The wrappers call the exports through reads.js's actionLabel and resolveCall, which hold a
 // call's arguments (no page value crosses into Wasm) and take its answer back; both glues
 // export them, from the one reads.js module they import.
