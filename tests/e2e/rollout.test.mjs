@@ -399,7 +399,6 @@ eachEngine((engine, browser) => {
     }, { providerUrl: provider.url, slot: SLOT });
     assert.equal(inFlight.stage, 'complete');
     remote = { status: 200, body: { version: 2, killed: true, ttlSeconds: 1, maxStaleSeconds: 60 } };
-    const flipped = Date.now();
     const seen = await tab.evaluate(async ({ slot }) => {
       const rollout = RaptorSecondary.rollout;
       const started = performance.now();
@@ -415,7 +414,6 @@ eachEngine((engine, browser) => {
       return { legacyAfter, flight: flight.map((f) => [f.path, f.result.state]), snapshot: rollout.snapshot() };
     }, { slot: SLOT });
     const stats = await admin('stats');
-    assert.ok(Date.now() - flipped < 5000);
     assert.ok(seen.legacyAfter <= 2000 + 500, `legacy after ${Math.round(seen.legacyAfter)} ms (ttl 1 s)`);
     assert.deepEqual(seen.flight.map((f) => f[0]), Array(20).fill('new'), 'in flight: the new path, to the end');
     assert.ok(seen.flight.every((f) => f[1] === 'completed'), JSON.stringify(seen.flight));
