@@ -69,18 +69,17 @@ failed_files() {
 # other tier runs once more whole. Any other failure fails it.
 tier() {
   local name=$1 kind=$2; shift 2
-  local log="$LOGS/$name.log" t0=$SECONDS status rerun='' files attempt rlog rpassed rfailed
+  local log="$LOGS/$name.log" t0=$SECONDS status rerun='' files attempt rlog rfailed
   "$@" >"$log" 2>&1; status=$?
   read -r passed failed < <(count "$log" "$kind")
   if { [ $status -ne 0 ] || [ "$failed" != 0 ]; } && webkit_trap_only "$log"; then
     files=$(failed_files "$log")
     if [ "$kind" = node ] && [ -n "$files" ]; then
-      rlog=$log
       for attempt in 1 2 3; do
         rlog="$LOGS/$name.webkit-rerun-$attempt.log"
         # shellcheck disable=SC2086 # one word per file and per NODE_TEST option
         env BROWSERS=webkit $NODE_TEST $files >"$rlog" 2>&1; status=$?
-        read -r rpassed rfailed < <(count "$rlog" node)
+        read -r _ rfailed < <(count "$rlog" node)
         rerun="  (WebKit's engine trap: ran $(echo $files) again in WebKit alone, $attempt of at most 3 times; $LOGS/$name.webkit-rerun-*.log)"
         if [ $status -eq 0 ] && [ "$rfailed" = 0 ]; then
           # The trapped tests passed on their own run: the tier counts them as passed.
