@@ -75,7 +75,7 @@ test('wake-ups follow the core and never spin', async () => {
   }
 });
 
-test('a booking arms one timer: a later wake-up keeps the earlier timer', async () => {
+test('bookings in a row arm one timer: a later wake-up keeps the earlier timer', async () => {
   const real = realSetTimeout;
   let timers = 0;
   globalThis.setTimeout = (fn, ms, ...rest) => {
@@ -93,11 +93,33 @@ test('a booking arms one timer: a later wake-up keeps the earlier timer', async 
     for (let i = 0; i < 5; i++) {
       assert.equal((await client.book({ ...request(), calendarId: `cal_${i}` })).state, 'completed');
     }
-    assert.equal(timers, 5, `${timers} timers for 5 bookings of two steps each`);
+    // The first booking's attempt timeout (5 s) is still ahead: every later wake-up is later,
+    // and the timer is kept while nothing waits (waking early is a wake-up with nothing due).
+    assert.equal(timers, 1, `${timers} timers for 5 bookings of two steps each`);
     client.free();
   } finally {
     globalThis.setTimeout = real;
   }
+});
+
+test('an idle client does not keep Node.js running: its kept timer is let go', async () => {
+  // A child process books once (the attempt timeout a minute away, so the kept timer is due
+  // then) and never frees the client: it must still exit as soon as its work is done.
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    import { readFileSync } from 'node:fs';
+    const glue = await import(${JSON.stringify(new URL('pkg/raptor_secondary.js', root).href)});
+    glue.initSync({ module: readFileSync(new URL(${JSON.stringify(new URL('pkg/raptor_secondary_bg.wasm', root).href)})) });
+    const fetch = async (url) => ({ status: 201, headers: { get: () => null },
+      text: async () => JSON.stringify(url.endsWith('/events') ? {} : { id: 'apt_1', status: 'confirmed' }) });
+    const client = new glue.AppointmentClient({ fetch, storage: 'none', attemptTimeoutMs: 60000, deadlineMs: 120000 });
+    const result = await client.book(${JSON.stringify(request())});
+    console.log(result.state);`;
+  const started = Date.now();
+  const run = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 50_000 });
+  assert.equal(run.error, undefined, `the process did not exit by itself: ${run.error}`);
+  assert.equal(run.stdout.trim(), 'completed', run.stderr);
+  assert.ok(Date.now() - started < 50_000);
 });
 
 test('exactly one answer per send, and none after an abort', async () => {

@@ -33,7 +33,9 @@
 //!    the claim it was made under (save before release); a driver that writes asynchronously
 //!    finishes the writes before sending or releasing.
 //! 2. **Sleep until [`Client::poll_timeout`]**, then feed [`Input::Timer`]. A wake-up at or
-//!    before `now` fires once; the core then asks for a later one (it never spins).
+//!    before `now` fires once; the core then asks for a later one (it never spins). Waking
+//!    early, or when the core asked for no wake-up, is a wake-up with nothing due: the
+//!    JavaScript driver keeps an earlier timer rather than re-arm one per step or booking.
 //! 3. **One answer per send.** Every [`Command::Send`] gets exactly one [`Input::Answer`],
 //!    unless the core aborts it first ([`Command::Abort`]), after which none.
 //! 4. **One claim, one release.** A [`Command::Claim`] gets at most one [`Input::Claimed`]
