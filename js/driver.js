@@ -96,24 +96,24 @@ export class Driver {
   #arm() {
     const at = this.core.pollTimeout();
     const timer = this.#timer;
-    // Node.js timers are objects; a browser's are numbers (nothing to hold or let go).
-    const node = typeof timer === 'object' && timer !== null;
+    // Node.js timers are objects (a Timeout); a browser's are numbers, nothing to hold or let go.
+    const node = typeof timer === 'object';
     if (at === undefined) {
-      if (node && typeof timer.unref === 'function') timer.unref();
+      if (node) timer?.unref();
       return;
     }
     // (`undefined <= at` is false: with no timer set, any wake-up arms one.)
     if (this.#timerAt <= at) {
-      if (node && typeof timer.ref === 'function') timer.ref();
+      if (node) timer?.ref();
       return;
     }
     clearTimeout(timer);
     this.#timerAt = at;
+    // (A wake-up already due gets a negative delay, which timers take as 0.)
     this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = undefined;
+      this.#timer = this.#timerAt = undefined;
       this.feed((core, now) => core.input(now, TIMER, 0, 0));
-    }, Math.max(0, at - Date.now()));
+    }, at - Date.now());
   }
 
   #run(command) {
@@ -134,7 +134,7 @@ export class Driver {
       case 'log': return this.#log(command.record, command.stateChange);
       case 'done': return this.#answer(command.id, command.result);
       case 'flushed': return this.#answer(command.id, { published: command.published, pending: command.pending });
-      default: return undefined;
+      // Any other kind is not this driver's: nothing to carry out.
     }
   }
 
