@@ -7,6 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { buildSync, transformSync } from 'esbuild';
+import { minify } from 'terser';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pages, sizes } from './sizes.mjs';
@@ -199,6 +200,24 @@ for (const classic of ['raptor-secondary.js', 'raptor-secondary-rollout.js']) {
   writeFileSync(path, transformSync(readFileSync(path, 'utf8'), {
     minify: profile === '--release', target: 'es5', legalComments: 'none',
   }).code);
+}
+
+// What a page's <script> tags download goes through terser too, after esbuild: the same
+// program, with names chosen by how often each character occurs, which gzip finds (issue 21:
+// -0.5 KB on the client page, -0.2 KB on the drop-in page and the rollout kit). Property reads
+// are never taken for pure (a page's getters may throw, and the code reads them on purpose);
+// no `unsafe` transform; the classic scripts stay ES5.
+if (profile === '--release') {
+  const PAGE_FILES = { 'raptor_secondary_boot.js': true, 'raptor_secondary_boot_client.js': true,
+    'raptor-secondary.js': false, 'raptor-secondary-rollout.js': false };
+  for (const [file, module] of Object.entries(PAGE_FILES)) {
+    const path = join(PKG, file);
+    const { code } = await minify(readFileSync(path, 'utf8'), {
+      module, ecma: module ? 2020 : 5, compress: { passes: 2, pure_getters: false }, mangle: true,
+      format: { comments: false },
+    });
+    writeFileSync(path, code);
+  }
 }
 
 // pkg/package.json: the same package as the repository's package.json (whose exports, files
