@@ -96,15 +96,15 @@ export class Driver {
   #arm() {
     const at = this.core.pollTimeout();
     const timer = this.#timer;
-    // Node.js timers are objects (a Timeout); a browser's are numbers, nothing to hold or let go.
+    // Node.js timers are objects (a fake one may lack ref and unref); a browser's are numbers.
     const node = typeof timer === 'object';
     if (at === undefined) {
-      if (node) timer?.unref();
+      if (node) timer?.unref?.();
       return;
     }
     // (`undefined <= at` is false: with no timer set, any wake-up arms one.)
     if (this.#timerAt <= at) {
-      if (node) timer?.ref();
+      if (node) timer?.ref?.();
       return;
     }
     clearTimeout(timer);

@@ -122,6 +122,31 @@ test('an idle client does not keep Node.js running: its kept timer is let go', a
   assert.ok(Date.now() - started < 50_000);
 });
 
+test('a timer object without ref or unref (a fake timer) is kept as well', async () => {
+  const real = realSetTimeout;
+  const realClear = globalThis.clearTimeout;
+  const fakes = new Map();
+  let next = 0;
+  // Fake timers of some test frameworks: an object, neither ref nor unref.
+  globalThis.setTimeout = (fn, ms) => { const t = { id: ++next }; fakes.set(t, real(fn, ms)); return t; };
+  globalThis.clearTimeout = (t) => { if (fakes.has(t)) realClear(fakes.get(t)); };
+  try {
+    let n = 0;
+    const fetch = async (url) => ({
+      status: 201, headers: { get: () => null },
+      text: async () => JSON.stringify(url.endsWith('/events') ? {} : { id: `apt_${++n}`, status: 'confirmed' }),
+    });
+    const client = new glue.AppointmentClient({ fetch, storage: 'none' });
+    for (let i = 0; i < 3; i++) {
+      assert.equal((await client.book({ ...request(), calendarId: `cal_fake_${i}` })).state, 'completed');
+    }
+    client.free();
+  } finally {
+    globalThis.setTimeout = real;
+    globalThis.clearTimeout = realClear;
+  }
+});
+
 test('exactly one answer per send, and none after an abort', async () => {
   const signals = [];
   let answered = 0;
