@@ -7,8 +7,9 @@
 // modules) keep their names. Used by scripts/build.mjs on the glue as
 // wasm-pack writes it, before it is minified (every export is read as `wasm.<name>` there).
 
-/** Reads an unsigned LEB128 at `at`: [value, next offset]. */
-function leb(bytes, at) {
+/** Reads an unsigned LEB128 at `at`: [value, next offset]. (A non-negative signed LEB128, such
+ * as an `i32.const` address, reads the same.) */
+export function leb(bytes, at) {
   let value = 0;
   let shift = 0;
   for (;;) {

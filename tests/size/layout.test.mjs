@@ -6,22 +6,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
+import { leb } from '../../scripts/wasm_names.mjs';
 
 const root = new URL('../../', import.meta.url);
-
-/** Unsigned and signed LEB128 at `at`: [value, next offset]. */
-function leb(bytes, at, signed = false) {
-  let value = 0n;
-  let shift = 0n;
-  let byte;
-  do {
-    byte = bytes[at++];
-    value |= BigInt(byte & 0x7f) << shift;
-    shift += 7n;
-  } while (byte & 0x80);
-  if (signed && byte & 0x40) value -= 1n << shift;
-  return [Number(value), at];
-}
 
 /** The `i32.const` initial values of the module's globals and its active data segments' offsets. */
 function layout(bytes) {
@@ -42,7 +29,7 @@ function layout(bytes) {
           p += 2; // value type, mutability
           assert.equal(bytes[p++], 0x41, 'a global starts with i32.const');
           let value;
-          [value, p] = leb(bytes, p, true);
+          [value, p] = leb(bytes, p); // addresses: non-negative
           assert.equal(bytes[p++], 0x0b);
           globals.push(value);
         } else {
@@ -51,7 +38,7 @@ function layout(bytes) {
           assert.equal(flags, 0, 'an active data segment of memory 0');
           assert.equal(bytes[p++], 0x41, 'its offset is an i32.const');
           let offset;
-          [offset, p] = leb(bytes, p, true);
+          [offset, p] = leb(bytes, p);
           assert.equal(bytes[p++], 0x0b);
           let length;
           [length, p] = leb(bytes, p);
