@@ -17,11 +17,11 @@ pub use raptor_secondary_core::{action, booking, error, json, rollout, Error, Er
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
-// Single-threaded Wasm (no atomics): talc's dynamic heap grows Wasm memory as needed, for the
-// booking client; the drop-in alone frees nothing (see `web::bump`).
+// Single-threaded Wasm (no atomics): the booking client's blocks come in power-of-two classes
+// (see `web::classes`); the drop-in alone frees nothing (see `web::bump`).
 #[cfg(all(target_arch = "wasm32", feature = "client"))]
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static CLASSES: web::classes::Classes = web::classes::Classes::new();
 
 #[cfg(all(target_arch = "wasm32", not(feature = "client")))]
 #[global_allocator]

@@ -220,3 +220,92 @@ async fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
         assert!(message.contains(needle), "{message}");
     }
 }
+
+/// The client's allocator (`src/web/classes.rs`): every block aligned as asked and as large as
+/// asked, a freed block handed out again to the next request of its size class, a `Vec` that
+/// grows within its class kept in place, and memory flat once a workload has run once.
+#[wasm_bindgen_test]
+fn the_allocator_reuses_blocks_by_class_and_memory_stays_flat() {
+    use std::alloc::{alloc, dealloc, realloc, Layout};
+    let memory = || wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>();
+    let bytes = || {
+        memory()
+            .buffer()
+            .unchecked_into::<js_sys::ArrayBuffer>()
+            .byte_length()
+    };
+    for (size, align) in [
+        (1, 1),
+        (8, 8),
+        (12, 4),
+        (24, 8),
+        (33, 1),
+        (100, 16),
+        (4096, 64),
+        (70_000, 8),
+    ] {
+        let layout = Layout::from_size_align(size, align).unwrap();
+        // SAFETY: a non-zero layout; the block is written within its size and freed with it.
+        unsafe {
+            let a = alloc(layout);
+            assert!(
+                !a.is_null() && a as usize % align == 0,
+                "{size} bytes aligned to {align}"
+            );
+            let b = alloc(layout);
+            assert!(
+                b as usize >= a as usize + size || b as usize + size <= a as usize,
+                "{size}: blocks overlap"
+            );
+            dealloc(a, layout);
+            assert_eq!(
+                alloc(layout),
+                a,
+                "{size}: the freed block is handed out again"
+            );
+            a.write_bytes(0xAB, size);
+            // Within its class (the next power of two), a realloc keeps the block.
+            let class = size.max(align).max(8).next_power_of_two();
+            let grown = realloc(a, layout, class);
+            assert_eq!(grown, a, "{size} -> {class} bytes stays in place");
+            let moved = realloc(
+                grown,
+                Layout::from_size_align(class, align).unwrap(),
+                class + 1,
+            );
+            assert_ne!(
+                moved,
+                a,
+                "{class} -> {} bytes moves to the next class",
+                class + 1
+            );
+            assert_eq!(
+                *moved.add(size - 1),
+                0xAB,
+                "{size}: the bytes moved with the block"
+            );
+            dealloc(moved, Layout::from_size_align(class + 1, align).unwrap());
+            dealloc(b, layout);
+        }
+    }
+    let churn = || {
+        let mut kept: Vec<String> = Vec::new();
+        for i in 0..2000usize {
+            kept.push("x".repeat(i % 300 + 1));
+            if i % 3 == 0 {
+                kept.swap_remove(i % kept.len());
+            }
+        }
+        drop(vec![0u8; 1 << 20]);
+    };
+    churn();
+    let before = bytes();
+    for _ in 0..20 {
+        churn();
+    }
+    assert_eq!(
+        bytes(),
+        before,
+        "Wasm memory grew on a workload it had run before"
+    );
+}

@@ -3,8 +3,8 @@
 //! The drop-in (`getActionLabel`, `resolveAction`) allocates nothing itself; the only heap
 //! user is wasm-bindgen's externref slab, a `Vec` that grows geometrically when more page
 //! values are alive at once than ever before, and never shrinks. Freeing nothing costs at most
-//! the slab's size once more (the buffers it outgrew), and saves the 1.3 KB a general
-//! allocator (talc, which the booking client keeps) adds to every page that loads the
+//! the slab's size once more (the buffers it outgrew), and saves the bytes a freeing
+//! allocator (the booking client's, `super::classes`) adds to every page that loads the
 //! drop-in. The browser tests check the module's memory stays flat under hostile input.
 
 use core::alloc::{GlobalAlloc, Layout};

@@ -6,14 +6,17 @@
 //! - [`resolve`]: `resolveAction`, the detailed resolver for new code;
 //! - [`core`]: the sans-IO booking core for the JavaScript driver (`AppointmentClient`);
 //! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`;
-//! - [`bump`]: the drop-in-only build's allocator, which frees nothing.
+//! - [`bump`]: the drop-in-only build's allocator, which frees nothing;
+//! - [`classes`]: the booking client's allocator, power-of-two size classes.
 
-// The module keeps state in plain statics (`event_like`, `bump`), sound on Wasm's one thread.
+// The module keeps state in plain statics (`event_like`, `bump`, `classes`), sound on Wasm's one thread.
 #[cfg(target_feature = "atomics")]
 compile_error!("the Wasm build assumes one thread: build without the atomics target feature");
 
 #[cfg(not(feature = "client"))]
 pub mod bump;
+#[cfg(feature = "client")]
+pub mod classes;
 #[cfg(feature = "client")]
 pub mod core;
 pub mod drop_in;
