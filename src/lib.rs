@@ -12,7 +12,7 @@
 #[cfg(target_arch = "wasm32")]
 extern crate alloc;
 
-pub use raptor_secondary_core::{action, booking, error, json, rollout, Error, ErrorCode};
+pub use raptor_secondary_core::{action, ascii, booking, error, json, rollout, Error, ErrorCode};
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

@@ -8,6 +8,7 @@
 //! `JSON.parse`s (every field then an own data property).
 
 use super::js_error::to_js_error;
+use crate::ascii::cat;
 use crate::booking::io::{Answer as CoreAnswer, Input};
 use crate::booking::wire::scalar::Scalar;
 use crate::booking::{ChaCha, Client, RawBookingRequest, RawClientConfig};
@@ -245,7 +246,7 @@ impl Core {
                 label: a,
                 error: Error::invalid_field(
                     "request",
-                    ["the request must be an object, got ", &text(b)].concat(),
+                    cat(&["the request must be an object, got ", &text(b)]),
                 ),
             },
             8 => {

@@ -55,9 +55,27 @@ pub(crate) fn hex(text: &str) -> Option<u64> {
         .try_fold(0u64, |n, b| Some(n << 4 | u64::from(hex_digit(b)?)))
 }
 
+/// The texts one after another: what `[..].concat()` makes, in one loop instead of the
+/// standard library's generic join (-0.15 KB gzip). No capacity is worked out first: the texts
+/// are short (item names, messages), and reserving costs more code than the few regrowths.
+pub fn cat(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cat_joins_as_concat_does() {
+        for parts in [&[][..], &[""], &["p:", "00ff"], &["a", "", "ü", "-b"]] {
+            assert_eq!(cat(parts), parts.concat(), "{parts:?}");
+        }
+    }
 
     #[test]
     fn cuts_match_the_standard_library() {

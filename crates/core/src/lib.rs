@@ -18,7 +18,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod action;
-mod ascii;
+pub mod ascii;
 pub mod booking;
 pub mod error;
 pub mod json;

@@ -5,6 +5,7 @@
 //! Only then is the key chosen, so a second tab booking the same payload finds the first tab's
 //! key and result instead of minting a key of its own. The claim is held until the booking
 //! ends and its record is saved, then released. A wait is bounded by the call's deadline.
+use crate::ascii::cat;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
@@ -72,7 +73,7 @@ impl<R: Random> Client<R> {
     /// The key a call has already: a cancel's, the caller's, or a live record's.
     pub(super) fn known_key(&self, call: &Waiting) -> Option<String> {
         match &call.work {
-            Work::Cancel(target) => Some(["cancel:", target.as_str()].concat()),
+            Work::Cancel(target) => Some(cat(&["cancel:", target.as_str()])),
             Work::Book(_) => call.explicit.clone().or_else(|| self.found(call)),
         }
     }
@@ -109,7 +110,7 @@ impl<R: Random> Client<R> {
             return;
         }
         call.claim = self.s.new_claim();
-        let item = ["p:", &fingerprint_to_hex(call.fingerprint)].concat();
+        let item = cat(&["p:", &fingerprint_to_hex(call.fingerprint)]);
         self.s.out.push_back(Command::Claim {
             claim: call.claim,
             lock: item.clone(),

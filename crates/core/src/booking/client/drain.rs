@@ -6,6 +6,7 @@
 //! claimed across tabs without waiting (lock `o:<key>`; a tab that finds it taken leaves it to
 //! the tab that holds it), its item is read again under the lock (another tab may have
 //! published it since this page loaded), and only a still-pending entry is sent.
+use crate::ascii::cat;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -65,7 +66,7 @@ impl<R: Random> Client<R> {
         self.drain.at = None;
         for key in self.drainable() {
             let claim = self.s.new_claim();
-            let item = ["o:", &key].concat();
+            let item = cat(&["o:", &key]);
             self.s.out.push_back(Command::Claim {
                 claim,
                 lock: item.clone(),
@@ -75,7 +76,7 @@ impl<R: Random> Client<R> {
             });
             self.drain
                 .claims
-                .push((claim, [key.as_str(), ":event"].concat()));
+                .push((claim, cat(&[key.as_str(), ":event"])));
         }
     }
 

@@ -1,5 +1,6 @@
 //! Which failures are worth another attempt, and how long to wait before it. The policy
 //! decides; the caller owns the timer (as in tower's `retry`).
+use crate::ascii::cat;
 use alloc::string::String;
 
 use crate::booking::wire::time::parse_http_date;
@@ -86,7 +87,7 @@ impl Failure {
             Failure::Timeout => Error::new(ErrorCode::Timeout, "the attempt timed out"),
             Failure::BadResponse(what) => Error::new(
                 ErrorCode::BadResponse,
-                ["the provider's answer breaks the contract: ", what].concat(),
+                cat(&["the provider's answer breaks the contract: ", what]),
             ),
             Failure::Status { status, .. } => {
                 let kind = match status {
@@ -95,7 +96,7 @@ impl Failure {
                     408 | 500..=599 => ErrorCode::ProviderUnavailable,
                     _ => ErrorCode::ProviderRejected,
                 };
-                let message = ["the provider answered ", &decimal(u64::from(*status))].concat();
+                let message = cat(&["the provider answered ", &decimal(u64::from(*status))]);
                 Error::new(kind, message).with_status(*status)
             }
         }
@@ -124,14 +125,13 @@ pub fn decide(
         if hint > max_hint_ms {
             return Decision::GiveUp(Error::new(
                 ErrorCode::RetryExhausted,
-                [
+                cat(&[
                     "the provider asked to retry after ",
                     &decimal(hint),
                     " ms, more than the ",
                     &decimal(max_hint_ms),
                     " ms allowed",
-                ]
-                .concat(),
+                ]),
             ));
         }
     }
@@ -139,12 +139,11 @@ pub fn decide(
     if wait >= remaining_ms {
         return Decision::GiveUp(Error::new(
             ErrorCode::Timeout,
-            [
+            cat(&[
                 "the next attempt would start after the booking deadline (",
                 &decimal(remaining_ms),
                 " ms left)",
-            ]
-            .concat(),
+            ]),
         ));
     }
     Decision::RetryAfter(wait)

@@ -1,5 +1,6 @@
 //! Which operation a click's action label asks for.
 
+use crate::ascii::cat;
 use crate::booking::wire::outcome::Operation;
 use crate::{Error, ErrorCode};
 
@@ -20,15 +21,14 @@ pub fn route(label: &str) -> Result<Operation, Error> {
         )),
         other => Err(Error::new(
             ErrorCode::UnknownAction,
-            [
+            cat(&[
                 "no route for action '",
                 other,
                 "'; known actions: ",
                 BOOK,
                 ", ",
                 CANCEL,
-            ]
-            .concat(),
+            ]),
         )),
     }
 }

@@ -3,6 +3,7 @@
 //! pure policies: the breaker's admit/record (guarded steps only), [`retry`](crate::booking::policy::retry)'s
 //! classification and `decide`, the [`Backoff`], and the booking's deadline. Every attempt
 //! sends the same key, URL and body.
+use crate::ascii::cat;
 use alloc::string::String;
 
 use super::shared::Shared;
@@ -214,12 +215,11 @@ impl Attempts {
         retry_in_ms: u64,
     ) -> StepState {
         s.emit(ctx, Event::ShortCircuited(self.step, retry_in_ms));
-        let message = [
+        let message = cat(&[
             "the circuit breaker is open; the provider was not called (next try in ",
             &decimal(retry_in_ms),
             " ms)",
-        ]
-        .concat();
+        ]);
         StepState::GaveUp(Error::new(ErrorCode::CircuitOpen, message))
     }
 
@@ -356,13 +356,12 @@ impl Attempts {
             return StepState::GaveUp(error);
         }
         if n >= s.config.attempts {
-            let message = [
+            let message = cat(&[
                 step.name(),
                 " failed after ",
                 &decimal(u64::from(n)),
                 " attempts",
-            ]
-            .concat();
+            ]);
             return StepState::GaveUp(
                 Error::new(ErrorCode::RetryExhausted, message).caused_by(error),
             );

@@ -1,6 +1,7 @@
 //! A booking's follow-ups once its appointment exists: the `appointment.created` event
 //! written to the outbox and published, and the compensating cancel when the booking cannot
 //! keep the appointment (the event could not be published, or a later step failed).
+use crate::ascii::cat;
 use alloc::string::String;
 
 use super::answer::RunError;
@@ -19,7 +20,7 @@ impl Booking {
     /// Writes the `appointment.created` event to the outbox (once per booking key: a re-run
     /// sends the entry already written, byte for byte) and publishes it.
     pub(crate) fn publish<R: Random>(&mut self, s: &mut Shared<R>) -> RunState {
-        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        let event_id = cat(&[self.ctx.key.as_str(), ":event"]);
         let event = match s.outbox.get(&event_id).cloned() {
             None => {
                 let Work::Book(request) = &self.work else {
@@ -80,7 +81,7 @@ impl Booking {
     /// The event is published (or, `conflict`, a `422` under its own key says the provider
     /// holds an event for this booking already): settled, never a reason to cancel.
     pub(crate) fn published<R: Random>(&mut self, s: &mut Shared<R>, conflict: bool) -> RunState {
-        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        let event_id = cat(&[self.ctx.key.as_str(), ":event"]);
         s.outbox.settle(&event_id, OutboxStatus::Published);
         s.persist();
         s.emit(&mut self.ctx, Event::OutboxPublished(conflict));
@@ -100,7 +101,7 @@ impl Booking {
         // resumes the cancel when it runs again, never one that replays its create as booked.
         s.store.set_compensating(&self.ctx.key, &id);
         s.persist();
-        let key = [self.ctx.key.as_str(), ":cancel"].concat();
+        let key = cat(&[self.ctx.key.as_str(), ":cancel"]);
         let mut attempts = Attempts::new(
             Step::Compensate,
             key,
@@ -125,7 +126,7 @@ impl Booking {
         s: &mut Shared<R>,
         appointment: String,
     ) -> RunState {
-        let event_id = [self.ctx.key.as_str(), ":event"].concat();
+        let event_id = cat(&[self.ctx.key.as_str(), ":event"]);
         let event_id = s.outbox.get(&event_id).map(|e| e.event.id.clone());
         let code = match event_id {
             Some(_) => ErrorCode::OutboxPublishFailed,

@@ -5,6 +5,7 @@
 //! ([`super::booking`]) and flushes ([`super::flush`]) act on it; the
 //! [`Client`](crate::booking::Client) routes inputs to them. How a call is answered is in
 //! [`super::answer`]; what tabs share through storage, in [`super::tabs`].
+use crate::ascii::cat;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -169,7 +170,7 @@ impl<R: Random> Shared<R> {
             return;
         }
         for (fingerprint, change) in self.store.changes() {
-            let name = ["p:", &fingerprint_to_hex(fingerprint)].concat();
+            let name = cat(&["p:", &fingerprint_to_hex(fingerprint)]);
             let (json, if_text) = match change {
                 ItemChange::Put(json) => (Some(json), None),
                 ItemChange::RemoveIfHolding(text) => (None, Some(text)),
@@ -183,7 +184,7 @@ impl<R: Random> Shared<R> {
         }
         for (key, json) in self.outbox.changes() {
             self.out.push_back(Command::Save {
-                name: ["o:", &key].concat(),
+                name: cat(&["o:", &key]),
                 json,
                 if_text: None,
                 announce: None,

@@ -2,6 +2,7 @@
 //! saved: the breaker's state (item `b:`), the origin's secret that keys the fingerprints in
 //! storage (item `s:`), and the appointments a page cancelled (items `x:<id>`). Records are
 //! never taken from here: they are read under their claim ([`crate::booking::client::claim`]).
+use crate::ascii::cat;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
@@ -25,7 +26,7 @@ impl<R: Random> Shared<R> {
         }
         for text in announced {
             if let Some((id, json)) = crate::ascii::split_first(text, b' ') {
-                self.take_cancelled(&["x:", id].concat(), Some(json));
+                self.take_cancelled(&cat(&["x:", id]), Some(json));
             }
         }
     }
@@ -39,12 +40,12 @@ impl<R: Random> Shared<R> {
             crate::json::Object::new(&mut json)
                 .field("at", &self.now)
                 .end();
-            let name = ["x:", appointment_id].concat();
+            let name = cat(&["x:", appointment_id]);
             // A localStorage write reaches other tabs late, so a tab booking the slot the
             // moment this cancel answers could read the record from before it and replay the
             // cancelled appointment (1 round in 40 under load, Chromium): the cancel is also
             // held in the origin's lock registry, which claims read with the record.
-            let announce = Some([ANNOUNCED, appointment_id, " ", &json].concat());
+            let announce = Some(cat(&[ANNOUNCED, appointment_id, " ", &json]));
             self.out.push_back(Command::Save {
                 name,
                 json: Some(json),

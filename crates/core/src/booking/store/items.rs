@@ -1,6 +1,7 @@
 //! The storage format as items: what the driver reads at load, item by item, becomes the
 //! client's records, entries, shared breaker and cancels, and a version 1 snapshot of earlier
 //! builds becomes items. The driver's store (`js/storage.js`) knows names and text only.
+use crate::ascii::cat;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -35,13 +36,13 @@ pub fn read_items(items: Vec<(String, String)>) -> Items {
     if let Some((_, blob)) = items.iter().find(|(name, _)| name.is_empty()) {
         let old = Snapshot::from_json(blob).unwrap_or_default();
         for record in old.records {
-            let name = ["p:", &fingerprint_to_hex(record.fingerprint)].concat();
+            let name = cat(&["p:", &fingerprint_to_hex(record.fingerprint)]);
             if !held(&name) {
                 migrated.push((name, record.to_json()));
             }
         }
         for entry in old.outbox {
-            let name = ["o:", &entry.booking_key].concat();
+            let name = cat(&["o:", &entry.booking_key]);
             if !held(&name) {
                 migrated.push((name, entry.to_json()));
             }

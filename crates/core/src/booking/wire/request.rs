@@ -12,6 +12,7 @@
 //! | `patientPhone` | optional; `+` then 7–15 digits, spaces, dots, dashes and brackets allowed |
 //! | `notes` | optional; at most 500 characters |
 //! | `idempotencyKey` | optional; 8–128 of `A–Z a–z 0–9 . _ : -` (no personal data) |
+use crate::ascii::cat;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
@@ -130,7 +131,7 @@ fn chars(text: &str) -> usize {
 }
 
 fn required<'a>(value: Option<&'a str>, field: &'static str) -> Result<&'a str, Error> {
-    value.ok_or_else(|| Error::invalid_field(field, [field, " is required"].concat()))
+    value.ok_or_else(|| Error::invalid_field(field, cat(&[field, " is required"])))
 }
 
 /// An identifier: 1–64 of `A–Z a–z 0–9 _ -` (calendar and appointment ids).
@@ -144,7 +145,7 @@ pub fn check_id(value: &str, field: &'static str) -> Result<(), Error> {
     } else {
         Err(Error::invalid_field(
             field,
-            [field, " must be 1-64 letters, digits, '_' or '-'"].concat(),
+            cat(&[field, " must be 1-64 letters, digits, '_' or '-'"]),
         ))
     }
 }

@@ -2,6 +2,7 @@
 //! instead of failing the whole object with a generic message; and [`raw_record!`](crate::raw_record), which
 //! declares an input record (a request, a config) once: its fields, their JavaScript names,
 //! and how to read them by name.
+use crate::ascii::cat;
 use alloc::string::String;
 
 use crate::json::decimal;
@@ -91,10 +92,10 @@ pub fn text<'a>(value: &'a Option<Scalar>, field: &'static str) -> Result<Option
     match value {
         None => Ok(None),
         Some(Scalar::Text(s)) => Ok(Some(s)),
-        Some(Scalar::Unusable(why)) => Err(Error::invalid_field(field, [field, " ", why].concat())),
+        Some(Scalar::Unusable(why)) => Err(Error::invalid_field(field, cat(&[field, " ", why]))),
         Some(other) => Err(Error::invalid_field(
             field,
-            [field, " must be a string, got ", other.kind()].concat(),
+            cat(&[field, " must be a string, got ", other.kind()]),
         )),
     }
 }
@@ -107,15 +108,14 @@ pub fn whole_number(
     code: ErrorCode,
 ) -> Result<Option<u64>, Error> {
     let out_of_range = |got: &str| {
-        let message = [
+        let message = cat(&[
             field,
             " must be a whole number from ",
             &decimal(*range.start()),
             " to ",
             &decimal(*range.end()),
             got,
-        ]
-        .concat();
+        ]);
         let mut e = Error::new(code, message);
         if code == ErrorCode::InvalidRequest {
             e.field = Some(field);
@@ -132,7 +132,7 @@ pub fn whole_number(
             }
             Ok(Some(*n as u64))
         }
-        Some(other) => Err(out_of_range(&[", got ", other.kind()].concat())),
+        Some(other) => Err(out_of_range(&cat(&[", got ", other.kind()]))),
     }
 }
 

@@ -1,5 +1,6 @@
 //! The booking lifecycle: `init → in_progress → completed | failed`. Any other move is an
 //! `invalid_transition` error, not a panic.
+use crate::ascii::cat;
 use alloc::string::String;
 
 use crate::json::ToJson;
@@ -55,7 +56,7 @@ impl State {
             | (State::InProgress, State::Failed) => Ok(to),
             _ => Err(Error::new(
                 ErrorCode::InvalidTransition,
-                ["a booking cannot go from ", self.name(), " to ", to.name()].concat(),
+                cat(&["a booking cannot go from ", self.name(), " to ", to.name()]),
             )),
         }
     }
