@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+// Where the client's .wasm code comes from, by source, as issue 21's table has it: every byte
+// of the code section is counted for the source file its DWARF line-table row names (inlined
+// code counts where it came from: a `Vec` growth inlined into the booking logic is the standard
+// library's), grouped in categories, with raw bytes and an estimate of the gzip bytes each
+// costs (its share of the code section's gzip size: the categories' bytes gzipped apart, scaled
+// to add up to the whole). Builds its own copy of the release module with line tables (in
+// target/sources/; pkg/ is not touched), optimized with the release build's wasm-opt flags;
+// wasm-opt keeps the line table up to date (`-g`). Needs llvm-dwarfdump, as and objcopy. Prints; asserts
+// nothing. A developer's tool for the size work, not a test.
+//
+//   node scripts/wasm_sources.mjs [--files] [--wasm <a .wasm with DWARF line tables>]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { leb } from './wasm_names.mjs';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
+const { values } = parseArgs({ options: { wasm: { type: 'string' }, files: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log(`node scripts/wasm_sources.mjs [--files] [--wasm <file.wasm>]
+
+The client .wasm's code by source file and category (raw bytes, estimated gzip bytes), from
+its DWARF line tables. Without --wasm it builds one in target/sources/ (cargo, wasm-bindgen,
+wasm-opt with the release flags and -g). --files lists the 40 largest source files too.
+Needs llvm-dwarfdump, as and objcopy (apt: llvm binutils).`);
+  process.exit(0);
+}
+
+/** The release module with line tables, built apart from pkg/. */
+function build() {
+  const dir = join(ROOT, 'target', 'sources');
+  mkdirSync(dir, { recursive: true });
+  const env = { ...process.env, CARGO_PROFILE_RELEASE_DEBUG: 'line-tables-only', CARGO_PROFILE_RELEASE_STRIP: 'none' };
+  execFileSync('cargo', ['build', '--release', '--target', 'wasm32-unknown-unknown', '--features', 'trap-on-panic',
+    '--target-dir', dir], { cwd: ROOT, env, stdio: 'inherit' });
+  const raw = join(dir, 'wasm32-unknown-unknown', 'release', 'raptor_secondary.wasm');
+  execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', join(dir, 'bindgen'), raw], { stdio: 'inherit' });
+  // The release flags (Cargo.toml's wasm-pack profile), with the line table kept up to date.
+  const manifest = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8');
+  const flags = JSON.parse(manifest.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt = (\[[^\n]*\])/)[1])
+    .filter((f) => !f.startsWith('--strip'));
+  const out = join(dir, 'client.wasm');
+  execFileSync(join(ROOT, 'node_modules', '.bin', 'wasm-opt'), ['-g', ...flags, join(dir, 'bindgen', 'raptor_secondary_bg.wasm'), '-o', out], { stdio: 'inherit' });
+  return out;
+}
+
+/** The code section's payload: its offset in the file and its bytes. */
+function codeSection(bytes) {
+  let at = 8;
+  while (at < bytes.length) {
+    const id = bytes[at];
+    const [size, start] = leb(bytes, at + 1);
+    if (id === 10) return { start, code: bytes.subarray(start, start + size) };
+    at = start + size;
+  }
+  throw new Error('no code section');
+}
+
+/** The module's custom sections by name. */
+function customSections(bytes) {
+  const found = {};
+  let at = 8;
+  while (at < bytes.length) {
+    const [size, start] = leb(bytes, at + 1);
+    if (bytes[at] === 0) {
+      const [length, from] = leb(bytes, start);
+      found[Buffer.from(bytes.subarray(from, from + length)).toString()] = bytes.subarray(from + length, start + size);
+    }
+    at = start + size;
+  }
+  return found;
+}
+
+/**
+ * Address ranges (offsets in the code section) by source file, from llvm-dwarfdump. Its Wasm
+ * reader (LLVM 14) refuses modules with reference types, so the line table and the strings it
+ * names are wrapped in an empty ELF object first (as, objcopy): `--debug-line` needs nothing
+ * else, and the addresses stay the module's.
+ */
+function lineRanges(bytes, dir) {
+  const sections = customSections(bytes);
+  if (!sections['.debug_line']) throw new Error('the module has no .debug_line section (build it with line tables)');
+  const run = (command, args, options = {}) => {
+    try {
+      return execFileSync(command, args, { encoding: 'utf8', maxBuffer: 1 << 30, ...options });
+    } catch (e) {
+      if (e.code === 'ENOENT') throw new Error(`${command} is not installed (apt install llvm binutils)`);
+      throw e;
+    }
+  };
+  const object = join(dir, 'lines.o');
+  run('as', ['-o', join(dir, 'empty.o')], { input: '' });
+  const add = [];
+  for (const name of ['.debug_line', '.debug_str', '.debug_line_str']) {
+    if (!sections[name]) continue;
+    writeFileSync(join(dir, `section${name}`), sections[name]);
+    add.push('--add-section', `${name}=${join(dir, `section${name}`)}`);
+  }
+  run('objcopy', [...add, join(dir, 'empty.o'), object]);
+  const text = run('llvm-dwarfdump', ['--debug-line', object]);
+  const ranges = [];
+  let dirs = [];
+  let files = [];
+  let pendingName;
+  let prev;
+  for (const line of text.split('\n')) {
+    let m;
+    if (line.startsWith('debug_line[')) { dirs = []; files = []; prev = undefined; continue; }
+    if ((m = line.match(/^include_directories\[\s*(\d+)\] = "(.*)"/))) { dirs[Number(m[1])] = m[2]; continue; }
+    if ((m = line.match(/^file_names\[\s*(\d+)\]:/))) { pendingName = { index: Number(m[1]) }; continue; }
+    if (pendingName && (m = line.match(/^\s+name: "(.*)"/))) { pendingName.name = m[1]; continue; }
+    if (pendingName && (m = line.match(/^\s+dir_index: (\d+)/))) {
+      const dir = dirs[Number(m[1])] ?? '';
+      files[pendingName.index] = pendingName.name.startsWith('/') ? pendingName.name : `${dir}/${pendingName.name}`;
+      pendingName = undefined;
+      continue;
+    }
+    if ((m = line.match(/^0x([0-9a-f]+)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\d+\s*(.*)$/))) {
+      const address = parseInt(m[1], 16);
+      if (prev && address > prev.address) ranges.push([prev.address, address, prev.file]);
+      prev = m[3].includes('end_sequence') ? undefined : { address, file: files[Number(m[2])] ?? '?' };
+    }
+  }
+  return ranges;
+}
+
+// Categories, first match wins (paths as the line table spells them).
+const CATEGORIES = [
+  ['formatting and panics', /(^|\/)library\/core\/src\/(panicking|fmt|panic)/],
+  ['standard-library generics inlined into ours', /(^|\/)library\/(core|alloc|std)\//],
+  ['the allocator', /src\/web\/(classes|bump)\.rs|\/talc-/],
+  ['the wasm-bindgen runtime', /\/wasm-bindgen-[0-9.]+\//],
+  ['the exports\' bindings', /src\/web\/(core|js_error|mod)\.rs|src\/lib\.rs/],
+  ['the drop-in', /crates\/core\/src\/action\/|src\/web\/(drop_in|resolve|event_like)\.rs/],
+  ['JSON writing', /crates\/core\/src\/json\/write\.rs/],
+  ['JSON reading', /crates\/core\/src\/json\/parse\.rs|store\/snapshot\.rs/],
+  ['validation, time and errors', /wire\/(request|time|scalar|mask)\.rs|policy\/config\.rs|crates\/core\/src\/error\.rs|crates\/core\/src\/ascii\.rs/],
+  ['the booking logic\'s own lines', /crates\/core\/src\//],
+];
+const categoryOf = (file) => (CATEGORIES.find(([, re]) => re.test(file)) ?? ['other'])[0];
+
+const wasmFile = values.wasm ?? build();
+const bytes = readFileSync(wasmFile);
+const { code } = codeSection(bytes);
+const work = join(ROOT, 'target', 'sources');
+mkdirSync(work, { recursive: true });
+const ranges = lineRanges(bytes, work);
+const byFile = new Map();
+const chunks = new Map();
+const covered = new Uint8Array(code.length);
+for (const [from, to, file] of ranges) {
+  if (to > code.length) continue;
+  byFile.set(file, (byFile.get(file) ?? 0) + (to - from));
+  const category = categoryOf(file);
+  if (!chunks.has(category)) chunks.set(category, []);
+  chunks.get(category).push(code.subarray(from, to));
+  covered.fill(1, from, to);
+}
+const unattributed = [];
+for (let i = 0; i < code.length;) {
+  if (covered[i]) { i++; continue; }
+  let j = i;
+  while (j < code.length && !covered[j]) j++;
+  unattributed.push(code.subarray(i, j));
+  i = j;
+}
+chunks.set('no line-table row (function headers, locals, glue)', unattributed);
+
+const gz = (parts) => gzipSync(Buffer.concat(parts), { level: 9 }).length;
+const whole = gzipSync(code, { level: 9 }).length;
+const apart = new Map([...chunks].map(([c, parts]) => [c, gz(parts)]));
+const scale = whole / [...apart.values()].reduce((a, b) => a + b, 0);
+const rows = [...chunks].map(([c, parts]) => [c, parts.reduce((n, p) => n + p.length, 0), Math.round(apart.get(c) * scale)])
+  .sort((a, b) => b[2] - a[2]);
+const kb = (n) => (n / 1000).toFixed(1);
+console.log(`wasm-sources: ${wasmFile}: code section ${code.length} B, gzip -9 ${whole} B; whole module ${bytes.length} B with line tables`);
+console.log('| category | code bytes | gzip (est.) | share |');
+console.log('|---|---:|---:|---:|');
+for (const [c, raw, g] of rows) console.log(`| ${c} | ${raw} | ${kb(g)} KB | ${((100 * g) / whole).toFixed(0)} % |`);
+if (values.files) {
+  console.log('\n| source file | code bytes | category |\n|---|---:|---|');
+  const short = (f) => f.replace(/^\/rustc\/[0-9a-f]+\//, '').replace(/^.*\/registry\/src\/[^/]+\//, '');
+  for (const [f, n] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`| ${short(f)} | ${n} | ${categoryOf(f)} |`);
+}
