@@ -148,14 +148,13 @@ impl<R: Random> Client<R> {
 
     /// Hands an answer or the clock to the booking or flush it is for.
     fn route(&mut self, ev: BookingInput) {
-        for i in 0..self.bookings.len() {
-            if let Some(flow) = self.bookings[i].on(&mut self.s, ev.clone()) {
-                if let RunState::Ended(outcome) = flow {
-                    let booking = self.bookings.remove(i);
-                    self.end(booking, outcome);
-                }
-                return;
+        // The booking whose call (or probe claim) it is takes the input itself, not a copy.
+        if let Some(i) = self.bookings.iter().position(|b| b.owns(&ev)) {
+            if let Some(RunState::Ended(outcome)) = self.bookings[i].on(&mut self.s, ev) {
+                let booking = self.bookings.remove(i);
+                self.end(booking, outcome);
             }
+            return;
         }
         for i in 0..self.flushes.len() {
             if let Some(done) = self.flushes[i].on(&mut self.s, &ev) {

@@ -38,7 +38,7 @@ pub enum StepState {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum At {
+pub(super) enum At {
     Idle,
     InFlight {
         call: CallId,
@@ -67,7 +67,7 @@ pub struct Attempts {
     probe: bool,
     /// The claim on the probe across tabs, held while the probe is out.
     probe_claim: Option<ClaimId>,
-    at: At,
+    pub(super) at: At,
 }
 
 fn reply(step: Step, answer: Answer) -> Result<StepValue, Failure> {

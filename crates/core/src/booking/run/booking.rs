@@ -7,7 +7,7 @@ use alloc::borrow::ToOwned;
 use alloc::string::String;
 use alloc::vec::Vec;
 
-use super::attempts::{Attempts, StepState, StepValue};
+use super::attempts::{At, Attempts, StepState, StepValue};
 use super::shared::Shared;
 use crate::booking::io::{ClaimId, RequestId};
 use crate::booking::random::Random;
@@ -90,6 +90,30 @@ impl Booking {
     }
 
     /// The attempts under way, if a phase has some.
+    pub fn attempts(&self) -> Option<&Attempts> {
+        match &self.phase {
+            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => Some(a),
+            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => {
+                Some(attempts)
+            }
+            Phase::PollWait { .. } | Phase::AwaitFlush { .. } => None,
+        }
+    }
+
+    /// Whether `ev` is for this booking: an answer to its call in flight, or the answer to its
+    /// probe's claim ([`on`](Self::on) takes it then, and no other booking would).
+    pub fn owns(&self, ev: &BookingInput) -> bool {
+        let Some(a) = self.attempts() else {
+            return false;
+        };
+        match ev {
+            BookingInput::Answer(call, _) => a.call() == Some(*call),
+            BookingInput::Probe(claim, ..) => a.at == (At::Probing { claim: *claim }),
+            BookingInput::Timer => false,
+        }
+    }
+
+    /// The attempts under way, if a phase has some.
     pub fn attempts_mut(&mut self) -> Option<&mut Attempts> {
         match &mut self.phase {
             Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => Some(a),
@@ -108,24 +132,14 @@ impl Booking {
     /// When the booking next needs the clock.
     pub fn deadline(&self) -> Option<i64> {
         match &self.phase {
-            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a.deadline(),
-            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => {
-                attempts.deadline()
-            }
             Phase::PollWait { until, .. } => Some(*until),
-            Phase::AwaitFlush { .. } => None,
+            _ => self.attempts().and_then(Attempts::deadline),
         }
     }
 
     /// Whether its call in flight is past its timeout at `now`.
     pub fn call_overdue(&self, now: i64) -> bool {
-        match &self.phase {
-            Phase::Calling(a) | Phase::Polling(a) | Phase::Publishing(a) => a.call_overdue(now),
-            Phase::Compensating { attempts, .. } | Phase::Checking { attempts, .. } => {
-                attempts.call_overdue(now)
-            }
-            Phase::PollWait { .. } | Phase::AwaitFlush { .. } => false,
-        }
+        self.attempts().is_some_and(|a| a.call_overdue(now))
     }
 
     /// Whether the provider may hold an appointment for it (then a failure must compensate).
