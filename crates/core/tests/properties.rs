@@ -238,7 +238,7 @@ impl World {
         }
         let before = (
             self.client.metrics(),
-            self.client.outbox(),
+            self.client.outbox().to_vec(),
             self.client.breaker_state(),
         );
         self.client.handle(self.now, input);
@@ -253,7 +253,7 @@ impl World {
                 before
                     == (
                         self.client.metrics(),
-                        self.client.outbox(),
+                        self.client.outbox().to_vec(),
                         self.client.breaker_state()
                     ),
                 "a late answer changed the client"

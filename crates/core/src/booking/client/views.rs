@@ -1,7 +1,6 @@
 //! What the page reads of a client without feeding it: its settings, counters, breaker, outbox,
 //! what was restored, and (for tests) the bookings under way.
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::Client;
 use crate::booking::policy::breaker::BreakerState;
@@ -63,8 +62,8 @@ impl<R: Random> Client<R> {
     }
 
     /// The outbox's entries, oldest first.
-    pub fn outbox(&self) -> Vec<OutboxEntry> {
-        self.s.outbox.entries().to_vec()
+    pub fn outbox(&self) -> &[OutboxEntry] {
+        self.s.outbox.entries()
     }
 
     /// What was restored from storage.
