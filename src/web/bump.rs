@@ -7,26 +7,16 @@
 //! allocator (the booking client's, `super::classes`) adds to every page that loads the
 //! drop-in. The browser tests check the module's memory stays flat under hostile input.
 
+use super::region::Region;
 use core::alloc::{GlobalAlloc, Layout};
-use core::arch::wasm32::memory_grow;
-use core::cell::Cell;
-use core::ptr::null_mut;
-
-const PAGE: usize = 65536;
 
 /// See the module documentation.
-pub struct Bump {
-    next: Cell<usize>,
-    end: Cell<usize>,
-}
+pub struct Bump(Region);
 
 impl Bump {
     /// An allocator that takes its first page when first asked.
     pub const fn new() -> Self {
-        Bump {
-            next: Cell::new(0),
-            end: Cell::new(0),
-        }
+        Bump(Region::new())
     }
 }
 
@@ -43,26 +33,7 @@ unsafe impl Sync for Bump {}
 // aligned as asked, and is handed out once.
 unsafe impl GlobalAlloc for Bump {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let align = layout.align() - 1;
-        let mut start = (self.next.get() + align) & !align;
-        if start
-            .checked_add(layout.size())
-            .is_none_or(|end| end > self.end.get())
-        {
-            let pages = (layout.size() + align) / PAGE + 1;
-            let first = memory_grow(0, pages);
-            if first == usize::MAX {
-                return null_mut();
-            }
-            // Continue the current region when the new pages follow it; else start anew.
-            if first * PAGE != self.end.get() {
-                self.next.set(first * PAGE);
-            }
-            self.end.set((first + pages) * PAGE);
-            start = (self.next.get() + align) & !align;
-        }
-        self.next.set(start + layout.size());
-        start as *mut u8
+        self.0.carve(layout.size(), layout.align())
     }
 
     unsafe fn dealloc(&self, _: *mut u8, _: Layout) {}

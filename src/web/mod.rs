@@ -7,9 +7,10 @@
 //! - [`core`]: the sans-IO booking core for the JavaScript driver (`AppointmentClient`);
 //! - [`js_error`]: turns an [`crate::Error`] into a JavaScript `Error` with a `code`;
 //! - [`bump`]: the drop-in-only build's allocator, which frees nothing;
-//! - [`classes`]: the booking client's allocator, power-of-two size classes.
+//! - [`classes`]: the booking client's allocator, power-of-two size classes;
+//! - [`region`]: the memory both allocators carve their blocks from.
 
-// The module keeps state in plain statics (`event_like`, `bump`, `classes`), sound on Wasm's one thread.
+// The module keeps state in plain statics (`event_like`, `region`, `classes`), sound on Wasm's one thread.
 #[cfg(target_feature = "atomics")]
 compile_error!("the Wasm build assumes one thread: build without the atomics target feature");
 
@@ -23,6 +24,7 @@ pub mod drop_in;
 pub mod event_like;
 #[cfg(feature = "client")]
 pub mod js_error;
+pub mod region;
 pub mod resolve;
 
 /// Runs once when the module is instantiated.
