@@ -1,7 +1,7 @@
 //! The booking client's allocator: blocks in power-of-two size classes, each class a free list.
 //!
 //! A block of class `k` is `2^k` bytes (8 bytes to 2 GiB) at an address that is a multiple of
-//! `2^k` up to 64 KiB (a Wasm page), so any alignment the request asks up to its class holds. A
+//! `2^k`, so any alignment the request asks (a power of two no larger than its class) holds. A
 //! freed block goes onto its class's list (linked through its first word) and is handed out
 //! again to the next request of that class; blocks are never split or merged. Memory therefore
 //! grows only to the most each class held at once, and a workload that repeats itself (a
@@ -13,10 +13,12 @@
 //! 0.37 KB gzip lighter; the bench's page holds 2.0 MB of Wasm memory after 100,000 bookings
 //! instead of 1.5 MB.
 
-use super::region::{Region, PAGE};
+use super::region::Region;
 use core::alloc::{GlobalAlloc, Layout};
 use core::cell::Cell;
 use core::ptr::null_mut;
+
+/// Classes 0 to 31: 2^31 bytes is the largest block a 32-bit address space can hold.
 const CLASSES: usize = 32;
 
 /// See the module documentation.
@@ -53,9 +55,9 @@ fn class(layout: Layout) -> usize {
 unsafe impl Sync for Classes {}
 
 // SAFETY: every block handed out lies in memory this allocator took from `memory.grow`, is
-// `2^class` bytes (at least the size asked) at a multiple of `min(2^class, PAGE)` (at least the
-// alignment asked: an alignment is a power of two no larger than the class, and Rust's are
-// below a page), and is on no free list until it is freed.
+// `2^class` bytes (at least the size asked) at a multiple of `2^class` (at least the alignment
+// asked: an alignment is a power of two no larger than the class), and is on no free list
+// until it is freed.
 unsafe impl GlobalAlloc for Classes {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         let k = class(layout);
@@ -69,7 +71,7 @@ unsafe impl GlobalAlloc for Classes {
             return head as *mut u8;
         }
         let size = 1usize << k;
-        self.region.carve(size, size.min(PAGE))
+        self.region.carve(size, size)
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
