@@ -2,7 +2,7 @@
 // (js/guard.js, js/config.js), turns each call into an input for the driver (js/driver.js),
 // and reads the core's views. Every method is documented in docs/user-guide.md.
 
-import { MAX_LABEL, classify, optionsError, readReplay, readRequest, readSignal, wellFormed } from './guard.js';
+import { MAX_LABEL, classify, optionsError, readReplay, readRequest, readSignal, record, wellFormed } from './guard.js';
 import { splitConfig } from './config.js';
 import { Driver } from './driver.js';
 import {
@@ -82,7 +82,8 @@ export function defineClient({ makeCore, requestFields, configFields, resolveAct
     /** Cancels an appointment by id (key `cancel:<id>`). Resolves to a `BookingResult`. */
     cancel(appointmentId, options) {
       const signal = readSignal(options);
-      const id = classify(appointmentId);
+      // A record, never the bare value: a number passed as an externref breaks WebKit 2.38.
+      const id = record({ appointmentId: classify(appointmentId) });
       return this.#driver.request((core, now, call) => core.call(now, CANCEL, call, undefined, id), signal, 2);
     }
 

@@ -25,18 +25,17 @@ export const wellFormed = (s) => (typeof s.isWellFormed === 'function' ? s.isWel
 
 // A field value that is not a plain scalar, by kind (crates/core `Scalar::odd`): 1 an object,
 // 2 an array, 3 a function, 4 a symbol, 5 a bigint, 6 unreadable, 7 a string with a lone
-// surrogate, 8 a string over MAX_TEXT. Kind 0 boxes a number, which the core then reads as an
-// f64: a number held as an externref breaks WebKit 2.38's Wasm JIT (src/web/reads.js).
+// surrogate, 8 a string over MAX_TEXT. The core reads a record's fields typed (src/web/fields.js):
+// a number crosses as an f64, never as an externref (that breaks WebKit 2.38's Wasm JIT).
 export const odd = (kind) => record({ kind });
 
-/** One field value as the core reads it: undefined, a string, a boolean, a boxed number or an
- * odd. */
+/** One field value as the core reads it: undefined, a string, a number, a boolean or an odd. */
 export function classify(value) {
   switch (typeof value) {
     case 'string':
       if (value.length > MAX_TEXT) return odd(8);
       return wellFormed(value) ? value : odd(7);
-    case 'number': return record({ kind: 0, number: value });
+    case 'number': return value;
     case 'boolean': return value;
     case 'undefined': return undefined;
     case 'symbol': return odd(4);

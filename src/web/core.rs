@@ -3,9 +3,10 @@
 //! as JSON text after every input; nothing here awaits, reads a clock or calls the page.
 //!
 //! Data crosses by name: page objects arrive as prototype-less records of own, classified
-//! fields (see `classify` in the driver) read field by field; answers are read with structural
-//! getters ([`Answer`]); commands, results and views leave as JSON, which the driver
-//! `JSON.parse`s (every field then an own data property).
+//! fields (see `classify` in the driver), and a provider call's answer as a record of own
+//! fields the driver made, each read field by field and typed (`fields.js`); commands,
+//! results and views leave as JSON, which the driver `JSON.parse`s (every field then an own
+//! data property).
 
 use super::js_error::to_js_error;
 use crate::ascii::cat;
@@ -23,65 +24,32 @@ fn read_request(request: &JsValue) -> RawBookingRequest {
     RawBookingRequest::from_lookup(|name| field(request, name))
 }
 
-#[wasm_bindgen]
+#[wasm_bindgen(module = "/src/web/fields.js")]
 extern "C" {
-    /// How a provider call ended, as the driver saw it: `{ kind, status, retryAfter, id,
-    /// appointmentStatus, statusUrl }`, every field own.
-    pub type Answer;
-    #[wasm_bindgen(method, getter, structural)]
-    fn kind(this: &Answer) -> String;
-    #[wasm_bindgen(method, getter, structural)]
-    fn status(this: &Answer) -> Option<f64>;
-    #[wasm_bindgen(method, getter, structural, js_name = retryAfter)]
-    fn retry_after(this: &Answer) -> Option<String>;
-    #[wasm_bindgen(method, getter, structural)]
-    fn id(this: &Answer) -> Option<String>;
-    #[wasm_bindgen(method, getter, structural, js_name = appointmentStatus)]
-    fn appointment_status(this: &Answer) -> Option<String>;
-    #[wasm_bindgen(method, getter, structural, js_name = statusUrl)]
-    fn status_url(this: &Answer) -> Option<String>;
+    /// What field `name` of a driver-made record holds, the value kept for [`held_text`] or [`held_number`]: 0 absent, 1 a text, 2 a number,
+    /// 3 false, 4 true, 8 + k an odd of kind k ([`Scalar::odd`]).
+    #[wasm_bindgen(js_name = fieldKind)]
+    fn field_kind(record: &JsValue, name: &str) -> u32;
+    /// The text [`field_kind`] found.
+    #[wasm_bindgen(js_name = heldText)]
+    fn held_text() -> String;
+    /// The number [`field_kind`] found: it crosses as an `f64`, never as an externref (WebKit
+    /// 2.38's Wasm JIT breaks on a number held in the externref table: `src/web/reads.js`).
+    #[wasm_bindgen(js_name = heldNumber)]
+    fn held_number() -> f64;
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// A field value the driver boxed (`classify` in the driver): `{ kind: 0, number }` for a
-    /// number, `{ kind }` for a value that is not a scalar ([`Scalar::odd`]). A number crosses
-    /// as an `f64` read by a getter, never as an externref: WebKit 2.38's Wasm JIT breaks on a
-    /// number held in the externref table (see `src/web/reads.js`).
-    pub type Boxed;
-    #[wasm_bindgen(method, getter, structural)]
-    fn kind(this: &Boxed) -> f64;
-    #[wasm_bindgen(method, getter, structural)]
-    fn number(this: &Boxed) -> f64;
-}
-
-/// A field of a driver-made record, as a [`Scalar`] (`undefined` is absent).
-fn scalar(value: JsValue) -> Option<Scalar> {
-    if let Some(text) = value.as_string() {
-        Some(Scalar::Text(text))
-    } else if let Some(flag) = value.as_bool() {
-        Some(Scalar::Bool(flag))
-    } else if value.is_object() {
-        let boxed: &Boxed = value.unchecked_ref();
-        Some(match boxed.kind() as u32 {
-            0 => Scalar::Number(boxed.number()),
-            kind => Scalar::odd(kind),
-        })
-    } else {
-        value.as_f64().map(Scalar::Number)
-    }
-}
-
-#[wasm_bindgen]
-extern "C" {
-    /// `Reflect.get`, for driver-made records: own data fields only, so it cannot throw.
-    #[wasm_bindgen(js_namespace = Reflect, js_name = get)]
-    fn reflect_get(record: &JsValue, name: &str) -> JsValue;
-}
-
-/// Reads field `name` of a driver-made (prototype-less) record.
+/// Field `name` of a driver-made (prototype-less) record (`classify` in the driver), as a
+/// [`Scalar`]; `undefined` is absent.
 fn field(record: &JsValue, name: &str) -> Option<Scalar> {
-    scalar(reflect_get(record, name))
+    Some(match field_kind(record, name) {
+        0 => return None,
+        1 => Scalar::Text(held_text()),
+        2 => Scalar::Number(held_number()),
+        3 => Scalar::Bool(false),
+        4 => Scalar::Bool(true),
+        kind => Scalar::odd(kind - 8),
+    })
 }
 
 /// The core behind one `AppointmentClient`.
@@ -131,8 +99,8 @@ impl Core {
     /// `book(request)`; 1 one request of `replay(...)`, sent again only under its record's key;
     /// 2 a click, the page's `handle(event, request)` once the click's `label` was read; 3 what
     /// replaying `request` would do (`replay({ dryRun: true })`), returned as JSON with nothing
-    /// fed; 4 `cancel(appointmentId)`, `request` being the id classified. `id` is the page call.
-    /// One export instead of five.
+    /// fed; 4 `cancel(appointmentId)`, `request` a record of the id classified (`appointmentId`).
+    /// `id` is the page call. One export instead of five.
     pub fn call(
         &mut self,
         now: f64,
@@ -142,7 +110,7 @@ impl Core {
         request: &JsValue,
     ) -> Option<String> {
         if kind == 4 {
-            let appointment_id = scalar(request.clone());
+            let appointment_id = field(request, "appointmentId");
             let input = Input::Cancel { id, appointment_id };
             self.client.handle(now as i64, input);
             return None;
@@ -162,19 +130,27 @@ impl Core {
         None
     }
 
-    /// The answer to call `call`.
-    pub fn answer(&mut self, now: f64, call: u32, answer: &Answer) {
-        let answer = match answer.kind().as_str() {
-            "ok" => CoreAnswer::Ok {
-                id: answer.id(),
-                status: answer.appointment_status(),
-                status_url: answer.status_url(),
+    /// The answer to call `call`, as the driver saw it: `{ kind, status, retryAfter, id,
+    /// appointmentStatus, statusUrl }`, every field own, read as a record.
+    pub fn answer(&mut self, now: f64, call: u32, answer: &JsValue) {
+        let text = |name| match field(answer, name) {
+            Some(Scalar::Text(text)) => Some(text),
+            _ => None,
+        };
+        let answer = match text("kind").as_deref() {
+            Some("ok") => CoreAnswer::Ok {
+                id: text("id"),
+                status: text("appointmentStatus"),
+                status_url: text("statusUrl"),
             },
-            "status" => CoreAnswer::Status {
-                status: answer.status().unwrap_or(0.0) as u16,
-                retry_after: answer.retry_after(),
+            Some("status") => CoreAnswer::Status {
+                status: match field(answer, "status") {
+                    Some(Scalar::Number(status)) => status as u16,
+                    _ => 0,
+                },
+                retry_after: text("retryAfter"),
             },
-            "network" => CoreAnswer::Network,
+            Some("network") => CoreAnswer::Network,
             _ => CoreAnswer::Bad,
         };
         self.client
