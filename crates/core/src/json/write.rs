@@ -177,7 +177,10 @@ impl<'a> Object<'a> {
         Object { out, first: true }
     }
 
-    /// A field; `None` writes `null`.
+    /// A field; `None` writes `null`. Always inlined, as `some` is: a record's writer is then a
+    /// run of key-and-value calls whose repeats gzip finds, instead of a call to one of a dozen
+    /// copies of this per value type (-0.65 KB gzip on the client page, issue 21).
+    #[inline(always)]
     pub fn field<T: ToJson + ?Sized>(mut self, name: &str, value: &T) -> Self {
         self.key(name);
         value.write_json(self.out);
@@ -185,6 +188,7 @@ impl<'a> Object<'a> {
     }
 
     /// A field only when it has a value (left out entirely for `None`).
+    #[inline(always)]
     pub fn some<T: ToJson>(self, name: &str, value: &Option<T>) -> Self {
         match value {
             Some(v) => self.field(name, v),
