@@ -9,7 +9,7 @@
 // wasm-opt keeps the line table up to date (`-g`). Needs llvm-dwarfdump, as and objcopy. Prints; asserts
 // nothing. A developer's tool for the size work, not a test.
 //
-//   node scripts/wasm_sources.mjs [--files] [--wasm <a .wasm with DWARF line tables>]
+//   node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--wasm <a .wasm with DWARF line tables>]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -19,13 +19,16 @@ import { gzipSync } from 'node:zlib';
 import { leb } from './wasm_names.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
-const { values } = parseArgs({ options: { wasm: { type: 'string' }, files: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({ options: { wasm: { type: 'string' }, files: { type: 'boolean' }, lines: { type: 'boolean' },
+  panics: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  console.log(`node scripts/wasm_sources.mjs [--files] [--wasm <file.wasm>]
+  console.log(`node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--wasm <file.wasm>]
 
 The client .wasm's code by source file and category (raw bytes, estimated gzip bytes), from
 its DWARF line tables. Without --wasm it builds one in target/sources/ (cargo, wasm-bindgen,
-wasm-opt with the release flags and -g). --files lists the 40 largest source files too.
+wasm-opt with the release flags and -g). --files lists the 40 largest source files too,
+--lines the 40 largest source lines (inlined code counts at the line it came from), --panics
+every panic location the data holds (file, line, column: a panic site in the code each).
 Needs llvm-dwarfdump, as and objcopy (apt: llvm binutils).`);
   process.exit(0);
 }
@@ -58,6 +61,45 @@ function codeSection(bytes) {
     at = start + size;
   }
   throw new Error('no code section');
+}
+
+/**
+ * The panic locations (`core::panic::Location`: a file path's address and length, a line and a
+ * column, four u32s) in the module's active data segments: every 4-aligned quadruple whose
+ * first two words point at a `.rs` path the data holds.
+ */
+function panicLocations(bytes) {
+  const segments = [];
+  let at = 8;
+  while (at < bytes.length) {
+    const [size, start] = leb(bytes, at + 1);
+    if (bytes[at] === 11) {
+      let [count, p] = leb(bytes, start);
+      for (; count > 0; count--) {
+        const [flag, q] = leb(bytes, p);
+        if (flag !== 0) break; // only active segments in memory 0 (what rustc emits)
+        const [offset, r] = leb(bytes, q + 1); // i32.const <offset> end
+        const [length, from] = leb(bytes, r + 1);
+        segments.push([offset, bytes.subarray(from, from + length)]);
+        p = from + length;
+      }
+    }
+    at = start + size;
+  }
+  if (!segments.length) return [];
+  segments.sort((a, b) => a[0] - b[0]);
+  const base = segments[0][0];
+  const [lastAt, last] = segments[segments.length - 1];
+  const memory = Buffer.alloc(lastAt + last.length - base);
+  for (const [offset, data] of segments) memory.set(data, offset - base);
+  const text = memory.toString('latin1');
+  const paths = new Map([...text.matchAll(/[\w./-]+\.rs/g)].map((m) => [base + m.index, m[0]]));
+  const found = [];
+  for (let i = 0; i + 16 <= memory.length; i += 4) {
+    const path = paths.get(memory.readUInt32LE(i));
+    if (path && memory.readUInt32LE(i + 4) === path.length) found.push([path, memory.readUInt32LE(i + 8), memory.readUInt32LE(i + 12)]);
+  }
+  return found.sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1] || a[2] - b[2]);
 }
 
 /** The module's custom sections by name. */
@@ -119,10 +161,10 @@ function lineRanges(bytes, dir) {
       pendingName = undefined;
       continue;
     }
-    if ((m = line.match(/^0x([0-9a-f]+)\s+\d+\s+\d+\s+(\d+)\s+\d+\s+\d+\s*(.*)$/))) {
+    if ((m = line.match(/^0x([0-9a-f]+)\s+(\d+)\s+\d+\s+(\d+)\s+\d+\s+\d+\s*(.*)$/))) {
       const address = parseInt(m[1], 16);
-      if (prev && address > prev.address) ranges.push([prev.address, address, prev.file]);
-      prev = m[3].includes('end_sequence') ? undefined : { address, file: files[Number(m[2])] ?? '?' };
+      if (prev && address > prev.address) ranges.push([prev.address, address, prev.file, prev.line]);
+      prev = m[4].includes('end_sequence') ? undefined : { address, file: files[Number(m[3])] ?? '?', line: m[2] };
     }
   }
   return ranges;
@@ -150,11 +192,13 @@ const work = join(ROOT, 'target', 'sources');
 mkdirSync(work, { recursive: true });
 const ranges = lineRanges(bytes, work);
 const byFile = new Map();
+const byLine = new Map();
 const chunks = new Map();
 const covered = new Uint8Array(code.length);
-for (const [from, to, file] of ranges) {
+for (const [from, to, file, line] of ranges) {
   if (to > code.length) continue;
   byFile.set(file, (byFile.get(file) ?? 0) + (to - from));
+  byLine.set(`${file}:${line}`, (byLine.get(`${file}:${line}`) ?? 0) + (to - from));
   const category = categoryOf(file);
   if (!chunks.has(category)) chunks.set(category, []);
   chunks.get(category).push(code.subarray(from, to));
@@ -181,8 +225,14 @@ console.log(`wasm-sources: ${wasmFile}: code section ${code.length} B, gzip -9 $
 console.log('| category | code bytes | gzip (est.) | share |');
 console.log('|---|---:|---:|---:|');
 for (const [c, raw, g] of rows) console.log(`| ${c} | ${raw} | ${kb(g)} KB | ${((100 * g) / whole).toFixed(0)} % |`);
-if (values.files) {
-  console.log('\n| source file | code bytes | category |\n|---|---:|---|');
-  const short = (f) => f.replace(/^\/rustc\/[0-9a-f]+\//, '').replace(/^.*\/registry\/src\/[^/]+\//, '');
-  for (const [f, n] of [...byFile].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`| ${short(f)} | ${n} | ${categoryOf(f)} |`);
+const short = (f) => f.replace(/^\/rustc\/[0-9a-f]+\//, '').replace(/^.*\/registry\/src\/[^/]+\//, '');
+for (const [flag, what, map] of [['files', 'source file', byFile], ['lines', 'source line', byLine]]) {
+  if (!values[flag]) continue;
+  console.log(`\n| ${what} | code bytes | category |\n|---|---:|---|`);
+  for (const [f, n] of [...map].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log(`| ${short(f)} | ${n} | ${categoryOf(f)} |`);
+}
+if (values.panics) {
+  const found = panicLocations(bytes);
+  console.log(`\nwasm-sources: ${found.length} panic locations (a panic site each; each costs its 16 B and its call, its file path once)`);
+  for (const [file, line, column] of found) console.log(`  ${short(file)}:${line}:${column}`);
 }
