@@ -23,5 +23,6 @@ pub mod booking;
 pub mod error;
 pub mod json;
 pub mod rollout;
+pub mod vecs;
 
 pub use error::{Error, ErrorCode};

@@ -60,11 +60,12 @@ impl ChaCha {
 
     /// The next word of the keystream.
     pub fn next_u32(&mut self) -> u32 {
-        if self.used == 16 {
+        if self.used >= 16 {
             self.refill();
         }
+        let word = self.block[self.used];
         self.used += 1;
-        self.block[self.used - 1]
+        word
     }
 }
 

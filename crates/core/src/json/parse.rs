@@ -87,9 +87,8 @@ impl Parser<'_> {
         }
     }
     fn eat(&mut self, word: &[u8]) -> Option<()> {
-        self.bytes[self.at..]
-            .starts_with(word)
-            .then(|| self.at += word.len())
+        let rest = self.bytes.get(self.at..)?;
+        rest.starts_with(word).then(|| self.at += word.len())
     }
     fn value(&mut self, depth: u32) -> Option<Value> {
         self.space();
@@ -182,7 +181,7 @@ impl Parser<'_> {
                 }
                 self.at += 1;
             }
-            out.push_str(core::str::from_utf8(&self.bytes[start..self.at]).ok()?);
+            out.push_str(core::str::from_utf8(self.bytes.get(start..self.at)?).ok()?);
             if self.peek()? == b'"' {
                 self.at += 1;
                 return Some(out);

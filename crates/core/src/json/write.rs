@@ -19,17 +19,18 @@ pub trait ToJson {
 
 /// Appends `n` in decimal.
 pub fn push_u64(out: &mut String, mut n: u64) {
+    // Filled from the end; no index, so no bounds check (u64::MAX has 20 digits).
     let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = (n % 10) as u8;
+    let mut first = digits.len();
+    for slot in digits.iter_mut().rev() {
+        *slot = (n % 10) as u8;
         n /= 10;
+        first -= 1;
         if n == 0 {
             break;
         }
     }
-    for &d in &digits[i..] {
+    for &d in digits.iter().skip(first) {
         crate::ascii::push_digit(out, usize::from(d));
     }
 }

@@ -17,6 +17,7 @@ use crate::booking::wire::outcome::Operation;
 use crate::booking::wire::request::{cancel_fingerprint, check_id, check_key, RawBookingRequest};
 use crate::booking::wire::scalar::{text, Scalar};
 use crate::booking::wire::state::State;
+use crate::vecs::{at_mut, remove_at};
 use crate::{Error, ErrorCode};
 
 impl<R: Random> Client<R> {
@@ -239,8 +240,8 @@ impl<R: Random> Client<R> {
             ),
         };
         if let Some(i) = self.flushes.iter().position(|f| f.id == Some(id)) {
-            self.flushes[i].abandon(&mut self.s);
-            let flush = self.flushes.remove(i);
+            at_mut(&mut self.flushes, i).abandon(&mut self.s);
+            let flush = remove_at(&mut self.flushes, i);
             self.flush_ended(flush);
             return;
         }
@@ -259,26 +260,26 @@ impl<R: Random> Client<R> {
             return;
         }
         for i in 0..self.bookings.len() {
-            if let Some(j) = self.bookings[i].joined.iter().position(|(j, _)| *j == id) {
-                let (_, mut ctx) = self.bookings[i].joined.remove(j);
-                let op = Some(self.bookings[i].operation);
+            let booking = at_mut(&mut self.bookings, i);
+            if let Some(j) = booking.joined.iter().position(|(j, _)| *j == id) {
+                let (_, mut ctx) = remove_at(&mut booking.joined, j);
+                let op = Some(booking.operation);
                 let result = self.s.finish(&mut ctx, op, Err(abandoned().into()), false);
                 self.s.settle(id, result);
                 return;
             }
-            if self.bookings[i].id != Some(id) {
+            if booking.id != Some(id) {
                 continue;
             }
-            if self.bookings[i].has_appointment() {
+            if booking.has_appointment() {
                 // The appointment exists: answer now, and let its follow-ups finish.
-                let booking = &mut self.bookings[i];
                 booking.id = None;
                 let mut ctx = booking.ctx.clone();
                 let op = Some(booking.operation);
                 let result = self.s.finish(&mut ctx, op, Err(abandoned().into()), false);
                 self.s.settle(id, result);
             } else {
-                let mut booking = self.bookings.remove(i);
+                let mut booking = remove_at(&mut self.bookings, i);
                 if let Some(a) = booking.attempts_mut() {
                     a.abort(&mut self.s);
                 }

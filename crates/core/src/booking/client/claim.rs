@@ -17,6 +17,7 @@ use crate::booking::run::booking::Work;
 use crate::booking::store::idempotency::Lapsed;
 use crate::booking::store::snapshot::{fingerprint_to_hex, SavedRecord};
 use crate::booking::wire::outcome::Operation;
+use crate::vecs::remove_at;
 use crate::{Error, ErrorCode};
 
 /// A call waiting for its claim to be granted.
@@ -127,7 +128,7 @@ impl<R: Random> Client<R> {
         let Some(i) = self.claims.iter().position(|w| w.claim == claim) else {
             return; // released before it was granted: the driver feeds nothing then
         };
-        let call = self.claims.remove(i);
+        let call = remove_at(&mut self.claims, i);
         if let Some(mut record) = saved.and_then(SavedRecord::from_json) {
             record.item = saved.map(str::to_owned);
             if record.fingerprint == call.fingerprint {
@@ -142,7 +143,7 @@ impl<R: Random> Client<R> {
             w.claim = 0; // none yet: no call is seen waiting behind these
         }
         while let Some(i) = self.claims.iter().position(|w| w.claim == 0) {
-            let call = self.claims.remove(i);
+            let call = remove_at(&mut self.claims, i);
             self.claim_or_start(call);
         }
     }
@@ -150,7 +151,7 @@ impl<R: Random> Client<R> {
     /// Call `i` stops waiting for its claim: the claim is let go unless a call waits behind
     /// it (which then waits on in its place).
     pub(super) fn stop_waiting(&mut self, i: usize) -> Waiting {
-        let call = self.claims.remove(i);
+        let call = remove_at(&mut self.claims, i);
         if !self.claims.iter().any(|w| w.claim == call.claim) {
             self.s.out.push_back(Command::Release { claim: call.claim });
         }

@@ -16,6 +16,7 @@ use crate::booking::policy::backoff::Backoff;
 use crate::booking::random::Random;
 use crate::booking::run::flush::Flush;
 use crate::booking::store::outbox::{OutboxEntry, OutboxStatus};
+use crate::vecs::remove_at;
 
 /// The drain's schedule and the entries it has claimed.
 #[derive(Debug, Default)]
@@ -91,7 +92,7 @@ impl<R: Random> Client<R> {
         let Some(i) = self.drain.claims.iter().position(|(c, _)| *c == claim) else {
             return false;
         };
-        let (_, event_id) = self.drain.claims.remove(i);
+        let (_, event_id) = remove_at(&mut self.drain.claims, i);
         if !granted {
             return true; // another tab holds the entry: it publishes it
         }

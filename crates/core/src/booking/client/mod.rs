@@ -16,6 +16,7 @@ use crate::booking::run::flush::Flush;
 use crate::booking::run::shared::Shared;
 use crate::booking::store::outbox::OutboxStatus;
 use crate::booking::wire::outcome::Operation;
+use crate::vecs::{at_mut, remove_at};
 use claim::Waiting;
 use drain::Drain;
 use views::Restored;
@@ -150,16 +151,18 @@ impl<R: Random> Client<R> {
     fn route(&mut self, ev: BookingInput) {
         // The booking whose call (or probe claim) it is takes the input itself, not a copy.
         if let Some(i) = self.bookings.iter().position(|b| b.owns(&ev)) {
-            if let Some(RunState::Ended(outcome)) = self.bookings[i].on(&mut self.s, ev) {
-                let booking = self.bookings.remove(i);
+            if let Some(RunState::Ended(outcome)) =
+                at_mut(&mut self.bookings, i).on(&mut self.s, ev)
+            {
+                let booking = remove_at(&mut self.bookings, i);
                 self.end(booking, outcome);
             }
             return;
         }
         for i in 0..self.flushes.len() {
-            if let Some(done) = self.flushes[i].on(&mut self.s, &ev) {
+            if let Some(done) = at_mut(&mut self.flushes, i).on(&mut self.s, &ev) {
                 if done {
-                    let flush = self.flushes.remove(i);
+                    let flush = remove_at(&mut self.flushes, i);
                     self.flush_ended(flush);
                 }
                 return;
@@ -198,20 +201,21 @@ impl<R: Random> Client<R> {
             match (booking, flush) {
                 (Some(i), _) => {
                     if let Some(RunState::Ended(outcome)) =
-                        self.bookings[i].on(&mut self.s, BookingInput::Timer)
+                        at_mut(&mut self.bookings, i).on(&mut self.s, BookingInput::Timer)
                     {
-                        let booking = self.bookings.remove(i);
+                        let booking = remove_at(&mut self.bookings, i);
                         self.end(booking, outcome);
                     }
                 }
                 (None, Some(i)) => {
-                    let done = if self.flushes[i].released(&self.s.flushing) {
-                        self.flushes[i].advance(&mut self.s)
+                    let flush = at_mut(&mut self.flushes, i);
+                    let done = if flush.released(&self.s.flushing) {
+                        flush.advance(&mut self.s)
                     } else {
-                        self.flushes[i].on(&mut self.s, &BookingInput::Timer) == Some(true)
+                        flush.on(&mut self.s, &BookingInput::Timer) == Some(true)
                     };
                     if done {
-                        let flush = self.flushes.remove(i);
+                        let flush = remove_at(&mut self.flushes, i);
                         self.flush_ended(flush);
                     }
                 }

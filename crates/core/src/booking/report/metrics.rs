@@ -4,6 +4,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json::{push_u64, ToJson};
+use crate::vecs::remove_at;
 
 /// How many recent latencies the percentiles are computed over.
 pub const LATENCY_WINDOW: usize = 1024;
@@ -49,7 +50,8 @@ pub struct Ratio {
 impl ToJson for Ratio {
     fn write_json(&self, out: &mut String) {
         // u64 arithmetic (no 128-bit division in the Wasm build); counts stay far below 2^50.
-        let scaled = (self.num.saturating_mul(10_000) + self.den / 2) / self.den;
+        // Divisors are held to 1 at least: no division-by-zero panic is compiled in.
+        let scaled = (self.num.saturating_mul(10_000) + self.den / 2) / self.den.max(1);
         push_u64(out, scaled / 10_000);
         let mut fraction = scaled % 10_000;
         if fraction > 0 {
@@ -60,7 +62,7 @@ impl ToJson for Ratio {
                 digits -= 1;
             }
             for i in (0..digits).rev() {
-                crate::ascii::push_digit(out, (fraction / 10u64.pow(i) % 10) as usize);
+                crate::ascii::push_digit(out, (fraction / 10u64.pow(i).max(1) % 10) as usize);
             }
         }
     }
@@ -100,11 +102,11 @@ impl Metrics {
     pub fn observe_latency(&mut self, ms: u64) {
         if self.arrivals.len() < LATENCY_WINDOW {
             self.arrivals.push(ms);
-        } else {
-            let oldest = core::mem::replace(&mut self.arrivals[self.next], ms);
+        } else if let Some(slot) = self.arrivals.get_mut(self.next) {
+            let oldest = core::mem::replace(slot, ms);
             self.next = (self.next + 1) % LATENCY_WINDOW;
             if let Ok(i) = self.sorted.binary_search(&oldest) {
-                self.sorted.remove(i);
+                remove_at(&mut self.sorted, i);
             }
         }
         let at = self.sorted.partition_point(|&x| x <= ms);
@@ -135,11 +137,8 @@ impl Metrics {
 
 /// Nearest-rank percentile of sorted samples.
 pub fn percentile(sorted: &[u64], p: usize) -> Option<u64> {
-    if sorted.is_empty() {
-        return None;
-    }
     let rank = (p * sorted.len()).div_ceil(100).max(1);
-    Some(sorted[rank - 1])
+    sorted.get(rank - 1).copied()
 }
 
 #[cfg(test)]

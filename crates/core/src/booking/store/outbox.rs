@@ -7,6 +7,7 @@ use alloc::vec::Vec;
 
 use crate::booking::wire::contract::AppointmentEvent;
 use crate::json::ToJson;
+use crate::vecs::remove_at;
 
 /// Where an outbox entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -134,7 +135,7 @@ impl Outbox {
                 break;
             };
             if settled(entry) {
-                let gone = self.entries.remove(i);
+                let gone = remove_at(&mut self.entries, i);
                 self.changed.push(gone.booking_key);
                 excess -= 1;
             } else {

@@ -81,17 +81,17 @@ pub fn parse_rfc3339(text: &str) -> Option<i64> {
         digits(&b[14..16])?,
         digits(&b[17..19])?,
     );
-    let mut rest = &b[19..];
+    let mut rest = b.get(19..)?;
     let mut ms = 0;
     if let Some(frac) = rest.strip_prefix(b".") {
         let n = frac.iter().take_while(|c| c.is_ascii_digit()).count();
         if n == 0 {
             return None;
         }
-        for (i, d) in frac[..n].iter().take(3).enumerate() {
+        for (i, d) in frac.iter().take(n.min(3)).enumerate() {
             ms += u32::from(d - b'0') * [100, 10, 1][i];
         }
-        rest = &frac[n..];
+        rest = frac.get(n..)?;
     }
     let offset_min: i64 = match rest {
         [b'Z' | b'z'] => 0,
@@ -123,9 +123,10 @@ pub fn format_rfc3339(ms: i64) -> String {
     let (m, rem) = (rem / 60_000, rem % 60_000);
     let (s, milli) = (rem / 1000, rem % 1000);
     let mut out = String::with_capacity(24);
+    // The divisor held to 1 at least: no division-by-zero or overflow panic is compiled in.
     let mut digits = |n: i64, width: u32, after: char| {
         for i in (0..width).rev() {
-            crate::ascii::push_digit(&mut out, (n / 10i64.pow(i)).rem_euclid(10) as usize);
+            crate::ascii::push_digit(&mut out, (n / 10i64.pow(i).max(1)).rem_euclid(10) as usize);
         }
         if after != '\0' {
             out.push(after);

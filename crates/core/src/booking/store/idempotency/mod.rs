@@ -9,6 +9,7 @@ use alloc::vec::Vec;
 
 use super::snapshot::{RecordJson, SavedRecord};
 use crate::booking::wire::outcome::BookingResult;
+use crate::vecs::remove_at;
 
 /// What to do with a call under a key.
 #[derive(Debug, PartialEq)]
@@ -216,10 +217,19 @@ impl IdempotencyStore {
         self.records.iter().rposition(|r| r.key == key)
     }
 
+    /// The record under `key`.
+    fn record(&self, key: &str) -> Option<&Record> {
+        self.records.iter().rev().find(|r| r.key == key)
+    }
+
+    /// The record under `key`, to change.
+    fn record_mut(&mut self, key: &str) -> Option<&mut Record> {
+        self.records.iter_mut().rev().find(|r| r.key == key)
+    }
+
     /// Whether a run under `key` is in flight.
     pub fn in_flight(&self, key: &str) -> bool {
-        self.find(key)
-            .is_some_and(|i| self.records[i].result.is_none())
+        self.record(key).is_some_and(|r| r.result.is_none())
     }
 
     /// The bookings whose outcome is unknown (see [`BookingResult::is_rerunnable`]) that
@@ -241,7 +251,7 @@ impl IdempotencyStore {
     /// What replaying the record under `key` would do: `None` without a record, else whether
     /// it is in flight, its outcome unknown, and past its time to live.
     pub fn replay_state(&self, key: &str, now_ms: i64) -> Option<(bool, bool, bool)> {
-        let r = &self.records[self.find(key)?];
+        let r = self.record(key)?;
         let unknown = r
             .result
             .as_deref()
@@ -271,9 +281,8 @@ impl IdempotencyStore {
     pub fn begin_either(&mut self, key: &str, fingerprint: u64, legacy: u64, now_ms: i64) -> Begin {
         self.evict(now_ms, 1);
         if let Some(i) = self.find(key) {
-            let record = &self.records[i];
             // Expired but kept to be looked up: the key starts afresh.
-            if !record.expired(now_ms) {
+            if let Some(record) = self.records.get(i).filter(|r| !r.expired(now_ms)) {
                 if record.fingerprint != fingerprint && record.fingerprint != legacy {
                     return Begin::Conflict;
                 }
@@ -285,7 +294,7 @@ impl IdempotencyStore {
                     Some(_) => {}
                 }
             }
-            self.records.remove(i);
+            remove_at(&mut self.records, i);
         }
         self.records.push(Record {
             key: key.to_owned(),
@@ -306,9 +315,9 @@ impl IdempotencyStore {
     /// Stores the result of the run under `key` (calls that joined it are answered by the
     /// caller, which knows them).
     pub fn finish(&mut self, key: &str, result: BookingResult, now_ms: i64) {
-        if let Some(i) = self.find(key) {
-            let record = &mut self.records[i];
-            record.expires_at_ms = now_ms.saturating_add(self.ttl_ms);
+        let expires_at_ms = now_ms.saturating_add(self.ttl_ms);
+        if let Some(record) = self.record_mut(key) {
+            record.expires_at_ms = expires_at_ms;
             record.result = Some(Box::new(result));
             record.dirty = true;
             record.compensating = None;
@@ -317,16 +326,15 @@ impl IdempotencyStore {
 
     /// Notes, on the record under `key`, that its booking set out to cancel `appointment_id`.
     pub fn set_compensating(&mut self, key: &str, appointment_id: &str) {
-        if let Some(i) = self.find(key) {
-            self.records[i].compensating = Some(appointment_id.to_owned());
-            self.records[i].dirty = true;
+        if let Some(record) = self.record_mut(key) {
+            record.compensating = Some(appointment_id.to_owned());
+            record.dirty = true;
         }
     }
 
     /// The appointment the booking under `key` was cancelling when it was cut short, if any.
     pub fn compensating(&self, key: &str) -> Option<String> {
-        self.find(key)
-            .and_then(|i| self.records[i].compensating.clone())
+        self.record(key).and_then(|r| r.compensating.clone())
     }
 
     /// What the newest expired record of a payload leaves a call without a key to do, if it is
@@ -355,17 +363,17 @@ impl IdempotencyStore {
 
     /// Notes, on the record under `key`, the appointment to ask the provider about first.
     pub fn set_verify(&mut self, key: &str, appointment_id: Option<String>) {
-        if let Some(i) = self.find(key) {
-            if self.records[i].verify != appointment_id {
-                self.records[i].verify = appointment_id;
-                self.records[i].dirty = true;
+        if let Some(record) = self.record_mut(key) {
+            if record.verify != appointment_id {
+                record.verify = appointment_id;
+                record.dirty = true;
             }
         }
     }
 
     /// The appointment the booking under `key` must ask the provider about first, if any.
     pub fn verify(&self, key: &str) -> Option<String> {
-        self.find(key).and_then(|i| self.records[i].verify.clone())
+        self.record(key).and_then(|r| r.verify.clone())
     }
 
     /// Stops calls without a key from finding bookings of `appointment_id` (it was cancelled:

@@ -11,6 +11,7 @@ use super::{IdempotencyStore, ItemChange, Record};
 use crate::booking::store::snapshot::SavedRecord;
 use crate::booking::wire::outcome::BookingResult;
 use crate::json::ToJson;
+use crate::vecs::remove_at;
 use crate::{Error, ErrorCode};
 
 impl IdempotencyStore {
@@ -94,7 +95,7 @@ impl IdempotencyStore {
         }
         saved.findable &= !self.was_cancelled(&saved);
         if let Some(i) = self.find(&saved.key) {
-            self.records.remove(i);
+            remove_at(&mut self.records, i);
         }
         self.evict(now_ms, 1);
         self.take(alloc::vec![saved], now_ms);
