@@ -26,8 +26,9 @@ fn read_request(request: &JsValue) -> RawBookingRequest {
 
 #[wasm_bindgen(module = "/src/web/fields.js")]
 extern "C" {
-    /// What field `name` of a driver-made record holds, the value kept for [`held_text`] or [`held_number`]: 0 absent, 1 a text, 2 a number,
-    /// 3 false, 4 true, 8 + k an odd of kind k ([`Scalar::odd`]).
+    /// What field `name` of a driver-made record holds, the value kept for [`held_text`] or
+    /// [`held_number`]: 0 absent, 1 a text, 2 a number, 3 false, 4 true, 8 + k an odd of kind k
+    /// ([`Scalar::odd`]).
     #[wasm_bindgen(js_name = fieldKind)]
     fn field_kind(record: &JsValue, name: &str) -> u32;
     /// The text [`field_kind`] found.
