@@ -221,6 +221,20 @@ async fn a_bad_config_throws_with_a_stable_code_and_names_the_option() {
     }
 }
 
+/// The allocators' fresh blocks are aligned by rounding up, and near the top of the 32-bit
+/// address space rounding up must fail, not wrap around to a low address (a block there would
+/// overlap memory in use): a 2 GiB class asked for when 3 GiB are taken gets no address.
+#[wasm_bindgen_test]
+fn alignment_near_the_top_of_memory_fails_instead_of_wrapping() {
+    use raptor_secondary::web::region::align_up;
+    assert_eq!(align_up(0, 8), Some(0));
+    assert_eq!(align_up(5, 8), Some(8));
+    assert_eq!(align_up(65_536, 65_536), Some(65_536));
+    assert_eq!(align_up(0x8000_0000, 1 << 31), Some(0x8000_0000));
+    assert_eq!(align_up(0xC000_0000, 1 << 31), None);
+    assert_eq!(align_up(usize::MAX - 2, 8), None);
+}
+
 /// The client's allocator (`src/web/classes.rs`): every block aligned as asked and as large as
 /// asked, a freed block handed out again to the next request of its size class, a `Vec` that
 /// grows within its class kept in place, and memory flat once a workload has run once.

@@ -25,11 +25,14 @@ impl Region {
     }
 
     /// `size` bytes at a multiple of `align` (a power of two), never handed out before; null
-    /// when memory cannot grow. `size + align` must not overflow (a `Layout`'s size rounded to
-    /// its alignment fits `isize`; a class is at most 2 GiB).
+    /// when memory cannot grow, or when no such address is left below 4 GiB. `size + align`
+    /// must not overflow (a `Layout`'s size rounded to its alignment fits `isize`; a class is
+    /// at most 2 GiB).
     pub fn carve(&self, size: usize, align: usize) -> *mut u8 {
         let mask = align - 1;
-        let mut start = (self.next.get() + mask) & !mask;
+        let Some(mut start) = align_up(self.next.get(), align) else {
+            return null_mut();
+        };
         if start
             .checked_add(size)
             .is_none_or(|end| end > self.end.get())
@@ -45,11 +48,21 @@ impl Region {
                 self.next.set(first * PAGE);
             }
             self.end.set((first + pages) * PAGE);
-            start = (self.next.get() + mask) & !mask;
+            start = match align_up(self.next.get(), align) {
+                Some(start) => start,
+                None => return null_mut(),
+            };
         }
         self.next.set(start + size);
         start as *mut u8
     }
+}
+
+/// The first multiple of `align` (a power of two) at or after `at`; `None` when it would lie
+/// past the address space (rounding up would wrap around to a low address already in use).
+pub fn align_up(at: usize, align: usize) -> Option<usize> {
+    let mask = align - 1;
+    Some(at.checked_add(mask)? & !mask)
 }
 
 impl Default for Region {
