@@ -138,16 +138,16 @@ export class Driver {
     }
   }
 
-  /** What the core's saves wrote, once written (IndexedDB commits are asynchronous). */
-  #written() {
-    return this.tabs ? this.tabs.written() : undefined;
+  /** What the core's saves wrote, once written (IndexedDB commits are asynchronous); `told`: and announced. */
+  #written(told) {
+    return this.tabs ? this.tabs.written(told) : undefined;
   }
 
   #send(command) {
     const controller = typeof AbortController === 'function' ? new AbortController() : undefined;
     this.#inflight.set(command.call, controller);
     // A booking's record is on disk before its create goes out.
-    send(this.#fetch, this.#base, command, controller && controller.signal, this.#written()).then((a) => {
+    send(this.#fetch, this.#base, command, controller && controller.signal, this.#written(false)).then((a) => {
       // An aborted call's answer is never fed: exactly one answer per send, none after.
       if (!this.#inflight.has(command.call)) return;
       this.#inflight.delete(command.call);
@@ -175,7 +175,7 @@ export class Driver {
     const settle = this.#settle.get(id);
     this.#settle.delete(id);
     if (!settle) return;
-    const written = this.#written();
+    const written = this.#written(true);
     if (written) written.then(() => settle(value));
     else settle(value);
   }

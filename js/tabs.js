@@ -77,8 +77,9 @@ export class Tabs {
     this.checkWatched();
   }
 
-  /** What was saved, once written (undefined: nothing to wait for). */
-  written() { return this.#items.written(); }
+  /** What was saved, once written, and (with `told`, the default) what it announced held
+   * (undefined: nothing to wait for). */
+  written(told) { return this.#items.written(told); }
 
   /**
    * Carries out an `agree`: the tabs agree on item `name` (see storage.js). Page calls wait

@@ -115,7 +115,7 @@ fn one_input_yields_exactly_these_commands() {
         lock,
         read,
         wait: true,
-        announced: "x=",
+        announced: "",
     }) = client.poll()
     else {
         panic!("a claim that waits first")
@@ -132,7 +132,10 @@ fn one_input_yields_exactly_these_commands() {
     let mut send = None;
     while let Some(command) = client.poll() {
         kinds.push(match &command {
-            Command::Save { name, .. } => format!("save {}", &name[..2]),
+            Command::Save { name, announce, .. } => {
+                let announced = announce.as_deref().map_or("", |a| &a[..2]);
+                format!("save {} {announced}", &name[..2])
+            }
             Command::Log { record } => record.event.to_string(),
             Command::Send(s) => {
                 send = Some(s.clone());
@@ -145,7 +148,7 @@ fn one_input_yields_exactly_these_commands() {
         kinds,
         [
             "booking.requested",
-            "save p:",
+            "save p: p=",
             "state.changed",
             "attempt.started",
             "send"

@@ -212,8 +212,10 @@ pub enum Command {
         /// write of a record this page knew), not a newer one another tab saved.
         if_text: Option<String>,
         /// Also tell every tab of the origin at once, where storage may reach them late: the
-        /// driver holds a lock of this name (after its storage key) while the page lives, and
-        /// claims read the held ones back ([`Command::Claim`]'s `announced`).
+        /// driver holds a lock of this name (after its storage key) for a minute, and claims
+        /// read the held ones back ([`Command::Claim`]'s `announced`). It supersedes the page's
+        /// announcement with the same first word (up to a space), let go once this one is
+        /// held; a first word alone withdraws it.
         announce: Option<String>,
     },
     /// Take the lock named `lock` that every tab of the origin shares (`p:<fingerprint>` for a

@@ -14,6 +14,7 @@ use crate::booking::io::{ClaimId, Command, RequestId};
 use crate::booking::random::Random;
 use crate::booking::report::event::Event;
 use crate::booking::run::booking::Work;
+use crate::booking::run::shared::RECORD;
 use crate::booking::store::idempotency::Lapsed;
 use crate::booking::store::snapshot::{fingerprint_to_hex, SavedRecord};
 use crate::booking::wire::outcome::Operation;
@@ -122,18 +123,15 @@ impl<R: Random> Client<R> {
         self.claims.push(call);
     }
 
-    /// Claim `claim` was granted: what the storage holds for the payload now is taken in,
-    /// then the call starts holding the claim.
-    pub(super) fn claimed(&mut self, claim: ClaimId, saved: Option<&str>) {
+    /// Claim `claim` was granted: the newest record of the payload, of what the storage holds
+    /// now and what tabs announced, is taken in, then the call starts holding the claim.
+    pub(super) fn claimed(&mut self, claim: ClaimId, saved: Option<&str>, announced: &[String]) {
         let Some(i) = self.claims.iter().position(|w| w.claim == claim) else {
             return; // released before it was granted: the driver feeds nothing then
         };
         let call = remove_at(&mut self.claims, i);
-        if let Some(mut record) = saved.and_then(SavedRecord::from_json) {
-            record.item = saved.map(str::to_owned);
-            if record.fingerprint == call.fingerprint {
-                self.s.store.merge(record, self.s.now);
-            }
+        if let Some(record) = newest(call.fingerprint, saved, announced) {
+            self.s.store.merge(record, self.s.now);
         }
         self.start(call, Some(claim));
         // The calls that waited behind it, in order: they join its run while it is in flight;
@@ -230,5 +228,32 @@ impl<R: Random> Client<R> {
         if let Some(claim) = claim {
             self.s.out.push_back(Command::Release { claim });
         }
+    }
+}
+
+/// The newest record of payload `fingerprint` a claim read: the storage item `saved`, or one a
+/// tab announced (`p=<fingerprint> <json>`: localStorage can reach this tab late, the lock
+/// registry cannot), by [`SavedRecord::seq`]; on a tie, the item.
+fn newest(fingerprint: u64, saved: Option<&str>, announced: &[String]) -> Option<SavedRecord> {
+    let hex = fingerprint_to_hex(fingerprint);
+    let mut newest: Option<SavedRecord> = None;
+    let mut text = saved;
+    let mut told = announced.iter();
+    loop {
+        if let Some(mut record) = text.and_then(SavedRecord::from_json) {
+            if record.fingerprint == fingerprint
+                && newest.as_ref().is_none_or(|n| record.seq > n.seq)
+            {
+                record.item = text.map(str::to_owned);
+                newest = Some(record);
+            }
+        }
+        let Some(next) = told.next() else {
+            return newest;
+        };
+        text = next
+            .strip_prefix(RECORD)
+            .and_then(|t| t.strip_prefix(hex.as_str()))
+            .and_then(|t| t.strip_prefix(' '));
     }
 }

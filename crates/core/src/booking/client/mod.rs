@@ -87,7 +87,7 @@ impl<R: Random> Client<R> {
                 self.s.take_announced(&announced);
                 if self.drain_claimed(claim, saved.as_deref(), granted) {
                 } else if self.claims.iter().any(|w| w.claim == claim) {
-                    self.claimed(claim, saved.as_deref());
+                    self.claimed(claim, saved.as_deref(), &announced);
                 } else {
                     self.route(BookingInput::Probe(claim, granted, saved));
                 }

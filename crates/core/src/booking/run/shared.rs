@@ -170,16 +170,24 @@ impl<R: Random> Shared<R> {
             return;
         }
         for (fingerprint, change) in self.store.changes() {
-            let name = cat(&["p:", &fingerprint_to_hex(fingerprint)]);
-            let (json, if_text) = match change {
-                ItemChange::Put(json) => (Some(json), None),
-                ItemChange::RemoveIfHolding(text) => (None, Some(text)),
+            let hex = fingerprint_to_hex(fingerprint);
+            // A localStorage write reaches other tabs late, so a tab claiming the payload the
+            // moment this one let go could read the item from before it and book again: the
+            // record is also announced in the origin's lock registry (`p=<fingerprint> <json>`,
+            // which supersedes this tab's earlier one; without the JSON: withdrawn), which
+            // claims read with the item.
+            let (json, if_text, announce) = match change {
+                ItemChange::Put(json) => {
+                    let announce = cat(&[RECORD, &hex, " ", &json]);
+                    (Some(json), None, announce)
+                }
+                ItemChange::RemoveIfHolding(text) => (None, Some(text), cat(&[RECORD, &hex])),
             };
             self.out.push_back(Command::Save {
-                name,
+                name: cat(&["p:", &hex]),
                 json,
                 if_text,
-                announce: None,
+                announce: Some(announce),
             });
         }
         for (key, json) in self.outbox.changes() {
@@ -207,6 +215,9 @@ impl<R: Random> Shared<R> {
         url
     }
 }
+
+/// The prefix of a record's announcement (`p=<fingerprint> <json>`, see [`Shared::persist`]).
+pub const RECORD: &str = "p=";
 
 /// First in, first out, on two vectors (`Vec` is the core's one collection type): pushed onto
 /// `back`, popped from `front`, which takes `back` reversed when it runs out.

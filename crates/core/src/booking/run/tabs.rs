@@ -1,7 +1,8 @@
 //! What the tabs of one origin share through storage, and how a tab takes what the others
 //! saved: the breaker's state (item `b:`), the origin's secret that keys the fingerprints in
 //! storage (item `s:`), and the appointments a page cancelled (items `x:<id>`). Records are
-//! never taken from here: they are read under their claim ([`crate::booking::client::claim`]).
+//! never taken from here: they are read under their claim ([`crate::booking::client::claim`]),
+//! with what tabs announced of them.
 use crate::ascii::cat;
 use alloc::borrow::ToOwned;
 use alloc::string::String;
@@ -15,17 +16,22 @@ use crate::json::ToJson;
 
 /// The prefix of a cancel's announcement (`x=<appointment id> <json>`), as builds before the
 /// core owned it named the lock: tabs of two builds read each other's.
-pub const ANNOUNCED: &str = "x=";
+pub const CANCELLED: &str = "x=";
+
+/// What a claim reads back of the registry: every announcement under the storage key
+/// (cancels and records), each with its prefix.
+pub const ANNOUNCED: &str = "";
 
 impl<R: Random> Shared<R> {
-    /// Takes the cancels the origin's tabs announced (`<appointment id> <json>`, as read back
-    /// by a claim).
+    /// Takes the cancels the origin's tabs announced (`x=<appointment id> <json>`, as read
+    /// back by a claim).
     pub fn take_announced(&mut self, announced: &[String]) {
         if !self.persists {
             return;
         }
         for text in announced {
-            if let Some((id, json)) = crate::ascii::split_first(text, b' ') {
+            let cancel = text.strip_prefix(CANCELLED);
+            if let Some((id, json)) = cancel.and_then(|t| crate::ascii::split_first(t, b' ')) {
                 self.take_cancelled(&cat(&["x:", id]), Some(json));
             }
         }
@@ -45,7 +51,7 @@ impl<R: Random> Shared<R> {
             // moment this cancel answers could read the record from before it and replay the
             // cancelled appointment (1 round in 40 under load, Chromium): the cancel is also
             // held in the origin's lock registry, which claims read with the record.
-            let announce = Some(cat(&[ANNOUNCED, appointment_id, " ", &json]));
+            let announce = Some(cat(&[CANCELLED, appointment_id, " ", &json]));
             self.out.push_back(Command::Save {
                 name,
                 json: Some(json),

@@ -57,6 +57,11 @@ pub struct SavedRecord {
     /// Which write this is: random per page and write, so a tab removing a record it let go
     /// removes only the write it knew, never a newer one (0 in records of earlier builds).
     pub rev: u64,
+    /// How many writes of the payload's record came before this one, in every tab: a tab
+    /// writes one more than the newest it holds or read under the payload's claim, so of two
+    /// texts of one payload (the item, and what tabs announced) the higher is the newer (0 in
+    /// records of earlier builds).
+    pub seq: u32,
     /// The exact text of the storage item it was read from (never saved itself): a removal
     /// of the item is made only if the item still holds this text.
     pub item: Option<String>,
@@ -91,6 +96,8 @@ pub struct RecordJson<'a> {
     pub verify: Option<&'a str>,
     /// See [`SavedRecord::rev`].
     pub rev: u64,
+    /// See [`SavedRecord::seq`].
+    pub seq: u32,
     /// Whether a call without a key may find it by payload.
     pub findable: bool,
 }
@@ -106,6 +113,7 @@ impl ToJson for RecordJson<'_> {
             .field("compensating", &self.compensating)
             .field("verify", &self.verify)
             .field("rev", &fingerprint_to_hex(self.rev))
+            .field("n", &self.seq)
             .end();
     }
 }
@@ -121,6 +129,7 @@ impl ToJson for SavedRecord {
             compensating: self.compensating.as_deref(),
             verify: self.verify.as_deref(),
             rev: self.rev,
+            seq: self.seq,
         }
         .write_json(out);
     }
@@ -226,6 +235,7 @@ fn record(v: &Value) -> Option<SavedRecord> {
             .str_field("rev")
             .and_then(fingerprint_from_hex)
             .unwrap_or(0),
+        seq: count(v, "n").unwrap_or(0),
         item: None,
     })
 }
@@ -275,6 +285,7 @@ mod tests {
                     compensating: None,
                     verify: Some("apt_0".into()),
                     rev: 0x0123_4567_89ab_cdef,
+                    seq: 3,
                     item: None,
                 },
                 SavedRecord {
@@ -286,6 +297,7 @@ mod tests {
                     compensating: Some("apt_7".into()),
                     verify: None,
                     rev: 0,
+                    seq: 0,
                     item: None,
                 },
             ],

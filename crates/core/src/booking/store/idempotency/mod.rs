@@ -56,6 +56,8 @@ struct Record {
     verify: Option<String>,
     /// Which write of it storage holds (see [`SavedRecord::rev`]); 0 when unknown.
     rev: u64,
+    /// See [`SavedRecord::seq`].
+    seq: u32,
     /// The payload's fingerprint before keying, for records this page made (0 for records
     /// read from storage, which keeps only the keyed one): what re-keys it (see
     /// [`IdempotencyStore::rekey`]). Never saved.
@@ -86,6 +88,7 @@ impl Record {
             compensating: self.compensating.clone(),
             verify: self.verify.clone(),
             rev: self.rev,
+            seq: self.seq,
             item: self.item.clone(),
         }
     }
@@ -100,6 +103,7 @@ impl Record {
             compensating: self.compensating.as_deref(),
             verify: self.verify.as_deref(),
             rev: self.rev,
+            seq: self.seq,
         }
     }
 }
@@ -176,14 +180,6 @@ impl IdempotencyStore {
         }
         self.unfind(appointment_id, false);
         true
-    }
-
-    fn was_cancelled(&self, saved: &SavedRecord) -> bool {
-        let appointment = saved
-            .result
-            .as_ref()
-            .and_then(|r| r.appointment_id.as_deref());
-        appointment.is_some_and(|a| self.cancelled.iter().any(|(id, _)| id == a))
     }
 
     /// A booking found in flight in storage may still be running for this long (its page may
@@ -280,6 +276,7 @@ impl IdempotencyStore {
     /// holds `fingerprint`.
     pub fn begin_either(&mut self, key: &str, fingerprint: u64, legacy: u64, now_ms: i64) -> Begin {
         self.evict(now_ms, 1);
+        let mut seq = 0;
         if let Some(i) = self.find(key) {
             // Expired but kept to be looked up: the key starts afresh.
             if let Some(record) = self.records.get(i).filter(|r| !r.expired(now_ms)) {
@@ -294,7 +291,7 @@ impl IdempotencyStore {
                     Some(_) => {}
                 }
             }
-            remove_at(&mut self.records, i);
+            seq = remove_at(&mut self.records, i).seq;
         }
         self.records.push(Record {
             key: key.to_owned(),
@@ -306,6 +303,7 @@ impl IdempotencyStore {
             compensating: None,
             verify: None,
             rev: 0,
+            seq,
             plain: legacy,
             item: None,
         });

@@ -55,12 +55,17 @@ impl IdempotencyStore {
             if changes.iter().any(|(f, _)| *f == fingerprint) {
                 continue;
             }
+            let mut seq = 0;
+            for r in self.records.iter().filter(|r| r.fingerprint == fingerprint) {
+                seq = seq.max(r.seq.saturating_add(1));
+            }
             let newest = self
                 .records
                 .iter_mut()
                 .rev()
                 .find(|r| r.fingerprint == fingerprint);
             if let Some(record) = newest {
+                record.seq = seq;
                 record.rev = self.next_rev;
                 self.next_rev = self.next_rev.wrapping_add(2);
                 let text = record.json().to_json();
@@ -86,7 +91,7 @@ impl IdempotencyStore {
 
     /// Takes the record another tab saved for a payload, read under the payload's claim: it
     /// becomes the newest for its fingerprint, replacing a record of this tab under the same
-    /// key unless that one is in flight here. Prepared as [`restore`](Self::restore) prepares
+    /// key unless that one is in flight here or a later write ([`SavedRecord::seq`]). Prepared as [`restore`](Self::restore) prepares
     /// records: one left in flight by a page that went away runs again under its key. Room is
     /// made before it is added, so the cap never drops the record the call is about to use.
     pub fn merge(&mut self, mut saved: SavedRecord, now_ms: i64) {
@@ -95,10 +100,23 @@ impl IdempotencyStore {
         }
         saved.findable &= !self.was_cancelled(&saved);
         if let Some(i) = self.find(&saved.key) {
+            // A write of its own newer than the one read (storage can reach a tab late).
+            if self.records.get(i).is_some_and(|r| r.seq > saved.seq) {
+                return;
+            }
             remove_at(&mut self.records, i);
         }
         self.evict(now_ms, 1);
         self.take(alloc::vec![saved], now_ms);
+    }
+
+    /// Whether `saved` made an appointment a page's cancel cancelled.
+    fn was_cancelled(&self, saved: &SavedRecord) -> bool {
+        let appointment = saved
+            .result
+            .as_ref()
+            .and_then(|r| r.appointment_id.as_deref());
+        appointment.is_some_and(|a| self.cancelled.iter().any(|(id, _)| id == a))
     }
 
     /// Takes records back from storage. A record that was in flight when the page went away
@@ -142,6 +160,7 @@ impl IdempotencyStore {
                 compensating: record.compensating,
                 verify: record.verify,
                 rev: record.rev,
+                seq: record.seq,
                 plain: 0,
                 item: record.item,
             });

@@ -163,10 +163,52 @@ fn a_merged_record_is_kept_even_when_the_cap_is_full() {
         compensating: None,
         verify: None,
         rev: 0,
+        seq: 0,
         item: None,
     };
     s.merge(saved, 1);
     assert_eq!(s.key_for(9, 1).as_deref(), Some("other-tab"));
+}
+
+#[test]
+fn each_write_of_a_payload_counts_on_and_an_earlier_one_read_late_never_replaces_it() {
+    let mut s = IdempotencyStore::new(1_000_000, 10);
+    s.set_durable(0);
+    s.begin("k", 4, 0);
+    let seq = |s: &mut IdempotencyStore| match &s.changes()[..] {
+        [(4, ItemChange::Put(json))] => SavedRecord::from_json(json).unwrap().seq,
+        other => panic!("one write of payload 4, not {other:?}"),
+    };
+    assert_eq!(seq(&mut s), 1);
+    s.finish("k", result(State::Failed, Some(ErrorCode::Timeout)), 0);
+    assert_eq!(seq(&mut s), 2);
+    // Run again under its key: the count goes on from the record it replaces.
+    s.begin("k", 4, 0);
+    assert_eq!(seq(&mut s), 3);
+    s.finish("k", result(State::Completed, None), 0);
+    assert_eq!(seq(&mut s), 4);
+    let stale = |seq| SavedRecord {
+        key: "k".into(),
+        fingerprint: 4,
+        expires_at_ms: Some(500_000),
+        result: Some(result(State::Failed, Some(ErrorCode::Timeout))),
+        findable: true,
+        compensating: None,
+        verify: None,
+        rev: 0,
+        seq,
+        item: None,
+    };
+    // Storage read late (this page's second write): this page's fourth stays.
+    s.merge(stale(2), 1);
+    assert!(matches!(s.begin("k", 4, 1), Begin::Replay(r) if r.state == State::Completed));
+    // A later write of another tab replaces it.
+    s.merge(stale(5), 1);
+    assert_eq!(
+        s.begin("k", 4, 1),
+        Begin::Start,
+        "the failed run is run again"
+    );
 }
 
 #[test]
