@@ -177,7 +177,7 @@ fn each_write_of_a_payload_counts_on_and_an_earlier_one_read_late_never_replaces
     s.begin("k", 4, 0);
     let seq = |s: &mut IdempotencyStore| match &s.changes()[..] {
         [(4, ItemChange::Put(json))] => SavedRecord::from_json(json).unwrap().seq,
-        other => panic!("one write of payload 4, not {other:?}"),
+        other => core::panic!("one write of payload 4, not {other:?}"),
     };
     assert_eq!(seq(&mut s), 1);
     s.finish("k", result(State::Failed, Some(ErrorCode::Timeout)), 0);
