@@ -91,9 +91,10 @@ impl IdempotencyStore {
 
     /// Takes the record another tab saved for a payload, read under the payload's claim: it
     /// becomes the newest for its fingerprint, replacing a record of this tab under the same
-    /// key unless that one is in flight here or a later write ([`SavedRecord::seq`]). Prepared as [`restore`](Self::restore) prepares
-    /// records: one left in flight by a page that went away runs again under its key. Room is
-    /// made before it is added, so the cap never drops the record the call is about to use.
+    /// key unless that one is in flight here or a later write ([`SavedRecord::seq`]).
+    /// Prepared as [`restore`](Self::restore) prepares records: one left in flight by a page
+    /// that went away runs again under its key. Room is made before it is added, so the cap
+    /// never drops the record the call is about to use.
     pub fn merge(&mut self, mut saved: SavedRecord, now_ms: i64) {
         if self.in_flight(&saved.key) {
             return;
