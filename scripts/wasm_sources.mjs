@@ -9,7 +9,7 @@
 // wasm-opt keeps the line table up to date (`-g`). Needs llvm-dwarfdump, as and objcopy. Prints; asserts
 // nothing. A developer's tool for the size work, not a test.
 //
-//   node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--wasm <a .wasm with DWARF line tables>]
+//   node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--in <name>] [--wasm <a .wasm with DWARF line tables>]
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,15 +20,17 @@ import { leb } from './wasm_names.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const { values } = parseArgs({ options: { wasm: { type: 'string' }, files: { type: 'boolean' }, lines: { type: 'boolean' },
-  panics: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  panics: { type: 'boolean' }, in: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
-  console.log(`node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--wasm <file.wasm>]
+  console.log(`node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--in <name>] [--wasm <file.wasm>]
 
 The client .wasm's code by source file and category (raw bytes, estimated gzip bytes), from
 its DWARF line tables. Without --wasm it builds one in target/sources/ (cargo, wasm-bindgen,
 wasm-opt with the release flags and -g). --files lists the 40 largest source files too,
 --lines the 40 largest source lines (inlined code counts at the line it came from), --panics
 every panic location the data holds (file, line, column: a panic site in the code each).
+--in counts only the functions whose name (the name section's) contains <name>: what a big
+function is made of (Client<R>::handle, say).
 Needs llvm-dwarfdump, as and objcopy (apt: llvm binutils).`);
   process.exit(0);
 }
@@ -100,6 +102,55 @@ function panicLocations(bytes) {
     if (path && memory.readUInt32LE(i + 4) === path.length) found.push([path, memory.readUInt32LE(i + 8), memory.readUInt32LE(i + 12)]);
   }
   return found.sort((a, b) => a[0].localeCompare(b[0]) || a[1] - b[1] || a[2] - b[2]);
+}
+
+/**
+ * Each defined function's body (offsets in the code section) and name (the name section's,
+ * else its index).
+ */
+function functions(bytes, code) {
+  let imported = 0;
+  let at = 8;
+  while (at < bytes.length) {
+    const [size, start] = leb(bytes, at + 1);
+    if (bytes[at] === 2) {
+      let [count, p] = leb(bytes, start);
+      for (; count > 0; count--) {
+        for (let k = 0; k < 2; k++) { const [n, q] = leb(bytes, p); p = q + n; } // module, name
+        const kind = bytes[p++];
+        if (kind === 0) { imported++; p = leb(bytes, p)[1]; continue; }
+        if (kind === 1) { p += 1; const [flags, q] = leb(bytes, p); p = leb(bytes, q)[1]; if (flags & 1) p = leb(bytes, p)[1]; continue; }
+        if (kind === 2) { const [flags, q] = leb(bytes, p); p = leb(bytes, q)[1]; if (flags & 1) p = leb(bytes, p)[1]; continue; }
+        if (kind === 3) { p += 2; continue; }
+        throw new Error(`import kind ${kind}`);
+      }
+    }
+    at = start + size;
+  }
+  const names = new Map();
+  const name = customSections(bytes).name;
+  for (let p = 0; name && p < name.length;) {
+    const id = name[p];
+    const [size, start] = leb(name, p + 1);
+    if (id === 1) {
+      let [count, q] = leb(name, start);
+      for (; count > 0; count--) {
+        const [index, r] = leb(name, q);
+        const [length, from] = leb(name, r);
+        names.set(index, Buffer.from(name.subarray(from, from + length)).toString());
+        q = from + length;
+      }
+    }
+    p = start + size;
+  }
+  const found = [];
+  let [count, p] = leb(code, 0);
+  for (let i = 0; i < count; i++) {
+    const [size, start] = leb(code, p);
+    found.push([start, start + size, names.get(imported + i) ?? `#${imported + i}`]);
+    p = start + size;
+  }
+  return found;
 }
 
 /** The module's custom sections by name. */
@@ -190,7 +241,14 @@ const bytes = readFileSync(wasmFile);
 const { code } = codeSection(bytes);
 const work = join(ROOT, 'target', 'sources');
 mkdirSync(work, { recursive: true });
-const ranges = lineRanges(bytes, work);
+let ranges = lineRanges(bytes, work);
+if (values.in) {
+  const chosen = functions(bytes, code).filter(([, , n]) => n.includes(values.in));
+  if (!chosen.length) throw new Error(`no function's name contains ${values.in}`);
+  for (const [from, to, n] of chosen) console.log(`wasm-sources: ${n}: ${to - from} B`);
+  const inside = (a) => chosen.some(([from, to]) => a >= from && a < to);
+  ranges = ranges.filter(([from]) => inside(from));
+}
 const byFile = new Map();
 const byLine = new Map();
 const chunks = new Map();
