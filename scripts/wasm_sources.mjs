@@ -5,9 +5,13 @@
 // library's), grouped in categories, with raw bytes and an estimate of the gzip bytes each
 // costs (its share of the code section's gzip size: the categories' bytes gzipped apart, scaled
 // to add up to the whole). Builds its own copy of the release module with line tables (in
-// target/sources/; pkg/ is not touched), optimized with the release build's wasm-opt flags;
-// wasm-opt keeps the line table up to date (`-g`). Needs llvm-dwarfdump, as and objcopy. Prints; asserts
-// nothing. A developer's tool for the size work, not a test.
+// target/sources/; pkg/ is not touched), as wasm-bindgen leaves it, before wasm-opt: wasm-opt
+// (binaryen 1xx, `-g`) does not rewrite the DWARF line table of a module with reference types,
+// it copies it unchanged (the .debug_line section comes out byte-identical), so over
+// wasm-opt's output the table names the wrong bytes. The figures are therefore the module
+// before wasm-opt (about 12 % more code than the release module); a module whose line table
+// wasm-opt copied unchanged (`--wasm`) is refused. Needs llvm-dwarfdump, as and objcopy.
+// Prints; asserts nothing. A developer's tool for the size work, not a test.
 //
 //   node scripts/wasm_sources.mjs [--files] [--lines] [--panics] [--in <name>] [--wasm <a .wasm with DWARF line tables>]
 import { execFileSync } from 'node:child_process';
@@ -26,7 +30,7 @@ if (values.help) {
 
 The client .wasm's code by source file and category (raw bytes, estimated gzip bytes), from
 its DWARF line tables. Without --wasm it builds one in target/sources/ (cargo, wasm-bindgen,
-wasm-opt with the release flags and -g). --files lists the 40 largest source files too,
+before wasm-opt: wasm-opt copies its line table unchanged). --files lists the 40 largest source files too,
 --lines the 40 largest source lines (inlined code counts at the line it came from), --panics
 every panic location the data holds (file, line, column: a panic site in the code each).
 --in counts only the functions whose name (the name section's) contains <name>: what a big
@@ -35,7 +39,7 @@ Needs llvm-dwarfdump, as and objcopy (apt: llvm binutils).`);
   process.exit(0);
 }
 
-/** The release module with line tables, built apart from pkg/. */
+/** The release module with line tables, built apart from pkg/, before wasm-opt (see above). */
 function build() {
   const dir = join(ROOT, 'target', 'sources');
   mkdirSync(dir, { recursive: true });
@@ -44,13 +48,7 @@ function build() {
     '--target-dir', dir], { cwd: ROOT, env, stdio: 'inherit' });
   const raw = join(dir, 'wasm32-unknown-unknown', 'release', 'raptor_secondary.wasm');
   execFileSync('wasm-bindgen', ['--target', 'web', '--keep-debug', '--out-dir', join(dir, 'bindgen'), raw], { stdio: 'inherit' });
-  // The release flags (Cargo.toml's wasm-pack profile), with the line table kept up to date.
-  const manifest = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8');
-  const flags = JSON.parse(manifest.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?wasm-opt = (\[[^\n]*\])/)[1])
-    .filter((f) => !f.startsWith('--strip'));
-  const out = join(dir, 'client.wasm');
-  execFileSync(join(ROOT, 'node_modules', '.bin', 'wasm-opt'), ['-g', ...flags, join(dir, 'bindgen', 'raptor_secondary_bg.wasm'), '-o', out], { stdio: 'inherit' });
-  return out;
+  return join(dir, 'bindgen', 'raptor_secondary_bg.wasm');
 }
 
 /** The code section's payload: its offset in the file and its bytes. */
@@ -242,8 +240,17 @@ const { code } = codeSection(bytes);
 const work = join(ROOT, 'target', 'sources');
 mkdirSync(work, { recursive: true });
 let ranges = lineRanges(bytes, work);
+// A line table that describes this code section ends inside it; one that wasm-opt copied from
+// the module before it (see above) describes more code than is there.
+const described = Math.max(...ranges.map(([, to]) => to));
+if (described > code.length) {
+  console.error(`wasm-sources: ${wasmFile}'s line table describes ${described} B of code, its code section has ${code.length} B: `
+    + 'the table is of another module (wasm-opt copies it unchanged); run without --wasm, or give the module before wasm-opt');
+  process.exit(1);
+}
+let chosen;
 if (values.in) {
-  const chosen = functions(bytes, code).filter(([, , n]) => n.includes(values.in));
+  chosen = functions(bytes, code).filter(([, , n]) => n.includes(values.in));
   if (!chosen.length) throw new Error(`no function's name contains ${values.in}`);
   for (const [from, to, n] of chosen) console.log(`wasm-sources: ${n}: ${to - from} B`);
   const inside = (a) => chosen.some(([from, to]) => a >= from && a < to);
@@ -253,6 +260,10 @@ const byFile = new Map();
 const byLine = new Map();
 const chunks = new Map();
 const covered = new Uint8Array(code.length);
+if (chosen) { // only the chosen functions' bytes count as unattributed
+  covered.fill(1);
+  for (const [from, to] of chosen) covered.fill(0, from, to);
+}
 for (const [from, to, file, line] of ranges) {
   if (to > code.length) continue;
   byFile.set(file, (byFile.get(file) ?? 0) + (to - from));
@@ -273,7 +284,7 @@ for (let i = 0; i < code.length;) {
 chunks.set('no line-table row (function headers, locals, glue)', unattributed);
 
 const gz = (parts) => gzipSync(Buffer.concat(parts), { level: 9 }).length;
-const whole = gzipSync(code, { level: 9 }).length;
+const whole = gzipSync(chosen ? Buffer.concat(chosen.map(([from, to]) => code.subarray(from, to))) : code, { level: 9 }).length;
 const apart = new Map([...chunks].map(([c, parts]) => [c, gz(parts)]));
 const scale = whole / [...apart.values()].reduce((a, b) => a + b, 0);
 const rows = [...chunks].map(([c, parts]) => [c, parts.reduce((n, p) => n + p.length, 0), Math.round(apart.get(c) * scale)])
