@@ -63,8 +63,24 @@ const PUBLISHED = {
 };
 for (const [source, published] of Object.entries(PUBLISHED)) copyFileSync(join(ROOT, 'js', source), join(PKG, published));
 const LITE = join(ROOT, 'target', 'pkg-lite');
-wasmPack(['build', profile, '--target', 'web', '--out-dir', LITE,
+// The drop-in alone is optimized here, with the release flags but wasm-opt's own limit on
+// inlining a function called from one place: the client's limit (Cargo.toml) makes the
+// booking core 1.1 KB smaller but this small module 60 B larger.
+const release = profile === '--release';
+wasmPack(['build', profile, ...(release ? ['--no-opt'] : []), '--target', 'web', '--out-dir', LITE,
   '--out-name', 'raptor_secondary_lite', ROOT, '--', '--no-default-features', ...features]);
+if (release) {
+  const manifest = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8');
+  const flags = JSON.parse(manifest.match(/\[package\.metadata\.wasm-pack\.profile\.release\][^[]*?\nwasm-opt = (\[[^\n]*\])/)[1])
+    .filter((flag) => !flag.startsWith('--one-caller-inline-max-function-size'));
+  const lite = join(LITE, 'raptor_secondary_lite_bg.wasm');
+  const wasmOpt = join(ROOT, 'node_modules', '.bin', 'wasm-opt');
+  if (!existsSync(wasmOpt)) {
+    console.error('build: wasm-opt is not installed (npm ci installs it, from the binaryen package; ./setup.sh --demo runs that)');
+    process.exit(1);
+  }
+  execFileSync(wasmOpt, [lite, '-o', lite, ...flags], { stdio: 'inherit' });
+}
 for (const f of ['raptor_secondary_lite.js', 'raptor_secondary_lite_bg.wasm', 'raptor_secondary_lite.d.ts']) {
   copyFileSync(join(LITE, f), join(PKG, f));
 }
