@@ -64,6 +64,7 @@ const MAX_DEPTH: u32 = 32;
 /// Parses JSON text (integers only), or `None` if it is not JSON of that kind.
 pub fn parse(text: &str) -> Option<Value> {
     let mut p = Parser {
+        text,
         bytes: text.as_bytes(),
         at: 0,
     };
@@ -73,6 +74,7 @@ pub fn parse(text: &str) -> Option<Value> {
 }
 
 struct Parser<'a> {
+    text: &'a str,
     bytes: &'a [u8],
     at: usize,
 }
@@ -181,7 +183,9 @@ impl Parser<'_> {
                 }
                 self.at += 1;
             }
-            out.push_str(core::str::from_utf8(self.bytes.get(start..self.at)?).ok()?);
+            // Cut at a quote or a backslash, ASCII bytes: char boundaries of the text (no UTF-8
+            // to check again, -0.37 KB gzip: `str::from_utf8` is not linked).
+            out.push_str(self.text.get(start..self.at)?);
             if self.peek()? == b'"' {
                 self.at += 1;
                 return Some(out);
