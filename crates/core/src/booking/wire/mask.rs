@@ -5,7 +5,6 @@
 //! `j***@e***.org`, `***58`) and never the length of what they hide.
 use crate::ascii::cat;
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use super::request::BookingRequest;
 use crate::ascii::split_last;
@@ -37,20 +36,32 @@ impl MaskedPatient {
     }
 }
 
-fn initial(word: &str) -> String {
-    let mut out: String = word.chars().take(1).collect();
+/// Appends the first letter of `word`, then `***`.
+fn push_initial(out: &mut String, word: &str) {
+    let first = word.chars().next().map_or(0, char::len_utf8);
+    out.push_str(word.get(..first).unwrap_or_default());
     out.push_str("***");
+}
+
+fn initial(word: &str) -> String {
+    let mut out = String::new();
+    push_initial(&mut out, word);
     out
 }
 
 /// `Jane van Doe` → `J*** v*** D***`.
 pub fn mask_name(name: &str) -> String {
-    let words: Vec<String> = name.split_whitespace().map(initial).collect();
-    if words.is_empty() {
-        "***".into()
-    } else {
-        words.join(" ")
+    let mut out = String::new();
+    for word in name.split_whitespace() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        push_initial(&mut out, word);
     }
+    if out.is_empty() {
+        out.push_str("***");
+    }
+    out
 }
 
 /// `jane.doe@example.org` → `j***@e***.org`.
@@ -62,11 +73,19 @@ pub fn mask_email(email: &str) -> String {
     cat(&[initial(local).as_str(), "@", &initial(domain), ".", tld])
 }
 
-/// `+44 20 7946 0958` → `***58`.
+/// `+44 20 7946 0958` → `***58`. An ASCII digit is one byte of UTF-8, and no byte of a wider
+/// character is one, so the digits are read as bytes.
 pub fn mask_phone(phone: &str) -> String {
-    let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
-    let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
-    cat(&["***", tail.as_str()])
+    let (mut last, mut count) = ([0u8; 2], 0);
+    for digit in phone.bytes().filter(u8::is_ascii_digit) {
+        last = [last[1], digit - b'0'];
+        count += 1;
+    }
+    let mut out = String::from("***");
+    for &digit in last.iter().skip(2 - count.min(2)) {
+        crate::ascii::push_digit(&mut out, usize::from(digit));
+    }
+    out
 }
 
 // Debug output must not leak personal data either (it ends up in panics and test failures).
@@ -99,6 +118,44 @@ mod tests {
         assert_eq!(mask_email("nonsense"), "***");
         assert_eq!(mask_phone("+44 20 7946 0958"), "***58");
         assert_eq!(mask_phone("7"), "***7");
+    }
+
+    #[test]
+    fn masks_read_by_bytes_as_by_chars() {
+        // What the masks were written as, char by char: the byte-wise ones give the same.
+        let by_chars_name = |name: &str| {
+            let words: Vec<String> = name
+                .split_whitespace()
+                .map(|w| w.chars().take(1).chain("***".chars()).collect())
+                .collect();
+            if words.is_empty() {
+                "***".into()
+            } else {
+                words.join(" ")
+            }
+        };
+        let by_chars_phone = |phone: &str| {
+            let digits: Vec<char> = phone.chars().filter(char::is_ascii_digit).collect();
+            let tail: String = digits[digits.len().saturating_sub(2)..].iter().collect();
+            ["***", tail.as_str()].concat()
+        };
+        for text in [
+            "",
+            " ",
+            "Élodie \t Ünal",
+            "😀 x",
+            "\u{3000}李\u{3000}小龍 ",
+            "a\u{a0}b",
+            "+1 (555) ٣٤ 0",
+            "no digits",
+            "1",
+            "٠١٢",
+            "12",
+            "x9y8z7",
+        ] {
+            assert_eq!(mask_name(text), by_chars_name(text), "{text:?}");
+            assert_eq!(mask_phone(text), by_chars_phone(text), "{text:?}");
+        }
     }
 
     #[test]
