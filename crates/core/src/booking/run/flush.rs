@@ -136,11 +136,11 @@ impl Flush {
     pub fn abandon<R: Random>(&mut self, s: &mut Shared<R>) {
         if let Some((_, mut attempts)) = self.current.take() {
             attempts.abort(s);
-            s.flushing.retain(|id| id != attempts.key());
+            let_go(&mut s.flushing, attempts.key());
             self.pending += 1;
         }
         for entry in self.queue.drain(..) {
-            s.flushing.retain(|id| *id != entry.event.id);
+            let_go(&mut s.flushing, &entry.event.id);
             self.pending += 1;
         }
         // Events a drain is publishing stay with the drain; this flush stops waiting for them.
@@ -193,7 +193,12 @@ impl Flush {
             }
             None => self.pending += 1,
         }
-        s.flushing.retain(|id| id != attempts.key());
+        let_go(&mut s.flushing, attempts.key());
         self.current = None;
     }
+}
+
+/// Takes `event_id` off the events a flush has taken on (one retain for every caller).
+fn let_go(flushing: &mut alloc::vec::Vec<alloc::string::String>, event_id: &str) {
+    flushing.retain(|id| id != event_id);
 }
