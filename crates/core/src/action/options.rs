@@ -57,8 +57,11 @@ impl ResolveOptions {
     pub fn new(attribute: Option<&[u16]>, max_depth: Option<f64>) -> Result<Self, InvalidOptions> {
         let mut options = ResolveOptions::default();
         if let Some(units) = attribute {
-            let spaced =
-                char::decode_utf16(units.iter().copied()).any(|c| c.is_ok_and(char::is_whitespace));
+            // Unit by unit: every whitespace character is one unit (none lies past the BMP),
+            // and a surrogate, paired or not, is no char alone and not whitespace.
+            let spaced = units
+                .iter()
+                .any(|&u| char::from_u32(u32::from(u)).is_some_and(char::is_whitespace));
             if units.is_empty() || units.len() > MAX_ATTRIBUTE_UNITS || spaced {
                 return Err(InvalidOptions(BAD_ATTRIBUTE));
             }
@@ -111,6 +114,24 @@ mod tests {
         let mut name = units("data-x");
         name.push(0xD800);
         assert!(ResolveOptions::new(Some(&name), None).is_ok());
+    }
+
+    #[test]
+    fn whitespace_is_found_unit_by_unit_as_by_decoding() {
+        // Every unit alone, and every high surrogate paired with a low one.
+        let decoded = |units: &[u16]| {
+            char::decode_utf16(units.iter().copied()).any(|c| c.is_ok_and(char::is_whitespace))
+        };
+        let mut names: Vec<Vec<u16>> = (0..=u16::MAX).map(|u| vec![u16::from(b'x'), u]).collect();
+        names.extend((0xD800..0xDC00).map(|high| vec![high, 0xDC00 + (high & 0x3FF)]));
+        for name in names {
+            let spaced = decoded(&name);
+            assert_eq!(
+                ResolveOptions::new(Some(&name), None).is_err(),
+                spaced,
+                "{name:x?}"
+            );
+        }
     }
 
     #[test]
