@@ -147,6 +147,25 @@ impl<T: ToJson> ToJson for Box<T> {
         (**self).write_json(out);
     }
 }
+impl ToJson for crate::json::Value {
+    fn write_json(&self, out: &mut String) {
+        use crate::json::Value;
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(b) => b.write_json(out),
+            Value::Int(n) => push_i64(out, *n),
+            Value::Str(text) => push_str(out, text),
+            Value::Array(items) => items.write_json(out),
+            Value::Object(fields) => {
+                let mut o = Object::new(out);
+                for (name, value) in fields {
+                    o = o.field(name, value);
+                }
+                o.end();
+            }
+        }
+    }
+}
 impl<T: ToJson> ToJson for [T] {
     fn write_json(&self, out: &mut String) {
         out.push('[');

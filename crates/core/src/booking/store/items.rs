@@ -1,13 +1,12 @@
 //! The storage format as items: what the driver reads at load, item by item, becomes the
 //! client's records, entries, shared breaker and cancels, and a version 1 snapshot of earlier
 //! builds becomes items. The driver's store (`js/storage.js`) knows names and text only.
-use crate::ascii::cat;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::outbox::OutboxEntry;
-use super::snapshot::{fingerprint_to_hex, SavedRecord, Snapshot};
-use crate::json::{parse, ToJson};
+use super::snapshot::{v1_items, SavedRecord, Snapshot};
+use crate::json::parse;
 
 /// What a storage's items hold, read at load ([`crate::booking::io::Input::Loaded`]): the
 /// records of the `p:` items and the entries of the `o:` items (a corrupt one is skipped, never
@@ -34,17 +33,9 @@ pub fn read_items(items: Vec<(String, String)>) -> Items {
     let held = |name: &str| items.iter().any(|(n, _)| n == name);
     let mut migrated = Vec::new();
     if let Some((_, blob)) = items.iter().find(|(name, _)| name.is_empty()) {
-        let old = Snapshot::from_json(blob).unwrap_or_default();
-        for record in old.records {
-            let name = cat(&["p:", &fingerprint_to_hex(record.fingerprint)]);
+        for (name, text) in v1_items(blob) {
             if !held(&name) {
-                migrated.push((name, record.to_json()));
-            }
-        }
-        for entry in old.outbox {
-            let name = cat(&["o:", &entry.booking_key]);
-            if !held(&name) {
-                migrated.push((name, entry.to_json()));
+                migrated.push((name, text));
             }
         }
         for (name, text) in &migrated {

@@ -159,23 +159,27 @@ impl SavedRecord {
     }
 }
 
-impl Snapshot {
-    /// The snapshot in `text`, or `None` when it is not one (another version, not JSON).
-    pub fn from_json(text: &str) -> Option<Snapshot> {
-        let v = parse(text)?;
-        if v.int_field("version") != Some(VERSION) {
-            return None;
+/// The items a version 1 snapshot (`text`) becomes: `p:<fingerprint>` for each record and
+/// `o:<booking key>` for each entry that reads as one, holding its JSON as the snapshot had
+/// it (an item's reader takes the fields an earlier build wrote, and defaults the rest).
+pub fn v1_items(text: &str) -> Vec<(String, String)> {
+    let mut items = Vec::new();
+    let Some(v) = parse(text).filter(|v| v.int_field("version") == Some(VERSION)) else {
+        return items;
+    };
+    let list = |name| v.get(name).and_then(Value::as_array).unwrap_or(&[]);
+    for v in list("records") {
+        if let Some(record) = record(v) {
+            let name = crate::ascii::cat(&["p:", &fingerprint_to_hex(record.fingerprint)]);
+            items.push((name, v.to_json()));
         }
-        let items = |name| v.get(name).and_then(Value::as_array).unwrap_or(&[]);
-        let mut snapshot = Snapshot::default();
-        for v in items("records") {
-            snapshot.records.extend(record(v));
-        }
-        for v in items("outbox") {
-            snapshot.outbox.extend(entry(v));
-        }
-        Some(snapshot)
     }
+    for v in list("outbox") {
+        if let Some(entry) = entry(v) {
+            items.push((crate::ascii::cat(&["o:", &entry.booking_key]), v.to_json()));
+        }
+    }
+    items
 }
 
 fn text(v: &Value, name: &str) -> Option<String> {
@@ -327,14 +331,31 @@ mod tests {
         assert_eq!(fingerprint_from_hex("0123"), None);
     }
 
+    /// The records and entries of a snapshot's items, read back as the client reads them.
+    fn read_back(items: &[(String, String)]) -> Snapshot {
+        let mut back = Snapshot::default();
+        for (name, text) in items {
+            match name.get(..2) {
+                Some("p:") => back.records.extend(SavedRecord::from_json(text)),
+                _ => back.outbox.extend(OutboxEntry::from_json(text)),
+            }
+        }
+        back
+    }
+
     #[test]
-    fn a_snapshot_round_trips_through_its_json() {
+    fn a_v1_snapshot_becomes_items_that_read_back_as_it() {
         let snapshot = sample();
         let json = snapshot.to_json();
         assert!(json.starts_with(
             r#"{"version":1,"records":[{"key":"k-1","fingerprint":"cbf29ce484222325""#
         ));
-        assert_eq!(Snapshot::from_json(&json), Some(snapshot));
+        let items = v1_items(&json);
+        let names: Vec<&str> = items.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["p:cbf29ce484222325", "p:0000000000000007", "o:k-1"]);
+        assert_eq!(read_back(&items), snapshot);
+        // Each item holds the record as the snapshot wrote it.
+        assert_eq!(items[0].1, snapshot.records[0].to_json());
     }
 
     #[test]
@@ -342,18 +363,16 @@ mod tests {
         let json = sample()
             .to_json()
             .replace(r#""fingerprint":"0000000000000007""#, r#""fingerprint":7"#);
-        let back = Snapshot::from_json(&json).unwrap();
+        let items = v1_items(&json);
+        let back = read_back(&items);
         assert_eq!(
             back.records.len(),
             1,
             "the record with a bad fingerprint is skipped"
         );
         assert_eq!(back.outbox.len(), 1);
-        assert_eq!(Snapshot::from_json(r#"{"version":2,"records":[]}"#), None);
-        assert_eq!(Snapshot::from_json("{not json"), None);
-        assert_eq!(
-            Snapshot::from_json(r#"{"version":1}"#),
-            Some(Snapshot::default())
-        );
+        assert!(v1_items(r#"{"version":2,"records":[{"key":"k"}]}"#).is_empty());
+        assert!(v1_items("{not json").is_empty());
+        assert!(v1_items(r#"{"version":1}"#).is_empty());
     }
 }
