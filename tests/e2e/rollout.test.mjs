@@ -456,6 +456,10 @@ eachEngine((engine, browser) => {
     // each so the loss ends the booking with its outcome unknown.
     const setUp = ({ providerUrl, slot, storageKey }) => {
       window.__lose = false;
+      // What the client warns of (a storage write that failed, say), for a failure's message.
+      window.__warnings = [];
+      const warn = console.warn;
+      console.warn = (...args) => { window.__warnings.push(args.map(String).join(' ')); warn.apply(console, args); };
       const client = new RaptorSecondary.AppointmentClient({
         baseUrl: providerUrl, storage: 'indexeddb', storageKey, attempts: 1, idempotencyMaxEntries: 1000, breakerThreshold: 100, attemptTimeoutMs: 30000, deadlineMs: 60000,
         fetch: async (url, init) => {
@@ -523,12 +527,15 @@ eachEngine((engine, browser) => {
         unknown: dry.unknown.length, dry: tally(dry), once: tally(once), twice: tally(twice), keysKept,
         completedOnce: once.requests.filter((r) => r.status === 'sent' && r.result.state === 'completed').length,
         unknownAfter: after.unknown.length, outbox: once.outbox, badOption, errors: window.__engineErrors,
+        warnings: window.__warnings,
+        notFound: dry.requests.flatMap((r, i) => (r.status === 'not_found' ? [i] : [])),
       };
     }, { providerUrl: provider.url, slot: SLOT, storageKey, setUp: setUp.toString() });
     const stats = await admin('stats');
     const made = stats.appointments.filter((a) => a.calendarId.startsWith('replay-')).map((a) => a.calendarId);
     assert.equal(seen.unknown, 20, 'the 20 lost answers are listed');
-    assert.deepEqual(seen.dry, { 'new:would_send': 20, 'new:answered': 80, 'legacy:reconcile': 5, 'new:not_found': 1 });
+    const why = JSON.stringify({ notFound: seen.notFound, errors: seen.errors, warnings: seen.warnings, first });
+    assert.deepEqual(seen.dry, { 'new:would_send': 20, 'new:answered': 80, 'legacy:reconcile': 5, 'new:not_found': 1 }, why);
     assert.deepEqual(seen.once, { 'new:sent': 20, 'new:answered': 80, 'legacy:reconcile': 5, 'new:not_found': 1 });
     assert.deepEqual(seen.twice, { 'new:answered': 100, 'legacy:reconcile': 5, 'new:not_found': 1 });
     assert.equal(seen.completedOnce, 20);
