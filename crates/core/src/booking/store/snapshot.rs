@@ -15,6 +15,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use super::outbox::{OutboxEntry, OutboxStatus};
+use crate::ascii::cat;
 use crate::booking::wire::contract::AppointmentEvent;
 use crate::booking::wire::outcome::{BookingResult, Operation};
 use crate::booking::wire::state::State;
@@ -118,6 +119,9 @@ impl ToJson for RecordJson<'_> {
     }
 }
 
+/// What an earlier build wrote into a v1 snapshot; tests write their fixtures with it (the
+/// client writes records as [`RecordJson`]).
+#[cfg(test)]
 impl ToJson for SavedRecord {
     fn write_json(&self, out: &mut String) {
         RecordJson {
@@ -135,6 +139,8 @@ impl ToJson for SavedRecord {
     }
 }
 
+/// A v1 snapshot as earlier builds wrote it, for tests' fixtures.
+#[cfg(test)]
 impl ToJson for Snapshot {
     fn write_json(&self, out: &mut String) {
         Object::new(out)
@@ -170,13 +176,13 @@ pub fn v1_items(text: &str) -> Vec<(String, String)> {
     let list = |name| v.get(name).and_then(Value::as_array).unwrap_or(&[]);
     for v in list("records") {
         if let Some(record) = record(v) {
-            let name = crate::ascii::cat(&["p:", &fingerprint_to_hex(record.fingerprint)]);
+            let name = cat(&["p:", &fingerprint_to_hex(record.fingerprint)]);
             items.push((name, v.to_json()));
         }
     }
     for v in list("outbox") {
         if let Some(entry) = entry(v) {
-            items.push((crate::ascii::cat(&["o:", &entry.booking_key]), v.to_json()));
+            items.push((cat(&["o:", &entry.booking_key]), v.to_json()));
         }
     }
     items
