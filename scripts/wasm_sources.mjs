@@ -51,14 +51,19 @@ function build() {
   return join(dir, 'bindgen', 'raptor_secondary_bg.wasm');
 }
 
+/** The module's sections in order: each one's id and where its payload starts and ends. */
+function* sections(bytes) {
+  for (let at = 8; at < bytes.length;) {
+    const [size, start] = leb(bytes, at + 1);
+    yield { id: bytes[at], start, end: start + size };
+    at = start + size;
+  }
+}
+
 /** The code section's payload: its offset in the file and its bytes. */
 function codeSection(bytes) {
-  let at = 8;
-  while (at < bytes.length) {
-    const id = bytes[at];
-    const [size, start] = leb(bytes, at + 1);
-    if (id === 10) return { start, code: bytes.subarray(start, start + size) };
-    at = start + size;
+  for (const { id, start, end } of sections(bytes)) {
+    if (id === 10) return { start, code: bytes.subarray(start, end) };
   }
   throw new Error('no code section');
 }
@@ -70,10 +75,8 @@ function codeSection(bytes) {
  */
 function panicLocations(bytes) {
   const segments = [];
-  let at = 8;
-  while (at < bytes.length) {
-    const [size, start] = leb(bytes, at + 1);
-    if (bytes[at] === 11) {
+  for (const { id, start } of sections(bytes)) {
+    if (id === 11) {
       let [count, p] = leb(bytes, start);
       for (; count > 0; count--) {
         const [flag, q] = leb(bytes, p);
@@ -84,7 +87,6 @@ function panicLocations(bytes) {
         p = from + length;
       }
     }
-    at = start + size;
   }
   if (!segments.length) return [];
   segments.sort((a, b) => a[0] - b[0]);
@@ -108,10 +110,8 @@ function panicLocations(bytes) {
  */
 function functions(bytes, code) {
   let imported = 0;
-  let at = 8;
-  while (at < bytes.length) {
-    const [size, start] = leb(bytes, at + 1);
-    if (bytes[at] === 2) {
+  for (const { id, start } of sections(bytes)) {
+    if (id === 2) {
       let [count, p] = leb(bytes, start);
       for (; count > 0; count--) {
         for (let k = 0; k < 2; k++) { const [n, q] = leb(bytes, p); p = q + n; } // module, name
@@ -123,7 +123,6 @@ function functions(bytes, code) {
         throw new Error(`import kind ${kind}`);
       }
     }
-    at = start + size;
   }
   const names = new Map();
   const name = customSections(bytes).name;
@@ -154,14 +153,11 @@ function functions(bytes, code) {
 /** The module's custom sections by name. */
 function customSections(bytes) {
   const found = {};
-  let at = 8;
-  while (at < bytes.length) {
-    const [size, start] = leb(bytes, at + 1);
-    if (bytes[at] === 0) {
+  for (const { id, start, end } of sections(bytes)) {
+    if (id === 0) {
       const [length, from] = leb(bytes, start);
-      found[Buffer.from(bytes.subarray(from, from + length)).toString()] = bytes.subarray(from + length, start + size);
+      found[Buffer.from(bytes.subarray(from, from + length)).toString()] = bytes.subarray(from + length, end);
     }
-    at = start + size;
   }
   return found;
 }
