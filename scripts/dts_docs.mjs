@@ -13,7 +13,7 @@ const PAIRS = [
   ['js/index.d.ts', 'BookingRequest', `${CORE}/booking/wire/request.rs`, 'RawBookingRequest'],
   ['js/index.d.ts', 'AppointmentClientConfig', `${CORE}/booking/policy/config.rs`, 'options!'],
   ['js/index.d.ts', 'UnknownBooking', `${CORE}/booking/store/idempotency/mod.rs`, 'Unknown'],
-  ['js/index.d.ts', 'ClientError', `${CORE}/error.rs`, 'Error'],
+  ['js/index.d.ts', 'ClientError', `${CORE}/error.rs`, 'ErrorFields'],
   ['js/index.d.ts', 'BookingResult', `${CORE}/booking/wire/outcome.rs`, 'BookingResult'],
   ['js/index.d.ts', 'LogRecord', `${CORE}/booking/report/log.rs`, 'LogRecord'],
   ['js/index.d.ts', 'BreakerView', `${CORE}/booking/client/views.rs`, 'BreakerView'],

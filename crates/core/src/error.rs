@@ -113,10 +113,41 @@ impl ToJson for ErrorCode {
     }
 }
 
+/// An error with a stable [`ErrorCode`] and a human-readable message: its fields
+/// ([`ErrorFields`]) behind one pointer, so a `Result` that carries it is two words and `?`
+/// moves one.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Error(Box<ErrorFields>);
+
+impl core::ops::Deref for Error {
+    type Target = ErrorFields;
+    fn deref(&self) -> &ErrorFields {
+        &self.0
+    }
+}
+
+impl core::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut ErrorFields {
+        &mut self.0
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ToJson for Error {
+    fn write_json(&self, out: &mut String) {
+        self.0.write_json(out);
+    }
+}
+
 crate::json_record! {
-    /// An error with a stable [`ErrorCode`] and a human-readable message.
+    /// What an [`Error`] holds.
     #[derive(Clone, Debug, PartialEq, Eq)]
-    pub struct Error {
+    pub struct ErrorFields {
         /// What went wrong, as a stable code.
         pub code: ErrorCode => "code",
         /// What went wrong, for people; names the offending field where there is one.
@@ -126,33 +157,35 @@ crate::json_record! {
         /// The HTTP status the provider answered, where one caused this error.
         pub status: Option<u16> => "status" [optional],
         /// The failure behind this one: the last attempt's for `retry_exhausted`.
-        pub cause: Option<Box<Error>> => "cause" [optional],
+        pub cause: Option<Error> => "cause" [optional],
     }
 }
 
 impl Error {
+    /// The JSON (and JavaScript) name of every field, in order.
+    pub const JSON_FIELDS: &'static [&'static str] = ErrorFields::JSON_FIELDS;
+
     /// An error with the given code and message.
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Error {
+        Error(Box::new(ErrorFields {
             code,
             message: message.into(),
             field: None,
             status: None,
             cause: None,
-        }
+        }))
     }
 
     /// An `invalid_request` error about `field`.
     pub fn invalid_field(field: &'static str, message: impl Into<String>) -> Self {
-        Error {
-            field: Some(field),
-            ..Error::new(ErrorCode::InvalidRequest, message)
-        }
+        let mut error = Error::new(ErrorCode::InvalidRequest, message);
+        error.field = Some(field);
+        error
     }
 
     /// This error, caused by `cause`.
     pub fn caused_by(mut self, cause: Error) -> Self {
-        self.cause = Some(Box::new(cause));
+        self.cause = Some(cause);
         self
     }
 

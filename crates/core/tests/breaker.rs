@@ -23,7 +23,7 @@ fn timeouts_exhaust_retries_then_the_breaker_short_circuits_and_recovers() {
     let first = sim.booked(&keyed("key-timeout-001"));
     let error = first.error.clone().unwrap();
     assert_eq!(error.code, ErrorCode::RetryExhausted);
-    assert_eq!(error.cause.unwrap().code, ErrorCode::Timeout);
+    assert_eq!(error.cause.as_ref().unwrap().code, ErrorCode::Timeout);
     assert_eq!(first.attempts, 2);
     assert_eq!(sim.aborted.len(), 2, "each timed-out attempt was aborted");
     assert!(matches!(
@@ -115,7 +115,7 @@ fn a_failed_probe_reopens_the_breaker() {
     sim.now += 5000;
     let probe = sim.booked(&request());
     assert_eq!(
-        probe.error.unwrap().cause.unwrap().code,
+        probe.error.unwrap().cause.as_ref().unwrap().code,
         ErrorCode::ProviderUnavailable
     );
     assert!(matches!(

@@ -27,7 +27,10 @@ fn an_event_that_cannot_be_published_cancels_the_appointment() {
     assert!(result.compensated);
     let error = result.error.unwrap();
     assert_eq!(error.code, ErrorCode::OutboxPublishFailed);
-    assert_eq!(error.cause.unwrap().code, ErrorCode::RetryExhausted);
+    assert_eq!(
+        error.cause.as_ref().unwrap().code,
+        ErrorCode::RetryExhausted
+    );
     assert_eq!(result.appointment_id.as_deref(), Some("apt_1"));
     assert_eq!(
         sim.endpoints(),

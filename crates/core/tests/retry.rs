@@ -57,7 +57,10 @@ fn a_retry_after_beyond_the_limit_ends_retrying() {
     let result = sim.booked(&request());
     let error = result.error.unwrap();
     assert_eq!(error.code, ErrorCode::RetryExhausted);
-    assert_eq!(error.cause.unwrap().code, ErrorCode::ProviderUnavailable);
+    assert_eq!(
+        error.cause.as_ref().unwrap().code,
+        ErrorCode::ProviderUnavailable
+    );
     assert_eq!(sim.count("create"), 1);
     assert!(sim.waits().is_empty());
 }
@@ -135,5 +138,5 @@ fn no_retry_is_scheduled_past_the_deadline_after_a_slow_attempt() {
     assert_eq!(sim.count("create"), 1);
     let error = result.error.unwrap();
     assert_eq!(error.code, ErrorCode::Timeout);
-    assert_eq!(error.cause.unwrap().code, ErrorCode::Timeout);
+    assert_eq!(error.cause.as_ref().unwrap().code, ErrorCode::Timeout);
 }

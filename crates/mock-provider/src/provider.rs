@@ -321,9 +321,14 @@ impl Provider {
         };
         let booking = match raw.validate(now_ms) {
             Ok(b) => b,
-            Err(e) => {
+            Err(mut e) => {
                 self.lock().counters.rejected += 1;
-                let response = Response::error_with_field(400, e.code.as_str(), e.message, e.field);
+                let response = Response::error_with_field(
+                    400,
+                    e.code.as_str(),
+                    core::mem::take(&mut e.message),
+                    e.field,
+                );
                 return Reaction::Respond(response);
             }
         };

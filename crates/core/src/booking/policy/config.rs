@@ -108,7 +108,7 @@ fn invalid(message: impl Into<String>) -> Error {
 }
 
 fn base_url(value: &Option<Scalar>) -> Result<String, Error> {
-    match text(value, "baseUrl").map_err(|e| invalid(e.message))? {
+    match text(value, "baseUrl").map_err(|mut e| invalid(core::mem::take(&mut e.message)))? {
         None => Ok(DEFAULT_BASE_URL.into()),
         Some(url) => {
             let url = url.trim_end_matches('/');
