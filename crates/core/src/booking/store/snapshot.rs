@@ -212,30 +212,39 @@ fn count(v: &Value, name: &str) -> Option<u32> {
 }
 
 fn result(v: &Value) -> Option<BookingResult> {
+    // What can refuse the record is read first: a refusal then has nothing to drop.
+    let state = State::parse(v.str_field("state")?)?;
+    let attempts = count(v, "attempts")?;
+    let retries = count(v, "retries")?;
+    let duration_ms = u64::try_from(v.int_field("durationMs")?).ok()?;
+    let correlation_id = v.str_field("correlationId")?;
+    let idempotency_key = v.str_field("idempotencyKey")?;
     Some(BookingResult {
         operation: v.str_field("operation").and_then(Operation::parse),
-        state: State::parse(v.str_field("state")?)?,
+        state,
         appointment_id: text(v, "appointmentId"),
         error: v.get("error").and_then(error),
-        attempts: count(v, "attempts")?,
-        retries: count(v, "retries")?,
+        attempts,
+        retries,
         idempotent_replay: false,
-        correlation_id: text(v, "correlationId")?,
-        idempotency_key: text(v, "idempotencyKey")?,
+        correlation_id: correlation_id.to_owned(),
+        idempotency_key: idempotency_key.to_owned(),
         compensated: v.get("compensated") == Some(&Value::Bool(true)),
         action_label: text(v, "actionLabel"),
-        duration_ms: u64::try_from(v.int_field("durationMs")?).ok()?,
+        duration_ms,
     })
 }
 
 fn record(v: &Value) -> Option<SavedRecord> {
+    let key = v.str_field("key")?;
+    let fingerprint = fingerprint_from_hex(v.str_field("fingerprint")?)?;
     let result = match v.get("result") {
         None | Some(Value::Null) => None,
         Some(r) => Some(result(r)?),
     };
     Some(SavedRecord {
-        key: text(v, "key")?,
-        fingerprint: fingerprint_from_hex(v.str_field("fingerprint")?)?,
+        key: key.to_owned(),
+        fingerprint,
         expires_at_ms: v.int_field("expiresAtMs"),
         result,
         findable: v.get("findable") == Some(&Value::Bool(true)),
@@ -251,134 +260,14 @@ fn record(v: &Value) -> Option<SavedRecord> {
 }
 
 fn entry(v: &Value) -> Option<OutboxEntry> {
+    let booking_key = v.str_field("bookingKey")?;
+    let status = OutboxStatus::parse(v.str_field("status")?)?;
     Some(OutboxEntry {
         event: AppointmentEvent::from_value(v.get("event")?)?,
-        booking_key: text(v, "bookingKey")?,
-        status: OutboxStatus::parse(v.str_field("status")?)?,
+        booking_key: booking_key.to_owned(),
+        status,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::booking::wire::contract::APPOINTMENT_CREATED;
-    use std::prelude::rust_2021::*;
-    #[allow(unused_imports)]
-    use std::{format, vec};
-
-    fn sample() -> Snapshot {
-        let result = BookingResult {
-            operation: Some(Operation::Book),
-            state: State::Failed,
-            appointment_id: Some("apt_1".into()),
-            error: Some(
-                Error::new(ErrorCode::OutboxPublishFailed, "no event")
-                    .caused_by(Error::new(ErrorCode::RetryExhausted, "3 attempts")),
-            ),
-            attempts: 1,
-            retries: 2,
-            idempotent_replay: false,
-            correlation_id: "c-1".into(),
-            idempotency_key: "k-1".into(),
-            compensated: true,
-            action_label: Some("book-appointment".into()),
-            duration_ms: 41,
-        };
-        Snapshot {
-            records: vec![
-                SavedRecord {
-                    key: "k-1".into(),
-                    fingerprint: 0xcbf2_9ce4_8422_2325,
-                    expires_at_ms: Some(1_800_000_000_000),
-                    result: Some(result),
-                    findable: true,
-                    compensating: None,
-                    verify: Some("apt_0".into()),
-                    rev: 0x0123_4567_89ab_cdef,
-                    seq: 3,
-                    item: None,
-                },
-                SavedRecord {
-                    key: "k-2".into(),
-                    fingerprint: 7,
-                    expires_at_ms: None,
-                    result: None,
-                    findable: false,
-                    compensating: Some("apt_7".into()),
-                    verify: None,
-                    rev: 0,
-                    seq: 0,
-                    item: None,
-                },
-            ],
-            outbox: vec![OutboxEntry {
-                event: AppointmentEvent {
-                    id: "k-1:event".into(),
-                    kind: APPOINTMENT_CREATED.into(),
-                    appointment_id: "apt_1".into(),
-                    calendar_id: "cal".into(),
-                    slot_start: "2026-11-30T09:30:00Z".into(),
-                    occurred_at: "2026-11-23T09:30:00.000Z".into(),
-                    correlation_id: "c-1".into(),
-                },
-                booking_key: "k-1".into(),
-                status: OutboxStatus::Compensated,
-            }],
-        }
-    }
-
-    #[test]
-    fn fingerprints_round_trip_through_hex() {
-        for f in [0, 1, u64::MAX, 0xcbf2_9ce4_8422_2325] {
-            assert_eq!(fingerprint_from_hex(&fingerprint_to_hex(f)), Some(f));
-        }
-        assert_eq!(fingerprint_to_hex(255), "00000000000000ff");
-        assert_eq!(fingerprint_from_hex("xyz"), None);
-        assert_eq!(fingerprint_from_hex("0123"), None);
-    }
-
-    /// The records and entries of a snapshot's items, read back as the client reads them.
-    fn read_back(items: &[(String, String)]) -> Snapshot {
-        let mut back = Snapshot::default();
-        for (name, text) in items {
-            match name.get(..2) {
-                Some("p:") => back.records.extend(SavedRecord::from_json(text)),
-                _ => back.outbox.extend(OutboxEntry::from_json(text)),
-            }
-        }
-        back
-    }
-
-    #[test]
-    fn a_v1_snapshot_becomes_items_that_read_back_as_it() {
-        let snapshot = sample();
-        let json = snapshot.to_json();
-        assert!(json.starts_with(
-            r#"{"version":1,"records":[{"key":"k-1","fingerprint":"cbf29ce484222325""#
-        ));
-        let items = v1_items(&json);
-        let names: Vec<&str> = items.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["p:cbf29ce484222325", "p:0000000000000007", "o:k-1"]);
-        assert_eq!(read_back(&items), snapshot);
-        // Each item holds the record as the snapshot wrote it.
-        assert_eq!(items[0].1, snapshot.records[0].to_json());
-    }
-
-    #[test]
-    fn malformed_entries_are_skipped_and_other_versions_ignored() {
-        let json = sample()
-            .to_json()
-            .replace(r#""fingerprint":"0000000000000007""#, r#""fingerprint":7"#);
-        let items = v1_items(&json);
-        let back = read_back(&items);
-        assert_eq!(
-            back.records.len(),
-            1,
-            "the record with a bad fingerprint is skipped"
-        );
-        assert_eq!(back.outbox.len(), 1);
-        assert!(v1_items(r#"{"version":2,"records":[{"key":"k"}]}"#).is_empty());
-        assert!(v1_items("{not json").is_empty());
-        assert!(v1_items(r#"{"version":1}"#).is_empty());
-    }
-}
+mod tests;

@@ -17,7 +17,6 @@
 use alloc::string::String;
 
 use crate::json::{ToJson, Value};
-use alloc::borrow::ToOwned;
 
 /// The request header carrying the idempotency key.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
@@ -108,15 +107,36 @@ impl AppointmentEvent {
     /// An event from its JSON (as [`ToJson`] writes it); `None` if a field is missing or not
     /// a string.
     pub fn from_value(v: &Value) -> Option<AppointmentEvent> {
-        let text = |name: &str| v.str_field(name).map(str::to_owned);
+        // Every field read before any is copied: a missing one then has nothing to drop.
+        let text = |name| v.str_field(name);
+        let (
+            Some(id),
+            Some(kind),
+            Some(appointment_id),
+            Some(calendar_id),
+            Some(slot_start),
+            Some(occurred_at),
+            Some(correlation_id),
+        ) = (
+            text("id"),
+            text("type"),
+            text("appointmentId"),
+            text("calendarId"),
+            text("slotStart"),
+            text("occurredAt"),
+            text("correlationId"),
+        )
+        else {
+            return None;
+        };
         Some(AppointmentEvent {
-            id: text("id")?,
-            kind: text("type")?,
-            appointment_id: text("appointmentId")?,
-            calendar_id: text("calendarId")?,
-            slot_start: text("slotStart")?,
-            occurred_at: text("occurredAt")?,
-            correlation_id: text("correlationId")?,
+            id: id.into(),
+            kind: kind.into(),
+            appointment_id: appointment_id.into(),
+            calendar_id: calendar_id.into(),
+            slot_start: slot_start.into(),
+            occurred_at: occurred_at.into(),
+            correlation_id: correlation_id.into(),
         })
     }
 }
