@@ -45,7 +45,7 @@ macro_rules! options {
             pub fn validate(&self) -> Result<ClientConfig, Error> {
                 let config = ClientConfig {
                     base_url: base_url(&self.base_url)?,
-                    $( $field: number(&self.$field, $js, $lo..=$hi, $default)? as $ty, )*
+                    $( $field: number(&self.$field, $js, $lo, $hi, $default)? as $ty, )*
                 };
                 if config.max_delay_ms < config.base_delay_ms {
                     return Err(invalid("maxDelayMs must be at least baseDelayMs"));
@@ -125,10 +125,11 @@ fn base_url(value: &Option<Scalar>) -> Result<String, Error> {
 fn number(
     value: &Option<Scalar>,
     field: &'static str,
-    range: core::ops::RangeInclusive<u64>,
+    lo: u64,
+    hi: u64,
     default: u64,
 ) -> Result<u64, Error> {
-    Ok(whole_number(value, field, range, ErrorCode::InvalidOptions)?.unwrap_or(default))
+    Ok(whole_number(value, field, lo, hi, ErrorCode::InvalidOptions)?.unwrap_or(default))
 }
 
 #[cfg(test)]

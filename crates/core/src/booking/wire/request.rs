@@ -233,7 +233,8 @@ impl RawBookingRequest {
         let duration = whole_number(
             &self.duration_minutes,
             "durationMinutes",
-            5..=240,
+            5,
+            240,
             ErrorCode::InvalidRequest,
         )?
         .ok_or_else(|| Error::invalid_field("durationMinutes", "durationMinutes is required"))?;

@@ -100,20 +100,21 @@ pub fn text<'a>(value: &'a Option<Scalar>, field: &'static str) -> Result<Option
     }
 }
 
-/// Reads an optional field as a whole number in `range`, naming the field otherwise.
+/// Reads an optional field as a whole number from `lo` to `hi`, naming the field otherwise.
 pub fn whole_number(
     value: &Option<Scalar>,
     field: &'static str,
-    range: core::ops::RangeInclusive<u64>,
+    lo: u64,
+    hi: u64,
     code: ErrorCode,
 ) -> Result<Option<u64>, Error> {
     let out_of_range = |got: &str| {
         let message = cat(&[
             field,
             " must be a whole number from ",
-            &decimal(*range.start()),
+            &decimal(lo),
             " to ",
-            &decimal(*range.end()),
+            &decimal(hi),
             got,
         ]);
         let mut e = Error::new(code, message);
@@ -127,7 +128,7 @@ pub fn whole_number(
         Some(Scalar::Number(n)) => {
             // Whole when the cast round-trips (`n as u64` saturates, and NaN becomes 0, so a
             // fraction, a negative, NaN and infinity all fail one of the checks).
-            if (*n as u64) as f64 != *n || !range.contains(&(*n as u64)) {
+            if (*n as u64) as f64 != *n || !(lo..=hi).contains(&(*n as u64)) {
                 return Err(out_of_range(""));
             }
             Ok(Some(*n as u64))
@@ -172,7 +173,8 @@ mod tests {
         let e = whole_number(
             &Some(Scalar::Text("30".into())),
             "durationMinutes",
-            5..=240,
+            5,
+            240,
             ErrorCode::InvalidRequest,
         )
         .unwrap_err();
@@ -184,7 +186,8 @@ mod tests {
             assert!(whole_number(
                 &Some(Scalar::Number(n)),
                 "d",
-                5..=240,
+                5,
+                240,
                 ErrorCode::InvalidRequest
             )
             .is_err());
