@@ -28,22 +28,20 @@ pub struct Items {
 }
 
 /// Reads the items a storage holds under the client's key, by name (see [`Items`]).
-pub fn read_items(items: Vec<(String, String)>) -> Items {
+pub fn read_items(mut items: Vec<(String, String)>) -> Items {
     let mut out = Items::default();
-    let held = |name: &str| items.iter().any(|(n, _)| n == name);
-    let mut migrated = Vec::new();
-    if let Some((_, blob)) = items.iter().find(|(name, _)| name.is_empty()) {
-        for (name, text) in v1_items(blob) {
-            if !held(&name) {
-                migrated.push((name, text));
+    // The migrated items join the list read below (the `""` item itself is skipped there).
+    let stored = items.len();
+    if let Some(i) = items.iter().position(|(name, _)| name.is_empty()) {
+        for (name, text) in v1_items(&items[i].1) {
+            if !items[..stored].iter().any(|(n, _)| *n == name) {
+                out.writes.push((name.clone(), Some(text.clone())));
+                items.push((name, text));
             }
-        }
-        for (name, text) in &migrated {
-            out.writes.push((name.clone(), Some(text.clone())));
         }
         out.writes.push((String::new(), None));
     }
-    for (name, text) in items.into_iter().chain(migrated) {
+    for (name, text) in items {
         match name.get(..2) {
             Some("p:") => {
                 if let Some(mut record) = SavedRecord::from_json(&text) {
