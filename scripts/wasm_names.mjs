@@ -21,7 +21,7 @@ export function leb(bytes, at) {
 }
 
 /** `n` as unsigned LEB128 bytes. */
-function toLeb(n) {
+export function toLeb(n) {
   const out = [];
   do {
     let b = n % 128;
@@ -47,7 +47,7 @@ function shortName(i) {
 }
 
 /** Skips an import's description (after its kind byte) at `at`. */
-function skipImport(bytes, kind, at) {
+export function skipImport(bytes, kind, at) {
   const limits = (p) => {
     const flags = bytes[p];
     let next = leb(bytes, p + 1)[1];
