@@ -120,69 +120,69 @@ fn malformed_entries_are_skipped_and_other_versions_ignored() {
     assert!(v1_items(r#"{"version":1}"#).is_empty());
 }
 
-#[test]
-fn an_item_missing_a_required_field_is_skipped_whole() {
-    let snapshot = sample();
-    let hide = |json: &str, field: &str| {
+/// `read` of `json` is `expected`; with any of `required` hidden it is `None`, with any of
+/// `optional` hidden it still reads.
+fn skipped_whole_without<T: PartialEq + core::fmt::Debug>(
+    json: &str,
+    expected: &T,
+    read: fn(&str) -> Option<T>,
+    required: &[&str],
+    optional: &[&str],
+) {
+    let hide = |field: &str| {
         let hidden = json.replace(&format!("\"{field}\":"), &format!("\"_{field}\":"));
         assert_ne!(hidden, json, "{field} is in the item");
         hidden
     };
-    let record = snapshot.records[0].to_json();
-    assert_eq!(
-        SavedRecord::from_json(&record).as_ref(),
-        Some(&snapshot.records[0])
-    );
-    let required = [
-        "key",
-        "fingerprint",
-        "state",
-        "attempts",
-        "retries",
-        "durationMs",
-        "correlationId",
-        "idempotencyKey",
-    ];
+    assert_eq!(read(json).as_ref(), Some(expected));
     for field in required {
-        assert_eq!(
-            SavedRecord::from_json(&hide(&record, field)),
-            None,
-            "{field}"
-        );
+        assert_eq!(read(&hide(field)), None, "{field}");
     }
-    for field in [
-        "appointmentId",
-        "actionLabel",
-        "verify",
-        "error",
-        "operation",
-    ] {
-        assert!(
-            SavedRecord::from_json(&hide(&record, field)).is_some(),
-            "{field}"
-        );
+    for field in optional {
+        assert!(read(&hide(field)).is_some(), "{field}");
     }
-    let entry = snapshot.outbox[0].to_json();
-    assert_eq!(
-        OutboxEntry::from_json(&entry).as_ref(),
-        Some(&snapshot.outbox[0])
+}
+
+#[test]
+fn an_item_missing_a_required_field_is_skipped_whole() {
+    let snapshot = sample();
+    skipped_whole_without(
+        &snapshot.records[0].to_json(),
+        &snapshot.records[0],
+        SavedRecord::from_json,
+        &[
+            "key",
+            "fingerprint",
+            "state",
+            "attempts",
+            "retries",
+            "durationMs",
+            "correlationId",
+            "idempotencyKey",
+        ],
+        &[
+            "appointmentId",
+            "actionLabel",
+            "verify",
+            "error",
+            "operation",
+        ],
     );
-    let required = [
-        "id",
-        "type",
-        "appointmentId",
-        "calendarId",
-        "slotStart",
-        "occurredAt",
-        "correlationId",
-        "bookingKey",
-        "status",
-    ];
-    for field in required {
-        assert_eq!(
-            OutboxEntry::from_json(&hide(&entry, field)),
-            None,
-            "{field}"
-        );
-    }
+    skipped_whole_without(
+        &snapshot.outbox[0].to_json(),
+        &snapshot.outbox[0],
+        OutboxEntry::from_json,
+        &[
+            "id",
+            "type",
+            "appointmentId",
+            "calendarId",
+            "slotStart",
+            "occurredAt",
+            "correlationId",
+            "bookingKey",
+            "status",
+        ],
+        &[],
+    );
 }
