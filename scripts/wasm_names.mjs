@@ -20,6 +20,18 @@ export function leb(bytes, at) {
   }
 }
 
+/** The sections of a module's `bytes`, in order: `{ id, start, body, end }` each (`start` where
+ * the section begins, `body` where its contents begin, `end` where it ends). */
+export function sections(bytes) {
+  const out = [];
+  for (let at = 8; at < bytes.length;) {
+    const [size, body] = leb(bytes, at + 1);
+    out.push({ id: bytes[at], start: at, body, end: body + size });
+    at = body + size;
+  }
+  return out;
+}
+
 /** `n` as unsigned LEB128 bytes. */
 export function toLeb(n) {
   const out = [];

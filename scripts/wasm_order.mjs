@@ -7,7 +7,7 @@
 // ranks, nothing else), which `wasm-opt --reorder-functions-by-name` then applies; the names
 // go when wasm-opt writes the module without -g. Used by scripts/build.mjs between the
 // optimizing wasm-opt and that one. The same bytes in give the same order out.
-import { leb, skipImport, toLeb } from './wasm_names.mjs';
+import { leb, sections, skipImport, toLeb } from './wasm_names.mjs';
 
 /** The most bytes a function's likeness is measured against: gzip's window (32 KB), less a
  * margin. */
@@ -16,17 +16,6 @@ const WINDOW = 30_000;
  * client's module (gzip of the .wasm): the last 1: 47,816 B; 3: 47,676; 5: 47,643; 10: 47,725;
  * 20: 47,709; 60: 47,824; all of the last 30,000 bytes: 48,027; by name (before): 48,297. */
 const LAST = 5;
-
-/** The sections of `bytes`: `{ id, start, body, end }` each (`body` where its contents start). */
-function sections(bytes) {
-  const out = [];
-  for (let at = 8; at < bytes.length;) {
-    const [size, body] = leb(bytes, at + 1);
-    out.push({ id: bytes[at], start: at, body, end: body + size });
-    at = body + size;
-  }
-  return out;
-}
 
 /** How many functions the module imports (they come first in the function index space). */
 function importedFunctions(bytes, section) {

@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { leb } from './wasm_names.mjs';
+import { leb, sections } from './wasm_names.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..');
 const { values } = parseArgs({ options: { wasm: { type: 'string' }, files: { type: 'boolean' }, lines: { type: 'boolean' },
@@ -51,18 +51,9 @@ function build() {
   return join(dir, 'bindgen', 'raptor_secondary_bg.wasm');
 }
 
-/** The module's sections in order: each one's id and where its payload starts and ends. */
-function* sections(bytes) {
-  for (let at = 8; at < bytes.length;) {
-    const [size, start] = leb(bytes, at + 1);
-    yield { id: bytes[at], start, end: start + size };
-    at = start + size;
-  }
-}
-
 /** The code section's payload: its offset in the file and its bytes. */
 function codeSection(bytes) {
-  for (const { id, start, end } of sections(bytes)) {
+  for (const { id, body: start, end } of sections(bytes)) {
     if (id === 10) return { start, code: bytes.subarray(start, end) };
   }
   throw new Error('no code section');
@@ -75,7 +66,7 @@ function codeSection(bytes) {
  */
 function panicLocations(bytes) {
   const segments = [];
-  for (const { id, start } of sections(bytes)) {
+  for (const { id, body: start } of sections(bytes)) {
     if (id === 11) {
       let [count, p] = leb(bytes, start);
       for (; count > 0; count--) {
@@ -110,7 +101,7 @@ function panicLocations(bytes) {
  */
 function functions(bytes, code) {
   let imported = 0;
-  for (const { id, start } of sections(bytes)) {
+  for (const { id, body: start } of sections(bytes)) {
     if (id === 2) {
       let [count, p] = leb(bytes, start);
       for (; count > 0; count--) {
@@ -153,7 +144,7 @@ function functions(bytes, code) {
 /** The module's custom sections by name. */
 function customSections(bytes) {
   const found = {};
-  for (const { id, start, end } of sections(bytes)) {
+  for (const { id, body: start, end } of sections(bytes)) {
     if (id === 0) {
       const [length, from] = leb(bytes, start);
       found[Buffer.from(bytes.subarray(from, from + length)).toString()] = bytes.subarray(from + length, end);

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { leb, sections } from '../../scripts/wasm_names.mjs';
 import { likenessOrder, rankByLikeness } from '../../scripts/wasm_order.mjs';
 
 const ROOT = resolve(fileURLToPath(import.meta.url), '..', '..', '..');
@@ -20,39 +21,31 @@ test('likeness order: each function follows the ones most like it', () => {
   assert.deepEqual(likenessOrder([]), []);
 });
 
-/** The module's sections, `[id, bytes]` each, and its function names (from the name section). */
+/** The module's sections but its name section, `[id, hex]` each, and its function names. */
 function read(bytes) {
-  const leb = (at) => {
-    let value = 0;
-    for (let shift = 0; ; shift += 7) {
-      const b = bytes[at++];
-      value += (b & 0x7f) * 2 ** shift;
-      if (b < 0x80) return [value, at];
-    }
-  };
-  const sections = [];
+  const kept = [];
   const names = new Map();
-  for (let at = 8; at < bytes.length;) {
-    const [size, body] = leb(at + 1);
-    const [length, title] = leb(body);
-    if (bytes[at] === 0 && Buffer.from(bytes.subarray(title, title + length)).toString() === 'name') {
-      for (let p = title + length; p < body + size;) {
-        const [subsize, sub] = leb(p + 1);
-        if (bytes[p] === 1) {
-          let [count, q] = leb(sub);
-          while (count--) {
-            const [index, r] = leb(q);
-            const [n, s] = leb(r);
-            names.set(index, Buffer.from(bytes.subarray(s, s + n)).toString());
-            q = s + n;
-          }
+  for (const { id, start, body, end } of sections(bytes)) {
+    const [length, title] = leb(bytes, body);
+    if (id !== 0 || Buffer.from(bytes.subarray(title, title + length)).toString() !== 'name') {
+      kept.push([id, Buffer.from(bytes.subarray(start, end)).toString('hex')]);
+      continue;
+    }
+    for (let p = title + length; p < end;) {
+      const [size, sub] = leb(bytes, p + 1);
+      if (bytes[p] === 1) {
+        let [count, q] = leb(bytes, sub);
+        while (count--) {
+          const [index, r] = leb(bytes, q);
+          const [n, from] = leb(bytes, r);
+          names.set(index, Buffer.from(bytes.subarray(from, from + n)).toString());
+          q = from + n;
         }
-        p = sub + subsize;
       }
-    } else sections.push([bytes[at], Buffer.from(bytes.subarray(at, body + size)).toString('hex')]);
-    at = body + size;
+      p = sub + size;
+    }
   }
-  return { sections, names };
+  return { sections: kept, names };
 }
 
 test('the ranks of a real module: every other section kept as it was, one rank per function', () => {
